@@ -1,0 +1,16 @@
+//! # abstat-core
+//!
+//! The statistics of abstat, as pure functions: no I/O, no async, no global
+//! state. Inputs are Arrow arrays or plain slices (see [`input`]); outputs are
+//! typed, serde-serialisable result structs; failures are [`Error`] values
+//! with messages a person can act on.
+
+pub mod distributions;
+pub mod error;
+pub mod input;
+pub mod options;
+pub mod result;
+
+pub use error::{Error, Result};
+pub use options::{Alternative, NanPolicy};
+pub use result::{ConfidenceInterval, EffectSize, TestResult};

@@ -1,0 +1,2 @@
+//! The `abstat` command.
+fn main() {}
