@@ -1,0 +1,258 @@
+//! The `abstat` command line: one binary, one subcommand per role.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, LogFormat};
+use crate::http::{AppState, app};
+
+const AFTER_HELP: &str = "\
+Quick start:
+  abstat serve --dev          HTTP API on http://127.0.0.1:8080 with local storage
+  curl http://127.0.0.1:8080/healthz
+
+Every setting is an environment variable (or a key in the --config TOML file);
+`abstat serve --help` lists them. Without Kafka, Redis, PostgreSQL or
+ClickHouse configured, abstat keeps everything in its data directory and runs
+jobs in-process: one machine, no services needed.";
+
+/// abstat: statistics for A/B tests and data analysis.
+///
+/// Send a dataset, get t-tests, Mann-Whitney, A/B results with power and MDE,
+/// regressions and charts, over an HTTP API or a Telegram bot.
+#[derive(Debug, Parser)]
+#[command(name = "abstat", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// TOML configuration file (keys as the environment variables, lower case, no ABSTAT_ prefix).
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        value_name = "FILE",
+        env = "ABSTAT_CONFIG"
+    )]
+    pub config: Option<PathBuf>,
+    /// Log as JSON lines instead of human-readable text (same as ABSTAT_LOG_FORMAT=json).
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The roles one `abstat` binary can play.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API with an in-process job worker, and the Telegram bot when TELEGRAM_BOT_TOKEN is set.
+    ///
+    /// This is the whole product in one process: datasets in the data
+    /// directory, metadata in SQLite, jobs on an in-process queue, results
+    /// cached in memory. Point ABSTAT_KAFKA_BROKERS, ABSTAT_REDIS_URL,
+    /// ABSTAT_DATABASE_URL or ABSTAT_CLICKHOUSE_URL at real services to scale out.
+    #[command(after_help = env_help())]
+    Serve(ServeArgs),
+    /// Run a job worker that takes analyses from Kafka (needs ABSTAT_KAFKA_BROKERS).
+    #[command(after_help = env_help())]
+    Worker,
+    /// Run only the Telegram bot (needs TELEGRAM_BOT_TOKEN); it talks to an abstat server over HTTP.
+    #[command(after_help = env_help())]
+    Bot,
+    /// Manage the users who may log in to the HTTP API.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Options of `abstat serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Development mode: generate and keep a local JWT secret instead of requiring ABSTAT_JWT_SECRET.
+    #[arg(long)]
+    pub dev: bool,
+}
+
+/// `abstat user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user, reading the password from standard input.
+    ///
+    /// Example: `echo 'correct horse battery staple' | abstat user add alice --password-stdin`
+    Add {
+        /// The user name to log in with.
+        name: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn env_help() -> String {
+    let mut s = String::from("Environment variables:\n");
+    for (name, what) in crate::config::ENV_VARS {
+        s.push_str(&format!("  {name:<24} {what}\n"));
+    }
+    s
+}
+
+/// Run the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if cli.log_json {
+        config.log_format = LogFormat::Json;
+    }
+    crate::logging::init(config.log_format);
+    match cli.command {
+        Command::Serve(args) => {
+            config.dev |= args.dev;
+            serve(config).await
+        }
+        Command::Worker => worker(config).await,
+        Command::Bot => bot(config).await,
+        Command::User(UserCommand::Add { name, .. }) => user_add(&config, &name),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let _jwt = config.jwt_secret()?;
+    if config.dev && config.jwt_secret.is_none() {
+        tracing::warn!(
+            path = %config.data_dir.join("dev-jwt-secret").display(),
+            "dev mode: using a generated JWT secret; set ABSTAT_JWT_SECRET for anything but a local trial"
+        );
+    }
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {} (ABSTAT_DATA_DIR)",
+            config.data_dir.display()
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (ABSTAT_HTTP_ADDR): is another server running there? Choose a free port.",
+                config.http_addr
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), "abstat is serving: GET http://{addr}/healthz");
+    let bot = match &config.telegram_bot_token {
+        Some(_) => Some(tokio::spawn(bot(config.clone()))),
+        None => {
+            tracing::info!("Telegram bot off: set TELEGRAM_BOT_TOKEN to turn it on");
+            None
+        }
+    };
+    axum::serve(listener, app(AppState::new(config.data_dir.clone())))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped with an error")?;
+    if let Some(handle) = bot {
+        handle.abort();
+    }
+    tracing::info!("abstat stopped");
+    Ok(())
+}
+
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let Some(brokers) = &config.kafka_brokers else {
+        return Err(ConfigError {
+            source_name: "ABSTAT_KAFKA_BROKERS".into(),
+            problem: "not set, and a separate worker needs a shared job queue".into(),
+            fix: "Set it to your Kafka bootstrap servers (host:port,…), or use `abstat serve`, which runs a worker in-process.".into(),
+        }
+        .into());
+    };
+    bail!(
+        "Kafka workers (brokers {brokers}) are not part of this build yet; `abstat serve` runs jobs in-process"
+    )
+}
+
+async fn bot(config: Config) -> anyhow::Result<()> {
+    let Some(token) = &config.telegram_bot_token else {
+        return Err(ConfigError {
+            source_name: "TELEGRAM_BOT_TOKEN".into(),
+            problem: "not set".into(),
+            fix: "Create a bot with @BotFather in Telegram and export the token it sends you."
+                .into(),
+        }
+        .into());
+    };
+    let bot_config = abstat_bot::BotConfig {
+        token: token.expose().to_string(),
+        telegram_api_url: config.telegram_api_url.clone(),
+        server_url: config.server_url.clone(),
+    };
+    if let Err(e) = abstat_bot::run(bot_config).await {
+        tracing::warn!(error = %e, "the Telegram bot is not running");
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+fn user_add(_config: &Config, name: &str) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if name.trim().is_empty() {
+        bail!("the user name is empty: give a name, e.g. `abstat user add alice --password-stdin`");
+    }
+    if password.len() < 8 {
+        bail!(
+            "the password is {} characters long; use at least 8",
+            password.len()
+        );
+    }
+    bail!(
+        "user accounts are not part of this build yet (they arrive with the metadata store); nothing was created"
+    )
+}
+
+/// Resolves on Ctrl-C or SIGTERM so that in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn user_add_requires_password_stdin() {
+        assert!(Cli::try_parse_from(["abstat", "user", "add", "alice"]).is_err());
+        assert!(
+            Cli::try_parse_from(["abstat", "user", "add", "alice", "--password-stdin"]).is_ok()
+        );
+    }
+}

@@ -1,0 +1,586 @@
+//! The one typed configuration of every `abstat` process.
+//!
+//! Sources, later ones winning: built-in defaults, an optional TOML file
+//! (`--config FILE` or `ABSTAT_CONFIG`), then `ABSTAT_*` environment
+//! variables (plus `TELEGRAM_BOT_TOKEN`). Everything is validated once at
+//! start-up; a bad value is a [`ConfigError`] that names the variable and
+//! says how to fix it. Secrets never have a silent default: only an explicit
+//! dev mode (`--dev` / `ABSTAT_DEV=1`) may generate a JWT secret.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A value that must not appear in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    #[default]
+    Human,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the HTTP API listens (`ABSTAT_HTTP_ADDR`).
+    pub http_addr: SocketAddr,
+    /// Local data directory: datasets, SQLite metadata, dev secret (`ABSTAT_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Metadata database: `sqlite://…` (default) or `postgres://…` (`ABSTAT_DATABASE_URL`).
+    pub database_url: String,
+    /// Kafka bootstrap servers; unset means the in-process queue (`ABSTAT_KAFKA_BROKERS`).
+    pub kafka_brokers: Option<String>,
+    /// Redis URL; unset means the in-memory cache (`ABSTAT_REDIS_URL`).
+    pub redis_url: Option<String>,
+    /// ClickHouse HTTP URL; unset means local Parquet files (`ABSTAT_CLICKHOUSE_URL`).
+    pub clickhouse_url: Option<String>,
+    /// Secret that signs JWTs (`ABSTAT_JWT_SECRET`); `None` only until
+    /// [`Config::jwt_secret`] resolves it.
+    pub jwt_secret: Option<Secret>,
+    /// Telegram bot token; unset means no bot (`TELEGRAM_BOT_TOKEN`).
+    pub telegram_bot_token: Option<Secret>,
+    /// Bot API base URL (`ABSTAT_TELEGRAM_API_URL`).
+    pub telegram_api_url: String,
+    /// Base URL of the abstat HTTP API for the bot (`ABSTAT_SERVER_URL`);
+    /// defaults to this process's own `http_addr`.
+    pub server_url: String,
+    /// Explicit development mode (`ABSTAT_DEV`).
+    pub dev: bool,
+    /// Log format (`ABSTAT_LOG_FORMAT`).
+    pub log_format: LogFormat,
+}
+
+/// A configuration value that cannot be used, with the fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{source_name}: {problem}. {fix}")]
+pub struct ConfigError {
+    /// The variable or file key (e.g. `ABSTAT_HTTP_ADDR`).
+    pub source_name: String,
+    /// What is wrong.
+    pub problem: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+impl ConfigError {
+    fn new(source_name: &str, problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        ConfigError {
+            source_name: source_name.to_string(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// The keys a TOML file may hold: the environment variables' names without
+/// the `ABSTAT_` prefix, in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    http_addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    kafka_brokers: Option<String>,
+    redis_url: Option<String>,
+    clickhouse_url: Option<String>,
+    jwt_secret: Option<String>,
+    telegram_bot_token: Option<String>,
+    telegram_api_url: Option<String>,
+    server_url: Option<String>,
+    dev: Option<bool>,
+    log_format: Option<LogFormat>,
+}
+
+/// Every environment variable the configuration reads, with its meaning,
+/// for `--help` and the README.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    (
+        "ABSTAT_CONFIG",
+        "TOML file with these settings (keys lower case, no prefix)",
+    ),
+    (
+        "ABSTAT_HTTP_ADDR",
+        "address of the HTTP API [default: 127.0.0.1:8080]",
+    ),
+    (
+        "ABSTAT_DATA_DIR",
+        "local data directory [default: ~/.local/share/abstat]",
+    ),
+    (
+        "ABSTAT_DATABASE_URL",
+        "sqlite://FILE or postgres://… [default: SQLite in data dir]",
+    ),
+    (
+        "ABSTAT_KAFKA_BROKERS",
+        "Kafka host:port,…; unset = in-process job queue",
+    ),
+    (
+        "ABSTAT_REDIS_URL",
+        "redis://host:port; unset = in-memory result cache",
+    ),
+    (
+        "ABSTAT_CLICKHOUSE_URL",
+        "http://host:8123; unset = Parquet files in the data dir",
+    ),
+    (
+        "ABSTAT_JWT_SECRET",
+        "signs access tokens, 32+ characters (required unless --dev)",
+    ),
+    (
+        "TELEGRAM_BOT_TOKEN",
+        "token from @BotFather; set it to run the bot",
+    ),
+    (
+        "ABSTAT_TELEGRAM_API_URL",
+        "Bot API server [default: https://api.telegram.org]",
+    ),
+    (
+        "ABSTAT_SERVER_URL",
+        "API the bot calls [default: http://ABSTAT_HTTP_ADDR]",
+    ),
+    (
+        "ABSTAT_DEV",
+        "1 = dev mode: generate and keep a local JWT secret",
+    ),
+    ("ABSTAT_LOG_FORMAT", "human or json [default: human]"),
+];
+
+const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Load from the process environment and the optional file named by
+    /// `config_path` (or `ABSTAT_CONFIG`).
+    pub fn load(config_path: Option<&Path>) -> Result<Config, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok();
+        let path = config_path
+            .map(Path::to_path_buf)
+            .or_else(|| env("ABSTAT_CONFIG").map(PathBuf::from));
+        let file = match path {
+            None => None,
+            Some(p) => Some((
+                std::fs::read_to_string(&p).map_err(|e| {
+                    ConfigError::new(
+                        "ABSTAT_CONFIG",
+                        format!("cannot read {}: {e}", p.display()),
+                        "Point --config or ABSTAT_CONFIG at a readable TOML file, or unset it.",
+                    )
+                })?,
+                p,
+            )),
+        };
+        Config::from_sources(
+            file.as_ref().map(|(text, p)| (text.as_str(), p.as_path())),
+            env,
+        )
+    }
+
+    /// Build from a TOML text (with its path, for messages) and an
+    /// environment lookup. Pure, so tests need not touch the process env.
+    pub fn from_sources(
+        file: Option<(&str, &Path)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let file: FileConfig = match file {
+            None => FileConfig::default(),
+            Some((text, path)) => toml::from_str(text).map_err(|e| {
+                ConfigError::new(
+                    "ABSTAT_CONFIG",
+                    format!(
+                        "{} is not a valid abstat config: {}",
+                        path.display(),
+                        e.message()
+                    ),
+                    format!(
+                        "Allowed keys: {}.",
+                        ENV_VARS
+                            .iter()
+                            .filter(|(n, _)| *n != "ABSTAT_CONFIG")
+                            .map(|(n, _)| n.trim_start_matches("ABSTAT_").to_lowercase())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?,
+        };
+        // An empty variable counts as unset, as shells often export VAR=.
+        let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+
+        let http_addr_text = var("ABSTAT_HTTP_ADDR")
+            .or(file.http_addr)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let http_addr: SocketAddr = http_addr_text.parse().map_err(|_| {
+            ConfigError::new(
+                "ABSTAT_HTTP_ADDR",
+                format!("'{http_addr_text}' is not an address"),
+                "Use IP:PORT, e.g. 127.0.0.1:8080 (or 0.0.0.0:8080 to listen on all interfaces).",
+            )
+        })?;
+
+        let data_dir = var("ABSTAT_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| default_data_dir(&var));
+
+        let database_url = var("ABSTAT_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("abstat.db").display()));
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| database_url.starts_with(p))
+        {
+            return Err(ConfigError::new(
+                "ABSTAT_DATABASE_URL",
+                format!(
+                    "'{}' is neither SQLite nor PostgreSQL",
+                    redact_url(&database_url)
+                ),
+                "Use sqlite://PATH (the default) or postgres://USER:PASSWORD@HOST:PORT/DB.",
+            ));
+        }
+
+        let kafka_brokers = var("ABSTAT_KAFKA_BROKERS").or(file.kafka_brokers);
+        if let Some(brokers) = &kafka_brokers {
+            for b in brokers.split(',') {
+                let b = b.trim();
+                let ok = b
+                    .rsplit_once(':')
+                    .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+                if !ok {
+                    return Err(ConfigError::new(
+                        "ABSTAT_KAFKA_BROKERS",
+                        format!("'{b}' is not HOST:PORT"),
+                        "List bootstrap servers as host:port separated by commas, e.g. kafka1:9092,kafka2:9092; unset it to use the in-process queue.",
+                    ));
+                }
+            }
+        }
+
+        let redis_url = var("ABSTAT_REDIS_URL").or(file.redis_url);
+        check_scheme(
+            "ABSTAT_REDIS_URL",
+            redis_url.as_deref(),
+            &["redis://", "rediss://", "redis+unix://", "unix://"],
+            "Use redis://HOST:PORT[/DB]; unset it to use the in-memory cache.",
+        )?;
+        let clickhouse_url = var("ABSTAT_CLICKHOUSE_URL").or(file.clickhouse_url);
+        check_scheme(
+            "ABSTAT_CLICKHOUSE_URL",
+            clickhouse_url.as_deref(),
+            &["http://", "https://"],
+            "Use the HTTP interface, e.g. http://HOST:8123; unset it to keep datasets in local Parquet files.",
+        )?;
+
+        let jwt_secret = var("ABSTAT_JWT_SECRET").or(file.jwt_secret);
+        if let Some(s) = &jwt_secret
+            && s.len() < MIN_SECRET_LEN
+        {
+            return Err(ConfigError::new(
+                "ABSTAT_JWT_SECRET",
+                format!(
+                    "the secret is {} characters long, at least {MIN_SECRET_LEN} are needed",
+                    s.len()
+                ),
+                "Generate one with `openssl rand -hex 32`.",
+            ));
+        }
+
+        let telegram_bot_token = var("TELEGRAM_BOT_TOKEN").or(file.telegram_bot_token);
+        if let Some(t) = &telegram_bot_token {
+            // Tokens look like 123456789:AAE…; catching a pasted chat id or URL early saves a confusing 401 later.
+            let ok = t.split_once(':').is_some_and(|(id, rest)| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && rest.len() >= 10
+            });
+            if !ok {
+                return Err(ConfigError::new(
+                    "TELEGRAM_BOT_TOKEN",
+                    "this does not look like a bot token (expected 123456789:ABC…)",
+                    "Copy the token that @BotFather sent you, or unset the variable to run without the bot.",
+                ));
+            }
+        }
+
+        let telegram_api_url = var("ABSTAT_TELEGRAM_API_URL")
+            .or(file.telegram_api_url)
+            .unwrap_or_else(|| "https://api.telegram.org".to_string());
+        check_scheme(
+            "ABSTAT_TELEGRAM_API_URL",
+            Some(&telegram_api_url),
+            &["http://", "https://"],
+            "Use the base URL of a Bot API server, e.g. https://api.telegram.org.",
+        )?;
+        let server_url = var("ABSTAT_SERVER_URL")
+            .or(file.server_url)
+            .unwrap_or_else(|| format!("http://{http_addr}"));
+        check_scheme(
+            "ABSTAT_SERVER_URL",
+            Some(&server_url),
+            &["http://", "https://"],
+            "Use the base URL of the abstat HTTP API, e.g. http://127.0.0.1:8080.",
+        )?;
+
+        let dev = match var("ABSTAT_DEV") {
+            None => file.dev.unwrap_or(false),
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                ConfigError::new(
+                    "ABSTAT_DEV",
+                    format!("'{v}' is not a yes/no value"),
+                    "Use 1 or 0.",
+                )
+            })?,
+        };
+        let log_format = match var("ABSTAT_LOG_FORMAT") {
+            None => file.log_format.unwrap_or_default(),
+            Some(v) => match v.to_lowercase().as_str() {
+                "human" | "text" => LogFormat::Human,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::new(
+                        "ABSTAT_LOG_FORMAT",
+                        format!("'{v}' is not a log format"),
+                        "Use human or json.",
+                    ));
+                }
+            },
+        };
+
+        Ok(Config {
+            http_addr,
+            data_dir,
+            database_url,
+            kafka_brokers,
+            redis_url,
+            clickhouse_url,
+            jwt_secret: jwt_secret.map(Secret),
+            telegram_bot_token: telegram_bot_token.map(Secret),
+            telegram_api_url,
+            server_url,
+            dev,
+            log_format,
+        })
+    }
+
+    /// The JWT secret: the configured one, or in dev mode one generated once
+    /// and kept in the data directory so that tokens survive restarts.
+    pub fn jwt_secret(&self) -> Result<Secret, ConfigError> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(s.clone());
+        }
+        if !self.dev {
+            return Err(ConfigError::new(
+                "ABSTAT_JWT_SECRET",
+                "not set, and abstat does not invent secrets outside dev mode",
+                "Set it to a random string of at least 32 characters (`openssl rand -hex 32`), or pass --dev (ABSTAT_DEV=1) for a local trial.",
+            ));
+        }
+        let path = self.data_dir.join("dev-jwt-secret");
+        let io_err = |e: std::io::Error| {
+            ConfigError::new(
+                "ABSTAT_DATA_DIR",
+                format!("cannot keep the dev JWT secret in {}: {e}", path.display()),
+                "Point ABSTAT_DATA_DIR at a writable directory.",
+            )
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= MIN_SECRET_LEN => return Ok(Secret(s.trim().to_string())),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(e)),
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(io_err)?;
+        let secret: String = {
+            use rand::Rng;
+            let bytes: [u8; 32] = rand::rng().random();
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        };
+        write_private(&path, &secret).map_err(io_err)?;
+        Ok(Secret(secret))
+    }
+}
+
+fn default_data_dir(var: &impl Fn(&str) -> Option<String>) -> PathBuf {
+    if let Some(x) = var("XDG_DATA_HOME") {
+        return PathBuf::from(x).join("abstat");
+    }
+    match var("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/abstat"),
+        None => PathBuf::from("abstat-data"),
+    }
+}
+
+fn check_scheme(
+    name: &str,
+    value: Option<&str>,
+    schemes: &[&str],
+    fix: &str,
+) -> Result<(), ConfigError> {
+    match value {
+        Some(v) if !schemes.iter().any(|s| v.starts_with(s)) => Err(ConfigError::new(
+            name,
+            format!(
+                "'{}' does not start with {}",
+                redact_url(v),
+                schemes.join(" or ")
+            ),
+            fix,
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Hide a password in `scheme://user:password@host` before it reaches a message.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_sources(None, |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = load(&[("HOME", "/home/u")]).unwrap();
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("/home/u/.local/share/abstat"));
+        assert_eq!(
+            c.database_url,
+            "sqlite:///home/u/.local/share/abstat/abstat.db"
+        );
+        assert!(c.kafka_brokers.is_none() && c.redis_url.is_none() && c.clickhouse_url.is_none());
+        assert_eq!(c.server_url, "http://127.0.0.1:8080");
+        assert!(!c.dev);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable_and_the_fix() {
+        let cases = [
+            ("ABSTAT_HTTP_ADDR", "localhost", "IP:PORT"),
+            ("ABSTAT_DATABASE_URL", "mysql://u:pw@h/db", "sqlite://"),
+            ("ABSTAT_KAFKA_BROKERS", "kafka1", "host:port"),
+            ("ABSTAT_REDIS_URL", "localhost:6379", "redis://"),
+            ("ABSTAT_CLICKHOUSE_URL", "tcp://h:9000", "http://"),
+            ("ABSTAT_JWT_SECRET", "short", "openssl rand"),
+            ("TELEGRAM_BOT_TOKEN", "https://t.me/mybot", "@BotFather"),
+            ("ABSTAT_DEV", "maybe", "1 or 0"),
+            ("ABSTAT_LOG_FORMAT", "xml", "human or json"),
+        ];
+        for (var, value, fix) in cases {
+            let err = load(&[(var, value)]).unwrap_err();
+            assert_eq!(err.source_name, var);
+            let msg = err.to_string();
+            assert!(msg.starts_with(var) && msg.contains(fix), "{var}: {msg}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        let err = load(&[("ABSTAT_DATABASE_URL", "mysql://admin:hunter2@db/x")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let c = load(&[("ABSTAT_JWT_SECRET", &"s".repeat(40))]).unwrap();
+        assert!(!format!("{c:?}").contains("ssss"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let toml = "http_addr = \"0.0.0.0:9000\"\nredis_url = \"redis://file:6379\"\n";
+        let env: HashMap<&str, &str> = [("ABSTAT_REDIS_URL", "redis://env:6379")].into();
+        let c = Config::from_sources(Some((toml, Path::new("a.toml"))), |k| {
+            env.get(k).map(|v| v.to_string())
+        })
+        .unwrap();
+        assert_eq!(c.http_addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.redis_url.as_deref(), Some("redis://env:6379"));
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused_with_the_allowed_list() {
+        let err = Config::from_sources(Some(("http_adr = \"x\"", Path::new("a.toml"))), |_| None)
+            .unwrap_err();
+        assert!(err.to_string().contains("http_addr"), "{err}");
+    }
+
+    #[test]
+    fn jwt_secret_is_required_outside_dev_mode_and_kept_in_dev_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let err = load(&[("ABSTAT_DATA_DIR", d)])
+            .unwrap()
+            .jwt_secret()
+            .unwrap_err();
+        assert_eq!(err.source_name, "ABSTAT_JWT_SECRET");
+        let dev = load(&[("ABSTAT_DATA_DIR", d), ("ABSTAT_DEV", "1")]).unwrap();
+        let first = dev.jwt_secret().unwrap();
+        assert!(first.expose().len() >= MIN_SECRET_LEN);
+        assert_eq!(
+            dev.jwt_secret().unwrap(),
+            first,
+            "the dev secret survives a restart"
+        );
+    }
+}

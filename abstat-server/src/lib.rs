@@ -1,0 +1,14 @@
+//! # abstat-server
+//!
+//! The `abstat` binary's library half: configuration, the HTTP API
+//! ([`app`]), and the commands `serve`, `worker`, `bot` and `user`.
+//! Handlers parse a request, call one function of abstat-core / abstat-io,
+//! and render the answer; no statistics live here.
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod logging;
+
+pub use config::Config;
+pub use http::{AppState, app};

@@ -1,0 +1,168 @@
+//! The `abstat` binary as a user runs it: help, start-up errors, and
+//! `serve` answering `/healthz` until SIGTERM stops it cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn abstat() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_abstat"));
+    // A clean environment: only what the test sets (plus PATH/HOME) reaches the binary.
+    cmd.env_clear();
+    for keep in ["PATH", "HOME"] {
+        if let Ok(v) = std::env::var(keep) {
+            cmd.env(keep, v);
+        }
+    }
+    cmd
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    Ok((status, body))
+}
+
+#[test]
+fn help_lists_every_command_and_the_quick_start() {
+    let out = abstat().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for word in [
+        "serve",
+        "worker",
+        "bot",
+        "user",
+        "Quick start",
+        "abstat serve --dev",
+    ] {
+        assert!(help.contains(word), "--help lacks {word:?}:\n{help}");
+    }
+    let out = abstat().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for var in [
+        "ABSTAT_HTTP_ADDR",
+        "ABSTAT_JWT_SECRET",
+        "TELEGRAM_BOT_TOKEN",
+        "ABSTAT_KAFKA_BROKERS",
+    ] {
+        assert!(help.contains(var), "serve --help lacks {var}");
+    }
+}
+
+#[test]
+fn serve_without_a_secret_outside_dev_mode_refuses_and_says_how_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = abstat()
+        .arg("serve")
+        .env("ABSTAT_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("ABSTAT_JWT_SECRET") && err.contains("--dev"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_variable_is_named_at_start_up() {
+    let out = abstat()
+        .arg("serve")
+        .env("ABSTAT_HTTP_ADDR", "localhost")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("ABSTAT_HTTP_ADDR") && err.contains("IP:PORT"),
+        "{err}"
+    );
+}
+
+#[test]
+fn worker_and_bot_say_what_they_need() {
+    let out = abstat().arg("worker").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ABSTAT_KAFKA_BROKERS"));
+    assert!(!out.status.success());
+    let out = abstat().arg("bot").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TELEGRAM_BOT_TOKEN"));
+    assert!(!out.status.success());
+}
+
+#[test]
+fn serve_dev_answers_healthz_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = abstat()
+        .args(["serve", "--dev", "--log-json"])
+        .env("ABSTAT_DATA_DIR", dir.path())
+        .env("ABSTAT_HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (status, body) = loop {
+        match http_get(port, "/healthz") {
+            Ok(r) => break r,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => {
+                let _ = child.kill();
+                panic!("abstat serve did not answer on port {port}: {e}");
+            }
+        }
+    };
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    assert_eq!(http_get(port, "/readyz").unwrap().0, 200);
+    assert!(dir.path().join("dev-jwt-secret").exists());
+
+    // SIGTERM: graceful shutdown, exit code 0.
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    let logs: Vec<String> = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    assert!(
+        status.success(),
+        "exit {status:?}; logs:\n{}",
+        logs.join("\n")
+    );
+    // --log-json: every log line is a JSON object.
+    assert!(!logs.is_empty());
+    for line in &logs {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v.get("level").is_some(), "{line}");
+    }
+}
