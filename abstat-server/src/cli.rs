@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::{Tokens, hash_password};
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::http::{AppState, app};
+use crate::store::Metadata;
 
 const AFTER_HELP: &str = "\
 Quick start:
@@ -110,12 +112,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => worker(config).await,
         Command::Bot => bot(config).await,
-        Command::User(UserCommand::Add { name, .. }) => user_add(&config, &name),
+        Command::User(UserCommand::Add { name, .. }) => user_add(&config, &name).await,
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let _jwt = config.jwt_secret()?;
+    let jwt = config.jwt_secret()?;
     if config.dev && config.jwt_secret.is_none() {
         tracing::warn!(
             path = %config.data_dir.join("dev-jwt-secret").display(),
@@ -128,6 +130,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             config.data_dir.display()
         )
     })?;
+    let metadata = Metadata::connect(&config.database_url).await?;
+    let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()));
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
         .with_context(|| {
@@ -145,7 +149,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
-    axum::serve(listener, app(AppState::new(config.data_dir.clone())))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;
@@ -192,7 +196,7 @@ async fn bot(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn user_add(_config: &Config, name: &str) -> anyhow::Result<()> {
+async fn user_add(config: &Config, name: &str) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
@@ -207,9 +211,12 @@ fn user_add(_config: &Config, name: &str) -> anyhow::Result<()> {
             password.len()
         );
     }
-    bail!(
-        "user accounts are not part of this build yet (they arrive with the metadata store); nothing was created"
-    )
+    let hash =
+        hash_password(password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let metadata = Metadata::connect(&config.database_url).await?;
+    let user = metadata.create_user(name.trim(), Some(&hash), None).await?;
+    println!("created user '{}' (id {})", user.username, user.id);
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM so that in-flight requests finish.

@@ -5,10 +5,13 @@
 //! Handlers parse a request, call one function of abstat-core / abstat-io,
 //! and render the answer; no statistics live here.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod http;
 pub mod logging;
+pub mod store;
 
 pub use config::Config;
 pub use http::{AppState, app};

@@ -27,12 +27,27 @@ fn free_port() -> u16 {
 }
 
 fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    http(port, "GET", path, &[], "")
+}
+
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    write!(s, "{head}\r\n{body}")?;
     let mut text = String::new();
     s.read_to_string(&mut text)?;
     let status = text
@@ -112,9 +127,48 @@ fn worker_and_bot_say_what_they_need() {
     assert!(!out.status.success());
 }
 
+fn user_add(data_dir: &std::path::Path, name: &str, password: &str) -> std::process::Output {
+    let mut child = abstat()
+        .args(["user", "add", name, "--password-stdin"])
+        .env("ABSTAT_DATA_DIR", data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_refuses_short_passwords_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = user_add(dir.path(), "alice", "short\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+    assert!(
+        user_add(dir.path(), "alice", "long enough password\n")
+            .status
+            .success()
+    );
+    let out = user_add(dir.path(), "alice", "another password\n");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("'alice' is taken"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn serve_dev_answers_healthz_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    let out = user_add(dir.path(), "alice", "long enough password\n");
+    assert!(out.status.success(), "{out:?}");
     let port = free_port();
     let mut child = abstat()
         .args(["serve", "--dev", "--log-json"])
@@ -138,6 +192,23 @@ fn serve_dev_answers_healthz_and_stops_cleanly_on_sigterm() {
     assert!(body.contains("\"status\":\"ok\""), "{body}");
     assert_eq!(http_get(port, "/readyz").unwrap().0, 200);
     assert!(dir.path().join("dev-jwt-secret").exists());
+
+    // The user made by `abstat user add` logs in and sees itself.
+    let json = ["Content-Type: application/json"];
+    let (status, body) = http(
+        port,
+        "POST",
+        "/auth/token/",
+        &json,
+        r#"{"username":"alice","password":"long enough password"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let pair: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!("Authorization: Bearer {}", pair["access"].as_str().unwrap());
+    let (status, body) = http(port, "GET", "/users/me/", &[&bearer], "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"username\":\"alice\""), "{body}");
 
     // SIGTERM: graceful shutdown, exit code 0.
     let pid = child.id().to_string();

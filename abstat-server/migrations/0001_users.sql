@@ -1,0 +1,7 @@
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    telegram_id   BIGINT UNIQUE,
+    created_at    BIGINT NOT NULL
+);

@@ -1,0 +1,141 @@
+//! The HTTP API: one [`app`] function builds the whole router from per-area
+//! routers, so tests drive it with `tower::ServiceExt::oneshot` and `main`
+//! serves it. Handlers parse, call one function, and render.
+
+mod auth;
+mod health;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+
+use crate::auth::Tokens;
+use crate::error::ApiError;
+use crate::store::Metadata;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    data_dir: PathBuf,
+    metadata: Metadata,
+    tokens: Tokens,
+}
+
+impl AppState {
+    /// State for a server keeping its files in `data_dir`.
+    pub fn new(data_dir: PathBuf, metadata: Metadata, tokens: Tokens) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                data_dir,
+                metadata,
+                tokens,
+            }),
+        }
+    }
+
+    /// The local data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// The metadata store.
+    pub fn metadata(&self) -> &Metadata {
+        &self.inner.metadata
+    }
+
+    /// Token signing and checking.
+    pub fn tokens(&self) -> &Tokens {
+        &self.inner.tokens
+    }
+}
+
+/// The whole HTTP API.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .with_state(state)
+}
+
+/// `axum::Json` whose rejections use the API's error shape.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = match rejection {
+            JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, "invalid_body", rejection.body_text())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for router tests.
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    /// A router on an in-memory database and a temporary data directory.
+    pub async fn test_app(data_dir: &Path) -> (Router, AppState) {
+        let metadata = Metadata::connect("sqlite::memory:").await.unwrap();
+        let state = AppState::new(
+            data_dir.to_path_buf(),
+            metadata,
+            Tokens::new(&"t".repeat(32)),
+        );
+        (app(state.clone()), state)
+    }
+
+    /// Send a request, return the status and the JSON body.
+    pub async fn send(app: &Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
+        let res = app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let json = if body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&body)
+                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&body)))
+        };
+        (status, json)
+    }
+
+    /// A JSON POST.
+    pub fn post_json(uri: &str, body: serde_json::Value) -> Request<Body> {
+        Request::post(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+
+    /// A GET with an optional bearer token.
+    pub fn get(uri: &str, token: Option<&str>) -> Request<Body> {
+        let mut b = Request::get(uri);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        b.body(Body::empty()).unwrap()
+    }
+}

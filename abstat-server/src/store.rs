@@ -1,0 +1,227 @@
+//! The metadata store: users now; datasets, jobs and results as the API
+//! grows. SQLite (the embedded default) or PostgreSQL, chosen by the URL, on
+//! one code path through sqlx's `Any` driver. The migrations in
+//! `migrations/` are written in the SQL both dialects share and run at
+//! start-up.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use abstat_api::User;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+/// What can go wrong with the metadata store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// This build cannot talk to that database.
+    #[error("this build has no driver for {0}; rebuild abstat-server with `--features postgres`")]
+    NoDriver(String),
+    /// The database could not be reached or opened.
+    #[error("cannot open the metadata database {url} (ABSTAT_DATABASE_URL): {source}")]
+    Connect {
+        /// The URL with any password hidden.
+        url: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("cannot bring the metadata database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The user name is in use.
+    #[error("the user name '{0}' is taken")]
+    UsernameTaken(String),
+    /// Any other database error.
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A user together with the password hash, for logging in.
+#[derive(Debug, Clone)]
+pub struct UserWithPassword {
+    /// The user.
+    pub user: User,
+    /// Argon2 PHC string; `None` for users that log in only through Telegram.
+    pub password_hash: Option<String>,
+}
+
+/// The metadata database.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    pool: AnyPool,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn user_from_row(row: &AnyRow) -> Result<UserWithPassword, sqlx::Error> {
+    Ok(UserWithPassword {
+        user: User {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            telegram_id: row.try_get("telegram_id")?,
+            created_at: row.try_get("created_at")?,
+        },
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+impl Metadata {
+    /// Connect to `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`) and
+    /// run the migrations.
+    pub async fn connect(url: &str) -> Result<Metadata, StoreError> {
+        sqlx::any::install_default_drivers();
+        let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if is_postgres && !cfg!(feature = "postgres") {
+            return Err(StoreError::NoDriver("PostgreSQL".into()));
+        }
+        let memory = url.contains(":memory:");
+        let url = if !is_postgres && !memory {
+            prepare_sqlite_file(url)?
+        } else {
+            url.to_string()
+        };
+        // One connection for an in-memory SQLite database: each connection
+        // would otherwise see a database of its own.
+        let pool = AnyPoolOptions::new()
+            .max_connections(if memory { 1 } else { 8 })
+            .connect(&url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redact(&url),
+                source,
+            })?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Metadata { pool })
+    }
+
+    /// A trivial query, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Create a user. `password_hash` is an argon2 PHC string.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: Option<&str>,
+        telegram_id: Option<i64>,
+    ) -> Result<User, StoreError> {
+        let user = User {
+            id: uuid::Uuid::new_v4().to_string(),
+            username: username.to_string(),
+            telegram_id,
+            created_at: now(),
+        };
+        let res = sqlx::query(
+            "INSERT INTO users (id, username, password_hash, telegram_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(password_hash)
+        .bind(telegram_id)
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await;
+        match res {
+            Ok(_) => Ok(user),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::UsernameTaken(username.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The user with this log-in name.
+    pub async fn user_by_name(
+        &self,
+        username: &str,
+    ) -> Result<Option<UserWithPassword>, StoreError> {
+        let row = sqlx::query("SELECT id, username, password_hash, telegram_id, created_at FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, password_hash, telegram_id, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?.map(|u| u.user))
+    }
+}
+
+/// Make sure the SQLite file's folder exists and that the file is created on
+/// first use.
+fn prepare_sqlite_file(url: &str) -> Result<String, StoreError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| StoreError::Connect {
+            url: url.to_string(),
+            source: sqlx::Error::Io(e),
+        })?;
+    }
+    Ok(if url.contains('?') {
+        url.to_string()
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn users_are_created_found_and_unique() {
+        let db = Metadata::connect("sqlite::memory:").await.unwrap();
+        let alice = db.create_user("alice", Some("hash"), None).await.unwrap();
+        let found = db.user_by_name("alice").await.unwrap().unwrap();
+        assert_eq!(found.user, alice);
+        assert_eq!(found.password_hash.as_deref(), Some("hash"));
+        assert_eq!(db.user_by_id(&alice.id).await.unwrap(), Some(alice));
+        assert!(db.user_by_name("bob").await.unwrap().is_none());
+        assert!(matches!(
+            db.create_user("alice", None, None).await,
+            Err(StoreError::UsernameTaken(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_is_created_with_its_folder_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/sub/abstat.db", dir.path().display());
+        let db = Metadata::connect(&url).await.unwrap();
+        db.create_user("alice", None, Some(42)).await.unwrap();
+        drop(db);
+        let db = Metadata::connect(&url).await.unwrap();
+        let alice = db.user_by_name("alice").await.unwrap().unwrap();
+        assert_eq!(alice.user.telegram_id, Some(42));
+    }
+}
