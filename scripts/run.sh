@@ -18,6 +18,7 @@ cat <<MSG
 
   abstat is starting with the embedded defaults.
     API:      http://$ABSTAT_HTTP_ADDR   (try: curl http://$ABSTAT_HTTP_ADDR/healthz)
+    docs:     http://$ABSTAT_HTTP_ADDR/docs/   (OpenAPI: /openapi.json)
     data:     $ABSTAT_DATA_DIR
     bot:      off — export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run again to enable it
     settings: $CARGO_TARGET_DIR/release/abstat serve --help

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /auth/token/`: log in with a user name and password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenRequest {
     /// The user name.
     pub username: String,
@@ -17,6 +18,7 @@ pub struct TokenRequest {
 
 /// `POST /auth/token/refresh/`: exchange a refresh token for a new pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// A refresh token from an earlier [`TokenPair`].
     pub refresh: String,
@@ -24,6 +26,7 @@ pub struct RefreshRequest {
 
 /// `POST /auth/telegram/`: the bot asks for the token of a Telegram user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TelegramTokenRequest {
     /// The Telegram user id.
     pub telegram_id: i64,
@@ -33,6 +36,7 @@ pub struct TelegramTokenRequest {
 
 /// Access and refresh tokens (JWT, HS256).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenPair {
     /// Short-lived token for `Authorization: Bearer …`.
     pub access: String,
@@ -46,6 +50,7 @@ pub struct TokenPair {
 
 /// `GET /users/me/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Stable user id.
     pub id: String,
@@ -59,6 +64,7 @@ pub struct User {
 
 /// The one shape of every error response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Machine-readable kind, e.g. `invalid_credentials`, `not_found`.
     pub code: String,
@@ -66,5 +72,6 @@ pub struct ErrorBody {
     pub message: String,
     /// Structured extras (the field at fault, the allowed values …).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
 }

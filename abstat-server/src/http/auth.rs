@@ -1,6 +1,6 @@
 //! `POST /auth/token/`, `POST /auth/token/refresh/`, `GET /users/me/`.
 
-use abstat_api::{RefreshRequest, TokenPair, TokenRequest, User};
+use abstat_api::{ErrorBody, RefreshRequest, TokenPair, TokenRequest, User};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -20,7 +20,10 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthorized("invalid_credentials", "wrong user name or password")
 }
 
-async fn token(
+/// Log in with a user name and password.
+#[utoipa::path(post, path = "/auth/token/", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = TokenPair), (status = 401, description = "wrong user name or password", body = ErrorBody)))]
+pub(super) async fn token(
     State(state): State<AppState>,
     Json(req): Json<TokenRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
@@ -44,7 +47,10 @@ async fn token(
     }
 }
 
-async fn refresh(
+/// Exchange a refresh token for a new token pair.
+#[utoipa::path(post, path = "/auth/token/refresh/", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, description = "invalid or expired refresh token", body = ErrorBody)))]
+pub(super) async fn refresh(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
@@ -59,7 +65,13 @@ async fn refresh(
     Ok(Json(state.tokens().issue(&user_id)?))
 }
 
-async fn me(State(state): State<AppState>, user: AuthUser) -> Result<Json<User>, ApiError> {
+/// The user the access token belongs to.
+#[utoipa::path(get, path = "/users/me/", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 401, description = "missing or invalid token", body = ErrorBody)))]
+pub(super) async fn me(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<User>, ApiError> {
     state
         .metadata()
         .user_by_id(&user.id)

@@ -15,12 +15,16 @@ pub(super) fn router() -> Router<AppState> {
         .route("/readyz", get(readyz))
 }
 
-async fn healthz() -> impl IntoResponse {
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "alive")))]
+pub(super) async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-/// Ready when the data directory is writable and the metadata store answers.
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+/// Readiness: the data directory is writable and the metadata store answers.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "ready"), (status = 503, description = "not ready, with the reason")))]
+pub(super) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let dir = state.data_dir().to_path_buf();
     let disk = tokio::task::spawn_blocking(move || {
         let path = dir.join(".readyz");

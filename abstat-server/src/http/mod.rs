@@ -4,6 +4,7 @@
 
 mod auth;
 mod health;
+mod openapi;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .with_state(state)
+        .merge(openapi::router())
 }
 
 /// `axum::Json` whose rejections use the API's error shape.

@@ -1,0 +1,72 @@
+//! The OpenAPI description at `/openapi.json` and interactive docs at `/docs`.
+
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
+    paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "tokens"), (name = "users"), (name = "health"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API description as a value (for tests and tools).
+pub fn spec() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub(super) fn router() -> Router {
+    SwaggerUi::new("/docs").url("/openapi.json", spec()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use axum::http::StatusCode;
+
+    #[tokio::test]
+    async fn the_spec_lists_every_route_the_router_serves() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, _) = test_app(dir.path()).await;
+        let (status, spec) = send(&app, get("/openapi.json", None)).await;
+        assert_eq!(status, StatusCode::OK);
+        for path in [
+            "/healthz",
+            "/readyz",
+            "/auth/token/",
+            "/auth/token/refresh/",
+            "/users/me/",
+        ] {
+            assert!(
+                spec["paths"][path].is_object(),
+                "{path} missing from /openapi.json"
+            );
+        }
+        assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
+        let res = tower::ServiceExt::oneshot(app, get("/docs/", None))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "/docs/ serves the UI");
+    }
+}
