@@ -12,6 +12,7 @@ pub mod error;
 pub mod input;
 pub mod options;
 pub mod result;
+pub mod variance;
 
 pub use error::{Error, Result};
 pub use options::{Alternative, NanPolicy};
