@@ -10,6 +10,7 @@ pub mod categorical;
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod normality;
 pub mod options;
 pub mod result;
 pub mod variance;
