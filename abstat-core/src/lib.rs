@@ -6,6 +6,7 @@
 //! with messages a person can act on.
 
 pub mod anova;
+pub mod bootstrap;
 pub mod categorical;
 pub mod distributions;
 pub mod error;
