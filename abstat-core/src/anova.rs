@@ -90,6 +90,19 @@ pub(crate) fn clean_groups<R: AsRef<[f64]>>(
     Ok(Some(out))
 }
 
+/// With N observations in k groups, some group must have two (N > k) for
+/// a within-group spread to exist.
+pub(crate) fn check_some_group_has_two(n_total: usize, k: usize) -> Result<()> {
+    if n_total == k {
+        return Err(Error::TooFewObservations {
+            what: "the largest group".into(),
+            needed: 2,
+            got: 1,
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn group_name(i: usize) -> String {
     format!("group {} (0-based index {i})", i + 1)
 }
@@ -137,13 +150,7 @@ pub(crate) fn f_oneway_clean<G: AsRef<[f64]>>(
     let k = groups.len();
     let n: Vec<usize> = groups.iter().map(|g| g.as_ref().len()).collect();
     let big_n: usize = n.iter().sum();
-    if big_n == k {
-        return Err(Error::TooFewObservations {
-            what: "the largest group".into(),
-            needed: 2,
-            got: 1,
-        });
-    }
+    check_some_group_has_two(big_n, k)?;
     let offset = groups.iter().flat_map(|g| g.as_ref()).sum::<f64>() / big_n as f64;
     // scipy: sstot = Σ(x−o)² − (Σ(x−o))²/N, ssbn = Σ_g (Σ_g(x−o))²/n_g − (Σ(x−o))²/N
     let mut sum_all = 0.0;

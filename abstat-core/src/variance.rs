@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::anova::{FTestResult, clean_groups, mean};
+use crate::anova::{FTestResult, check_some_group_has_two, clean_groups, mean};
 use crate::distributions::f_sf;
 use crate::{Error, NanPolicy, Result};
 
@@ -85,13 +85,7 @@ pub fn levene<R: AsRef<[f64]>>(groups: &[R], opts: &LeveneOptions) -> Result<FTe
     }
     let n: Vec<usize> = z.iter().map(Vec::len).collect();
     let n_tot: usize = n.iter().sum();
-    if n_tot == k {
-        return Err(Error::TooFewObservations {
-            what: "the largest group".into(),
-            needed: 2,
-            got: 1,
-        });
-    }
+    check_some_group_has_two(n_tot, k)?;
     // scipy's levene, term by term.
     let zbar_i: Vec<f64> = z.iter().map(|zi| mean(zi)).collect();
     let zbar = zbar_i

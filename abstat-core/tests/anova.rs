@@ -3,19 +3,8 @@
 
 mod common;
 
-use abstat_core::Error;
 use abstat_core::anova::{AnovaOptions, f_oneway, welch_anova};
 use common::{assert_close, cases, data, num};
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooFewObservations { .. } => "TooFewObservations",
-        Error::ZeroVariance { .. } => "ZeroVariance",
-        Error::MissingValues { .. } => "MissingValues",
-        Error::InvalidParameter { .. } => "InvalidParameter",
-        _ => "other",
-    }
-}
 
 #[test]
 fn anova_matches_scipy_and_statsmodels() {
@@ -32,7 +21,10 @@ fn anova_matches_scipy_and_statsmodels() {
         };
         if let Some(err) = c.get("error") {
             let e = res.expect_err(&name);
-            assert_eq!(kind(&e), err.as_str().unwrap(), "{name}: {e}");
+            assert!(
+                format!("{e:?}").starts_with(err.as_str().unwrap()),
+                "{name}: {e:?}"
+            );
             assert!(!e.to_string().is_empty());
             continue;
         }

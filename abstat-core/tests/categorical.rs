@@ -12,18 +12,6 @@ use abstat_core::{Alternative, Error};
 use common::{assert_close, cases, data, num};
 use serde_json::Value;
 
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooFewObservations { .. } => "TooFewObservations",
-        Error::ZeroVariance { .. } => "ZeroVariance",
-        Error::MissingValues { .. } => "MissingValues",
-        Error::InvalidParameter { .. } => "InvalidParameter",
-        Error::LengthMismatch { .. } => "LengthMismatch",
-        Error::Degenerate(_) => "Degenerate",
-        _ => "other",
-    }
-}
-
 fn lambda(v: &Value) -> PowerDivergence {
     match v {
         Value::String(s) => s.parse().unwrap(),
@@ -36,7 +24,10 @@ fn check_error<T: std::fmt::Debug>(c: &Value, res: &Result<T, Error>, name: &str
         return false;
     };
     let e = res.as_ref().expect_err(name);
-    assert_eq!(kind(e), err.as_str().unwrap(), "{name}: {e}");
+    assert!(
+        format!("{e:?}").starts_with(err.as_str().unwrap()),
+        "{name}: {e:?}"
+    );
     true
 }
 

@@ -3,18 +3,8 @@
 
 mod common;
 
-use abstat_core::Error;
 use abstat_core::normality::{ShapiroOptions, shapiro};
 use common::{assert_close, cases, data, num};
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooFewObservations { .. } => "TooFewObservations",
-        Error::ZeroVariance { .. } => "ZeroVariance",
-        Error::MissingValues { .. } => "MissingValues",
-        _ => "other",
-    }
-}
 
 #[test]
 fn shapiro_matches_scipy() {
@@ -27,7 +17,10 @@ fn shapiro_matches_scipy() {
         let res = shapiro(&x, &opts);
         if let Some(err) = c.get("error") {
             let e = res.expect_err(&name);
-            assert_eq!(kind(&e), err.as_str().unwrap(), "{name}: {e}");
+            assert!(
+                format!("{e:?}").starts_with(err.as_str().unwrap()),
+                "{name}: {e:?}"
+            );
             continue;
         }
         let r = res.unwrap_or_else(|e| panic!("{name}: {e}"));

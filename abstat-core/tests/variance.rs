@@ -3,19 +3,8 @@
 
 mod common;
 
-use abstat_core::Error;
 use abstat_core::variance::{Center, LeveneOptions, levene};
 use common::{assert_close, cases, data, num};
-
-fn kind(e: &Error) -> &'static str {
-    match e {
-        Error::TooFewObservations { .. } => "TooFewObservations",
-        Error::ZeroVariance { .. } => "ZeroVariance",
-        Error::MissingValues { .. } => "MissingValues",
-        Error::InvalidParameter { .. } => "InvalidParameter",
-        _ => "other",
-    }
-}
 
 #[test]
 fn levene_matches_scipy() {
@@ -38,7 +27,10 @@ fn levene_matches_scipy() {
         let res = levene(&groups, &opts);
         if let Some(err) = c.get("error") {
             let e = res.expect_err(&name);
-            assert_eq!(kind(&e), err.as_str().unwrap(), "{name}: {e}");
+            assert!(
+                format!("{e:?}").starts_with(err.as_str().unwrap()),
+                "{name}: {e:?}"
+            );
             continue;
         }
         let r = res.unwrap_or_else(|e| panic!("{name}: {e}"));
