@@ -5,11 +5,16 @@
 //! typed, serde-serialisable result structs; failures are [`Error`] values
 //! with messages a person can act on.
 
+pub mod anova;
+pub mod bootstrap;
+pub mod categorical;
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod normality;
 pub mod options;
 pub mod result;
+pub mod variance;
 
 pub use error::{Error, Result};
 pub use options::{Alternative, NanPolicy};
