@@ -8,7 +8,9 @@
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod nonparametric;
 pub mod options;
+pub mod rank;
 pub mod result;
 
 pub use error::{Error, Result};
