@@ -112,3 +112,84 @@ fn mann_whitney_error_paths() {
         Err(abstat_core::Error::Degenerate(_))
     ));
 }
+
+#[test]
+fn wilcoxon_matches_scipy() {
+    for c in of("wilcoxon") {
+        let opts = WilcoxonOptions {
+            zero_method: parse::<ZeroMethod>(&c, "zero_method"),
+            correction: c["correction"].as_bool().unwrap(),
+            alternative: parse::<Alternative>(&c, "alternative"),
+            method: parse::<PValueMethod>(&c, "method"),
+            nan_policy: parse::<NanPolicy>(&c, "nan_policy"),
+        };
+        let r = if c.get("y").is_some() {
+            wilcoxon_paired(&data(&c["x"]), &data(&c["y"]), &opts)
+        } else {
+            wilcoxon(&data(&c["x"]), &opts)
+        }
+        .unwrap_or_else(|e| panic!("{}: {e}", label(&c)));
+        // scipy's exact tail above the mean is 1 − (a sum near 1), which
+        // carries an absolute rounding error of a few 1e-16; abstat sums the
+        // tail itself (scipy returns 0 where the exact tail is 1.6e-92).
+        // Hence the absolute floor of 1e-15 on p-values.
+        check(&r.test, &c, 1e-12, 1e-10, 1e-15);
+        if let Some(z) = c["expected"].get("z") {
+            let got = r.z_statistic.expect("z with method = asymptotic");
+            assert_close(got, num(z), 1e-10, 1e-300, &format!("{}: z", label(&c)));
+        }
+    }
+}
+
+#[test]
+fn kruskal_matches_scipy() {
+    for c in of("kruskal") {
+        let groups: Vec<Vec<f64>> = c["groups"].as_array().unwrap().iter().map(data).collect();
+        let views: Vec<&[f64]> = groups.iter().map(Vec::as_slice).collect();
+        let r = kruskal(&views, parse::<NanPolicy>(&c, "nan_policy")).unwrap();
+        check(&r, &c, 1e-10, 1e-10, 1e-300);
+    }
+}
+
+#[test]
+fn kruskal_error_paths() {
+    let p = NanPolicy::Propagate;
+    assert!(matches!(
+        kruskal(&[&[1.0, 2.0]], p),
+        Err(abstat_core::Error::TooFewObservations { needed: 2, .. })
+    ));
+    assert!(matches!(
+        kruskal(&[&[1.0, 1.0], &[1.0]], p),
+        Err(abstat_core::Error::Degenerate(_))
+    ));
+    assert!(matches!(
+        kruskal(&[&[1.0, 2.0], &[]], p),
+        Err(abstat_core::Error::TooFewObservations { got: 0, .. })
+    ));
+    assert!(matches!(
+        kruskal(&[&[1.0, f64::NAN], &[3.0]], NanPolicy::Raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+}
+
+#[test]
+fn wilcoxon_error_paths() {
+    let o = WilcoxonOptions::default();
+    assert!(matches!(
+        wilcoxon_paired(&[1.0, 2.0], &[1.0], &o),
+        Err(abstat_core::Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        wilcoxon_paired(&[1.0, 2.0], &[1.0, 2.0], &o),
+        Err(abstat_core::Error::Degenerate(_))
+    ));
+    let raise = WilcoxonOptions {
+        nan_policy: NanPolicy::Raise,
+        ..o
+    };
+    assert!(matches!(
+        wilcoxon(&[1.0, f64::NAN], &raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    assert!("median".parse::<ZeroMethod>().is_err());
+}

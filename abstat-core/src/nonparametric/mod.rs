@@ -7,9 +7,13 @@ use serde::{Deserialize, Serialize};
 use crate::input::{Cleaned, clean};
 use crate::{Error, NanPolicy, Result};
 
+pub mod kruskal;
 pub mod mann_whitney;
+pub mod wilcoxon;
 
+pub use kruskal::kruskal;
 pub use mann_whitney::{MannWhitneyOptions, mann_whitney_u};
+pub use wilcoxon::{SignedRankResult, WilcoxonOptions, ZeroMethod, wilcoxon, wilcoxon_paired};
 
 /// How a p-value is computed, as scipy's `method=`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
