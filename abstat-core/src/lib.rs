@@ -5,6 +5,7 @@
 //! typed, serde-serialisable result structs; failures are [`Error`] values
 //! with messages a person can act on.
 
+pub mod correlation;
 pub mod distributions;
 pub mod error;
 pub mod input;
