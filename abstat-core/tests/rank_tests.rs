@@ -193,3 +193,50 @@ fn wilcoxon_error_paths() {
     ));
     assert!("median".parse::<ZeroMethod>().is_err());
 }
+
+#[test]
+fn ks_2samp_matches_scipy() {
+    for c in of("ks_2samp") {
+        let opts = KsOptions {
+            alternative: parse::<Alternative>(&c, "alternative"),
+            method: parse::<PValueMethod>(&c, "method"),
+            nan_policy: parse::<NanPolicy>(&c, "nan_policy"),
+        };
+        let r = ks_2samp(&data(&c["x"]), &data(&c["y"]), &opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", label(&c)));
+        check(&r.test, &c, 1e-12, 1e-10, 1e-300);
+        let e = &c["expected"];
+        assert_close(
+            r.statistic_location,
+            num(&e["location"]),
+            0.0,
+            0.0,
+            &format!("{}: location", label(&c)),
+        );
+        if !num(&e["sign"]).is_nan() {
+            assert_eq!(
+                f64::from(r.statistic_sign),
+                num(&e["sign"]),
+                "{}: sign",
+                label(&c)
+            );
+        }
+    }
+}
+
+#[test]
+fn ks_2samp_error_paths() {
+    let o = KsOptions::default();
+    assert!(matches!(
+        ks_2samp(&[], &[1.0], &o),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    let raise = KsOptions {
+        nan_policy: NanPolicy::Raise,
+        ..o
+    };
+    assert!(matches!(
+        ks_2samp(&[1.0], &[f64::NAN], &raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+}

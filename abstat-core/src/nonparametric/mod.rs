@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 use crate::input::{Cleaned, clean};
 use crate::{Error, NanPolicy, Result};
 
+mod kolmogorov;
 pub mod kruskal;
+pub mod ks;
 pub mod mann_whitney;
 pub mod wilcoxon;
 
 pub use kruskal::kruskal;
+pub use ks::{KsOptions, KsResult, ks_2samp};
 pub use mann_whitney::{MannWhitneyOptions, mann_whitney_u};
 pub use wilcoxon::{SignedRankResult, WilcoxonOptions, ZeroMethod, wilcoxon, wilcoxon_paired};
 
