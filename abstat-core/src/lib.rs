@@ -8,11 +8,14 @@
 pub mod anova;
 pub mod bootstrap;
 pub mod categorical;
+pub mod correlation;
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod nonparametric;
 pub mod normality;
 pub mod options;
+pub mod rank;
 pub mod result;
 pub mod variance;
 

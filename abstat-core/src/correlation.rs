@@ -1,0 +1,430 @@
+//! Correlation coefficients with their tests: Pearson (scipy `pearsonr`),
+//! Spearman (scipy `spearmanr`) and Kendall's τ-b (scipy `kendalltau`).
+//!
+//! All three take paired samples; under [`NanPolicy::Omit`] a pair is
+//! dropped when either value is NaN (scipy's `pearsonr` has no `nan_policy`;
+//! abstat applies the same pairwise rule to it).
+
+use crate::distributions::{normal_cdf, normal_ppf, normal_sf, t_sf};
+use crate::input::{CleanedPair, clean_pair};
+use crate::nonparametric::PValueMethod;
+use crate::rank::rankdata;
+use crate::{Alternative, ConfidenceInterval, Error, NanPolicy, Result, TestResult};
+
+/// Options of the correlation tests; the defaults are scipy's.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CorrelationOptions {
+    /// `Greater`: positive association; `Less`: negative.
+    pub alternative: Alternative,
+    /// Missing values; pairs with a NaN are dropped under `Omit`.
+    pub nan_policy: NanPolicy,
+    /// Level of Pearson's Fisher-z confidence interval, in (0, 1).
+    pub confidence_level: f64,
+    /// Kendall only: `Auto` takes the exact null distribution when there are
+    /// no ties and n ≤ 33 (or at most one discordant or concordant pair),
+    /// as scipy does.
+    pub method: PValueMethod,
+}
+
+impl Default for CorrelationOptions {
+    fn default() -> Self {
+        CorrelationOptions {
+            alternative: Alternative::TwoSided,
+            nan_policy: NanPolicy::Propagate,
+            confidence_level: 0.95,
+            method: PValueMethod::Auto,
+        }
+    }
+}
+
+impl CorrelationOptions {
+    fn validate(&self) -> Result<()> {
+        if !(self.confidence_level > 0.0 && self.confidence_level < 1.0) {
+            return Err(Error::invalid(
+                "confidence_level",
+                self.confidence_level,
+                "a number strictly between 0 and 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Paired samples after the NaN policy.
+type Pairs<'a> = (std::borrow::Cow<'a, [f64]>, std::borrow::Cow<'a, [f64]>);
+
+/// Apply the options to a pair of samples: `Ok(None)` when a NaN propagates.
+fn paired<'a>(
+    x: &'a [f64],
+    y: &'a [f64],
+    opts: &CorrelationOptions,
+    needed: usize,
+) -> Result<Option<Pairs<'a>>> {
+    opts.validate()?;
+    match clean_pair(x, y, opts.nan_policy, ("sample x", "sample y"))? {
+        CleanedPair::Propagate => Ok(None),
+        CleanedPair::Ready(x, y) => {
+            if x.len() < needed {
+                return Err(Error::TooFewObservations {
+                    what: "pairs (x, y)".to_string(),
+                    needed,
+                    got: x.len(),
+                });
+            }
+            for (v, what) in [(&x, "sample x"), (&y, "sample y")] {
+                if v.iter().all(|&a| a == v[0]) {
+                    return Err(Error::ZeroVariance {
+                        what: what.to_string(),
+                        method: "the correlation coefficient".to_string(),
+                    });
+                }
+            }
+            Ok(Some((x, y)))
+        }
+    }
+}
+
+fn result(name: &'static str, r: f64, p: f64, n: usize, opts: &CorrelationOptions) -> TestResult {
+    let mut t = TestResult::new(name, r, p);
+    t.alternative = opts.alternative;
+    t.estimate = Some(r);
+    t.n = vec![n];
+    t
+}
+
+/// The p-value of r under H₀: ρ = 0 from Student's t with n − 2 degrees of
+/// freedom, t = r √((n−2)/((1+r)(1−r))). For Pearson this equals scipy's
+/// Beta(n/2 − 1, n/2 − 1) on [−1, 1]: the two distributions of r are the
+/// same (Fisher 1915).
+fn t_pvalue(r: f64, n: usize, alternative: Alternative) -> f64 {
+    let df = (n - 2) as f64;
+    let t = r * (df / ((r + 1.0) * (1.0 - r))).max(0.0).sqrt();
+    match alternative {
+        Alternative::Less => t_sf(-t, df),
+        Alternative::Greater => t_sf(t, df),
+        Alternative::TwoSided => 2.0 * t_sf(t.abs(), df),
+    }
+}
+
+/// Pearson's correlation coefficient r with the test of ρ = 0 and a Fisher-z
+/// confidence interval, as scipy `pearsonr` and its `confidence_interval()`.
+///
+/// r is computed from centred values scaled by their largest magnitude, as
+/// scipy does, so it stays accurate for data with a large offset. For n = 2
+/// r is ±1 and p = 1, as in scipy; the interval is [−1, 1] when n ≤ 3.
+/// Constant input is an error (scipy returns NaN with a warning).
+pub fn pearson(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestResult> {
+    const NAME: &str = "Pearson correlation";
+    let Some((x, y)) = paired(x, y, opts, 2)? else {
+        return Ok(TestResult::nan(NAME, opts.alternative));
+    };
+    let n = x.len();
+    let scaled = |v: &[f64]| -> Vec<f64> {
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let centred: Vec<f64> = v.iter().map(|a| a - mean).collect();
+        let max = centred.iter().fold(0.0f64, |m, a| m.max(a.abs()));
+        let norm = max
+            * centred
+                .iter()
+                .map(|a| (a / max).powi(2))
+                .sum::<f64>()
+                .sqrt();
+        centred.iter().map(|a| a / norm).collect()
+    };
+    let (xs, ys) = (scaled(&x), scaled(&y));
+    let mut r = xs.iter().zip(&ys).map(|(a, b)| a * b).sum::<f64>();
+    r = r.clamp(-1.0, 1.0);
+    let p = if n == 2 {
+        r = r.round();
+        1.0
+    } else {
+        t_pvalue(r, n, opts.alternative)
+    };
+    let mut out = result(NAME, r, p, n, opts);
+    out.ci = Some(fisher_ci(r, n, opts));
+    Ok(out)
+}
+
+/// scipy `_pearsonr_fisher_ci`: tanh(atanh(r) ± z·/√(n−3)).
+fn fisher_ci(r: f64, n: usize, opts: &CorrelationOptions) -> ConfidenceInterval {
+    let level = opts.confidence_level;
+    let (mut lower, mut upper) = (-1.0, 1.0);
+    if n > 3 {
+        let zr = r.atanh();
+        let se = (1.0 / (n as f64 - 3.0)).sqrt();
+        match opts.alternative {
+            Alternative::TwoSided => {
+                let h = normal_ppf(0.5 + level / 2.0);
+                lower = (zr - h * se).tanh();
+                upper = (zr + h * se).tanh();
+            }
+            Alternative::Less => upper = (zr + normal_ppf(level) * se).tanh(),
+            Alternative::Greater => lower = (zr - normal_ppf(level) * se).tanh(),
+        }
+    }
+    ConfidenceInterval {
+        lower,
+        upper,
+        level,
+    }
+}
+
+/// Spearman's rank correlation ρ (Pearson's r of the average ranks) with the
+/// t-distribution test of scipy `spearmanr`.
+///
+/// Needs three pairs for a p-value (scipy returns NaN for two); constant
+/// input is an error (scipy returns NaN with a warning).
+pub fn spearman(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestResult> {
+    const NAME: &str = "Spearman rank correlation";
+    let Some((x, y)) = paired(x, y, opts, 3)? else {
+        return Ok(TestResult::nan(NAME, opts.alternative));
+    };
+    let n = x.len();
+    let (rx, ry) = rayon::join(|| rankdata(&x), || rankdata(&y));
+    let (rx, ry) = (rx?.ranks, ry?.ranks);
+    // numpy corrcoef: cov / √var_x / √var_y on centred ranks; the mean rank
+    // is (n + 1)/2 exactly.
+    let mean = (n as f64 + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        let (a, b) = (a - mean, b - mean);
+        sxy += a * b;
+        sxx += a * a;
+        syy += b * b;
+    }
+    let rs = (sxy / sxx.sqrt() / syy.sqrt()).clamp(-1.0, 1.0);
+    Ok(result(NAME, rs, t_pvalue(rs, n, opts.alternative), n, opts))
+}
+
+/// Kendall's τ-b with the test of scipy `kendalltau` (variant 'b').
+///
+/// O(n log n) (Knight 1966): sort by (x, y), count discordant pairs as the
+/// inversions of y by merge sort, and tie counts from runs. The exact p-value
+/// counts permutations by inversions (Kendall 1970, as scipy
+/// `_kendall_p_exact`); the asymptotic one uses the tie-corrected variance of
+/// Kendall (1970) eq. 4.3. `Exact` with ties is an error, as in scipy.
+pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestResult> {
+    const NAME: &str = "Kendall tau-b";
+    let Some((x, y)) = paired(x, y, opts, 2)? else {
+        return Ok(TestResult::nan(NAME, opts.alternative));
+    };
+    let n = x.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let key = |&i: &usize, &j: &usize| x[i].total_cmp(&x[j]).then(y[i].total_cmp(&y[j]));
+    {
+        use rayon::slice::ParallelSliceMut;
+        order.par_sort_unstable_by(key);
+    }
+    let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
+    let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+    let (xtie, x0, x1) = tie_stats(&xs);
+    // Joint ties: runs of equal (x, y) in the sorted order.
+    let mut ntie = 0u64;
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && xs[j] == xs[i] && ys[j] == ys[i] {
+            j += 1;
+        }
+        let c = (j - i) as u64;
+        ntie += c * (c - 1) / 2;
+        i = j;
+    }
+    let mut buf = ys;
+    let dis = count_inversions(&mut buf);
+    // buf is now y sorted.
+    let (ytie, y0, y1) = tie_stats(&buf);
+    let tot = (n as u64) * (n as u64 - 1) / 2;
+    let con_minus_dis = tot as i128 - xtie as i128 - ytie as i128 + ntie as i128 - 2 * dis as i128;
+    let cmd = con_minus_dis as f64;
+    let tau = (cmd / ((tot - xtie) as f64).sqrt() / ((tot - ytie) as f64).sqrt()).clamp(-1.0, 1.0);
+    let ties = xtie != 0 || ytie != 0;
+    let exact = match opts.method {
+        PValueMethod::Exact if ties => {
+            return Err(Error::invalid(
+                "method",
+                "exact",
+                "'auto' or 'asymptotic': the data have ties, and the exact Kendall \
+                 distribution assumes none",
+            ));
+        }
+        PValueMethod::Exact => true,
+        PValueMethod::Asymptotic => false,
+        PValueMethod::Auto => !ties && (n <= 33 || dis.min(tot - dis) <= 1),
+    };
+    let (p, name) = if exact {
+        (
+            kendall_p_exact(n as u64, tot - dis, opts.alternative),
+            "Kendall tau-b (exact)",
+        )
+    } else {
+        if n < 3 {
+            return Err(Error::TooFewObservations {
+                what: "pairs (x, y) for the asymptotic Kendall test".to_string(),
+                needed: 3,
+                got: n,
+            });
+        }
+        let nf = n as f64;
+        let m = nf * (nf - 1.0);
+        let var = (m * (2.0 * nf + 5.0) - x1 - y1) / 18.0
+            + (2.0 * xtie as f64 * ytie as f64) / m
+            + x0 * y0 / (9.0 * m * (nf - 2.0));
+        let z = cmd / var.sqrt();
+        let p = match opts.alternative {
+            Alternative::Less => normal_cdf(z),
+            Alternative::Greater => normal_sf(z),
+            Alternative::TwoSided => 2.0 * normal_sf(z.abs()),
+        };
+        (p, "Kendall tau-b (asymptotic)")
+    };
+    Ok(result(name, tau, p, n, opts))
+}
+
+/// For an ascending slice: (Σ t(t−1)/2, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)) over
+/// its tie groups, as scipy's `count_rank_tie`.
+fn tie_stats(sorted: &[f64]) -> (u64, f64, f64) {
+    let (mut pairs, mut s0, mut s1) = (0u64, 0.0, 0.0);
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        let c = (j - i) as u64;
+        if c > 1 {
+            let cf = c as f64;
+            pairs += c * (c - 1) / 2;
+            s0 += cf * (cf - 1.0) * (cf - 2.0);
+            s1 += cf * (cf - 1.0) * (2.0 * cf + 5.0);
+        }
+        i = j;
+    }
+    (pairs, s0, s1)
+}
+
+/// Number of pairs i < j with v[i] > v[j] (strict), by merge sort; sorts `v`.
+fn count_inversions(v: &mut [f64]) -> u64 {
+    let mut tmp = v.to_vec();
+    sort_count(v, &mut tmp)
+}
+
+fn sort_count(v: &mut [f64], tmp: &mut [f64]) -> u64 {
+    let n = v.len();
+    if n <= 1 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut inv = {
+        let (l, r) = v.split_at_mut(mid);
+        let (tl, tr) = tmp.split_at_mut(mid);
+        if n > 1 << 16 {
+            let (a, b) = rayon::join(|| sort_count(l, tl), || sort_count(r, tr));
+            a + b
+        } else {
+            sort_count(l, tl) + sort_count(r, tr)
+        }
+    };
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        if v[j] < v[i] {
+            // v[j] is below every value left in the left half.
+            inv += (mid - i) as u64;
+            tmp[k] = v[j];
+            j += 1;
+        } else {
+            tmp[k] = v[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    tmp[k..k + mid - i].copy_from_slice(&v[i..mid]);
+    k += mid - i;
+    tmp[k..k + n - j].copy_from_slice(&v[j..n]);
+    v.copy_from_slice(&tmp[..n]);
+    inv
+}
+
+/// Exact p-value of Kendall's test with `c` concordant pairs among n
+/// untied observations: a port of scipy `_mstats_basic._kendall_p_exact`
+/// (counts of permutations by inversions, Kendall 1970).
+fn kendall_p_exact(n: u64, c: u64, alternative: Alternative) -> f64 {
+    let total = n * (n - 1) / 2;
+    let in_right_tail = c >= total - c;
+    let c = c.min(total - c) as usize;
+    let factorial = |k: u64| (1..=k).fold(1.0f64, |f, i| f * i as f64);
+    let (mut prob, p_mass_at_c) = if n <= 1 {
+        (1.0, 1.0)
+    } else if n == 2 {
+        (1.0, 0.5)
+    } else if c == 0 {
+        let prob = if n < 171 { 2.0 / factorial(n) } else { 0.0 };
+        (prob, prob / 2.0)
+    } else if c == 1 {
+        let prob = if n < 172 { 2.0 / factorial(n - 1) } else { 0.0 };
+        (prob, (n - 1) as f64 / factorial(n))
+    } else if 4 * c as u64 == n * (n - 1) && alternative == Alternative::TwoSided {
+        (1.0, f64::NAN)
+    } else {
+        let mut new = vec![0.0; c + 1];
+        new[0] = 1.0;
+        new[1] = 1.0;
+        for j in 3..=n as usize {
+            let mut acc = 0.0;
+            for v in new.iter_mut() {
+                acc += *v;
+                *v = acc;
+            }
+            if n >= 171 {
+                for v in new.iter_mut() {
+                    *v /= j as f64;
+                }
+            }
+            if j <= c {
+                for i in (j..=c).rev() {
+                    new[i] -= new[i - j];
+                }
+            }
+        }
+        let sum: f64 = new.iter().sum();
+        if n < 171 {
+            let f = factorial(n);
+            (2.0 * sum / f, new[c] / f)
+        } else {
+            (sum, new[c] / 2.0)
+        }
+    };
+    if alternative != Alternative::TwoSided {
+        if in_right_tail == (alternative == Alternative::Greater) {
+            prob /= 2.0;
+        } else {
+            prob = 1.0 - prob / 2.0 + p_mass_at_c;
+        }
+    }
+    prob.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inversions_are_strict() {
+        let mut v = [3.0, 1.0, 2.0, 2.0, 0.0];
+        // (3,1) (3,2) (3,2) (3,0) (1,0) (2,0) (2,0)
+        assert_eq!(count_inversions(&mut v), 7);
+        assert_eq!(v, [0.0, 1.0, 2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn invalid_confidence_level_is_refused() {
+        let opts = CorrelationOptions {
+            confidence_level: 1.5,
+            ..Default::default()
+        };
+        assert!(matches!(
+            pearson(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0], &opts),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+}

@@ -1,0 +1,72 @@
+//! Rank-based and distribution-free tests, each matching its scipy 1.16
+//! counterpart: Mann–Whitney U, Wilcoxon signed-rank, Kruskal–Wallis and the
+//! two-sample Kolmogorov–Smirnov test.
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::{Cleaned, clean};
+use crate::{Error, NanPolicy, Result};
+
+mod kolmogorov;
+pub mod kruskal;
+pub mod ks;
+pub mod mann_whitney;
+pub mod wilcoxon;
+
+pub use kruskal::kruskal;
+pub use ks::{KsOptions, KsResult, ks_2samp};
+pub use mann_whitney::{MannWhitneyOptions, mann_whitney_u};
+pub use wilcoxon::{SignedRankResult, WilcoxonOptions, ZeroMethod, wilcoxon, wilcoxon_paired};
+
+/// How a p-value is computed, as scipy's `method=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PValueMethod {
+    /// Let the test choose by sample size and ties, with scipy's rule.
+    #[default]
+    Auto,
+    /// The exact null distribution of the statistic.
+    Exact,
+    /// The large-sample (asymptotic) approximation.
+    Asymptotic,
+}
+
+impl std::str::FromStr for PValueMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(PValueMethod::Auto),
+            "exact" => Ok(PValueMethod::Exact),
+            "asymptotic" | "approx" | "asymp" => Ok(PValueMethod::Asymptotic),
+            other => Err(Error::invalid(
+                "method",
+                other,
+                "one of 'auto', 'exact', 'asymptotic'",
+            )),
+        }
+    }
+}
+
+/// Apply `policy` to one independent sample; `None` means a NaN propagates.
+pub(crate) fn prepare<'a>(
+    x: &'a [f64],
+    policy: NanPolicy,
+    what: &str,
+) -> Result<Option<std::borrow::Cow<'a, [f64]>>> {
+    Ok(match clean(x, policy, what)? {
+        Cleaned::Propagate => None,
+        Cleaned::Ready(v) => Some(v),
+    })
+}
+
+/// Require at least `needed` observations in `what`.
+pub(crate) fn require(got: usize, needed: usize, what: &str) -> Result<()> {
+    if got < needed {
+        return Err(Error::TooFewObservations {
+            what: what.to_string(),
+            needed,
+            got,
+        });
+    }
+    Ok(())
+}
