@@ -1,0 +1,331 @@
+//! Logistic regression by Newton–Raphson, as statsmodels' `Logit`.
+//!
+//! statsmodels' `Logit.fit()` defaults: Newton's method from zero, at most
+//! 35 iterations, stop when every parameter moved by less than `1e-8`;
+//! `cov = (−H)⁻¹` at the estimate; `llnull` from the intercept-only model;
+//! `df_model = rank − 1`; `AIC = −2 (llf − (df_model + 1))`.
+//!
+//! Separation: statsmodels 0.14 only warns (`PerfectSeparationWarning`) and
+//! returns diverging estimates. Here perfect separation (every fitted
+//! probability within `1e-8` of its outcome, statsmodels' own check) and
+//! quasi-complete separation (no convergence while some fitted probabilities
+//! reach 0 or 1 at their outcome) are errors that say so, as is a
+//! rank-deficient design.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use serde::{Deserialize, Serialize};
+
+use super::linalg::{check_full_rank, linalg_error};
+use super::{Coefficient, Design, WaldDist, check_alpha, coefficient_table};
+use crate::distributions::chi2_sf;
+use crate::{Error, Result};
+
+/// Settings of a logistic regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogitOptions {
+    /// Significance level of the confidence intervals (default 0.05).
+    pub alpha: f64,
+    /// Newton iterations allowed (default 35, as statsmodels).
+    pub max_iter: usize,
+    /// Convergence: every parameter changes by less than this (default 1e-8).
+    pub tol: f64,
+}
+
+impl Default for LogitOptions {
+    fn default() -> Self {
+        LogitOptions {
+            alpha: 0.05,
+            max_iter: 35,
+            tol: 1e-8,
+        }
+    }
+}
+
+/// An unfitted logistic regression: settings only.
+#[derive(Debug, Clone, Default)]
+pub struct Logit {
+    opts: LogitOptions,
+}
+
+/// An odds ratio `exp(coef)` with its confidence interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OddsRatio {
+    /// Column name.
+    pub name: String,
+    /// `exp(coef)`.
+    pub odds_ratio: f64,
+    /// `exp(ci_low)`.
+    pub ci_low: f64,
+    /// `exp(ci_high)`.
+    pub ci_high: f64,
+}
+
+/// A fitted logistic regression, as statsmodels' `LogitResults`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogitFit {
+    /// Name of the response.
+    pub response: String,
+    /// The summary table (z statistics, normal p-values and intervals).
+    pub coefficients: Vec<Coefficient>,
+    /// Odds ratios with intervals, one per coefficient.
+    pub odds_ratios: Vec<OddsRatio>,
+    /// Covariance matrix of the coefficients, row-major `k × k`.
+    pub cov_params: Vec<f64>,
+    /// Significance level of the intervals.
+    pub alpha: f64,
+    /// Observations used.
+    pub nobs: usize,
+    /// Rows dropped because of missing values.
+    pub dropped: usize,
+    /// `rank − 1`.
+    pub df_model: f64,
+    /// `n − rank`.
+    pub df_resid: f64,
+    /// Log-likelihood at the estimate.
+    pub llf: f64,
+    /// Log-likelihood of the intercept-only model.
+    pub llnull: f64,
+    /// McFadden's pseudo-R², `1 − llf / llnull`.
+    pub prsquared: f64,
+    /// Likelihood-ratio statistic `−2 (llnull − llf)`.
+    pub llr: f64,
+    /// Its p-value (χ² with `df_model` df).
+    pub llr_pvalue: f64,
+    /// Akaike information criterion.
+    pub aic: f64,
+    /// Bayesian information criterion.
+    pub bic: f64,
+    /// Whether Newton's method met the tolerance.
+    pub converged: bool,
+    /// Newton iterations performed.
+    pub iterations: usize,
+}
+
+impl Logit {
+    /// A model with these settings.
+    pub fn new(opts: LogitOptions) -> Self {
+        Logit { opts }
+    }
+
+    /// Fit to `design`, whose response must be 0/1 (statsmodels also
+    /// accepts fractions in [0, 1]; we do not).
+    pub fn fit(&self, design: &Design) -> Result<LogitFit> {
+        let o = &self.opts;
+        check_alpha(o.alpha)?;
+        if o.max_iter == 0 {
+            return Err(Error::invalid("max_iter", 0, "at least 1"));
+        }
+        if o.tol.is_nan() || o.tol <= 0.0 {
+            return Err(Error::invalid("tol", o.tol, "a positive number"));
+        }
+        let y = &design.y;
+        if let Some(v) = y.iter().find(|&&v| v != 0.0 && v != 1.0) {
+            return Err(Error::invalid(
+                format!("response '{}'", design.response),
+                v,
+                "0/1 outcomes",
+            ));
+        }
+        let x = design.x.view();
+        let (n, k) = x.dim();
+        let ones = y.iter().filter(|&&v| v == 1.0).count();
+        if ones == 0 || ones == n {
+            return Err(Error::Degenerate(format!(
+                "the response '{}' has only one outcome ({} of {n} are 1), so a logistic \
+                 regression is undefined",
+                design.response, ones
+            )));
+        }
+        check_full_rank(x, &design.names)?;
+        let y = ndarray::ArrayView1::from(y.as_slice());
+
+        let mut params = Array1::<f64>::zeros(k);
+        let mut iterations = 0;
+        let mut converged = false;
+        let mut p = Array1::<f64>::zeros(n);
+        while iterations < o.max_iter {
+            let eta = x.dot(&params);
+            Zip::from(&mut p).and(&eta).for_each(|p, &e| *p = expit(e));
+            separation_check(&p, &y, &design.response)?;
+            let neg_h = weighted_gram(x, &p);
+            let score = x.t().dot(&(&y - &p));
+            // statsmodels adds a ridge of 1e-10 to the (negative) Hessian's
+            // diagonal, i.e. subtracts it from the information.
+            let mut h = neg_h;
+            h.diag_mut().mapv_inplace(|d| d - 1e-10);
+            let Some(step) = solve_spd(&h, &score) else {
+                return Err(breakdown(&p, &y, &design.response));
+            };
+            params = &params + &step;
+            iterations += 1;
+            if !params.iter().all(|v| v.is_finite()) {
+                break;
+            }
+            if step.iter().all(|s| s.abs() <= o.tol) {
+                converged = true;
+                break;
+            }
+        }
+        let eta = x.dot(&params);
+        Zip::from(&mut p).and(&eta).for_each(|p, &e| *p = expit(e));
+        separation_check(&p, &y, &design.response)?;
+        if !converged {
+            let err = breakdown(&p, &y, &design.response);
+            if matches!(&err, Error::Degenerate(m) if m.contains("separation"))
+                || !params.iter().all(|v| v.is_finite())
+            {
+                return Err(err);
+            }
+            return Err(Error::NoConvergence {
+                what: "logistic regression (Newton's method)".into(),
+                iterations,
+            });
+        }
+        let info = weighted_gram(x, &p);
+        let cov = linfa_linalg::cholesky::InverseC::invc(&info).map_err(linalg_error)?;
+        let coefficients = coefficient_table(
+            &design.names,
+            params.as_slice().unwrap_or(&[]),
+            cov.diag().iter().copied(),
+            WaldDist::Normal,
+            o.alpha,
+        );
+        let odds_ratios = coefficients
+            .iter()
+            .map(|c| OddsRatio {
+                name: c.name.clone(),
+                odds_ratio: c.coef.exp(),
+                ci_low: c.ci_low.exp(),
+                ci_high: c.ci_high.exp(),
+            })
+            .collect();
+        let llf: f64 = eta
+            .iter()
+            .zip(y.iter())
+            .map(|(&e, &yi)| -log1pexp(if yi == 1.0 { -e } else { e }))
+            .sum();
+        let ybar = ones as f64 / n as f64;
+        let llnull = n as f64 * (ybar * ybar.ln() + (1.0 - ybar) * (1.0 - ybar).ln());
+        let df_model = k as f64 - 1.0;
+        let llr = -2.0 * (llnull - llf);
+        Ok(LogitFit {
+            response: design.response.clone(),
+            coefficients,
+            odds_ratios,
+            cov_params: cov.iter().copied().collect(),
+            alpha: o.alpha,
+            nobs: n,
+            dropped: design.dropped,
+            df_model,
+            df_resid: (n - k) as f64,
+            llf,
+            llnull,
+            prsquared: 1.0 - llf / llnull,
+            llr,
+            llr_pvalue: chi2_sf(llr, df_model),
+            aic: -2.0 * (llf - (df_model + 1.0)),
+            bic: -2.0 * llf + (n as f64).ln() * (df_model + 1.0),
+            converged,
+            iterations,
+        })
+    }
+}
+
+impl LogitFit {
+    /// The estimates, in design order.
+    pub fn params(&self) -> Vec<f64> {
+        self.coefficients.iter().map(|c| c.coef).collect()
+    }
+
+    /// Predicted probabilities for the rows of `exog` (the design's columns
+    /// in order, intercept included), as statsmodels' `predict`.
+    pub fn predict(&self, exog: ArrayView2<f64>) -> Result<Vec<f64>> {
+        let k = self.coefficients.len();
+        if exog.ncols() != k {
+            return Err(Error::LengthMismatch {
+                left: "columns of exog".into(),
+                left_len: exog.ncols(),
+                right: "coefficients".into(),
+                right_len: k,
+            });
+        }
+        let b = Array1::from(self.params());
+        Ok(exog.dot(&b).iter().map(|&e| expit(e)).collect())
+    }
+}
+
+/// The logistic function, without overflow for large |x|.
+fn expit(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `ln(1 + eˣ)` without overflow.
+fn log1pexp(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// `X' diag(p (1 − p)) X`, the information matrix (minus the Hessian).
+fn weighted_gram(x: ArrayView2<f64>, p: &Array1<f64>) -> Array2<f64> {
+    let w = p.mapv(|p| p * (1.0 - p));
+    let mut xw = x.to_owned();
+    for mut c in xw.axis_iter_mut(Axis(1)) {
+        c *= &w;
+    }
+    x.t().dot(&xw)
+}
+
+/// Solve `H s = g` for the positive-definite information `H` (Cholesky);
+/// `None` when `H` is not numerically positive definite.
+fn solve_spd(h: &Array2<f64>, g: &Array1<f64>) -> Option<Array1<f64>> {
+    use linfa_linalg::cholesky::SolveC;
+    let rhs = g.view().insert_axis(Axis(1));
+    let mut h = h.to_owned();
+    let s = h.solvec(&rhs).ok()?.column(0).to_owned();
+    s.iter().all(|v| v.is_finite()).then_some(s)
+}
+
+/// Why Newton's method broke down: observations fitted with probability 0
+/// or 1 at their own outcome mean (quasi-complete) separation.
+fn breakdown(p: &Array1<f64>, y: &ndarray::ArrayView1<f64>, response: &str) -> Error {
+    let n = p.len();
+    let pinned = p
+        .iter()
+        .zip(y.iter())
+        .filter(|(p, y)| (*p - *y).abs() <= 1e-8)
+        .count();
+    if pinned > 0 {
+        Error::Degenerate(format!(
+            "quasi-complete separation: {pinned} of {n} observations of '{response}' are \
+             predicted with probability 0 or 1 and the coefficients grow without bound, so the \
+             maximum-likelihood estimate does not exist; drop or merge the predictor (or \
+             category) that separates the outcome, or use a penalised model"
+        ))
+    } else {
+        Error::Degenerate(format!(
+            "the information matrix of the logistic regression of '{response}' is singular: \
+             the predictors are (nearly) collinear"
+        ))
+    }
+}
+
+/// statsmodels' `_check_perfect_pred`: every fitted value within 1e-8 of its
+/// outcome means perfect separation.
+fn separation_check(p: &Array1<f64>, y: &ndarray::ArrayView1<f64>, response: &str) -> Result<()> {
+    if p.iter().zip(y.iter()).all(|(p, y)| (p - y).abs() <= 1e-8) {
+        return Err(Error::Degenerate(format!(
+            "perfect separation: the predictors classify every value of '{response}' exactly, \
+             so the logistic coefficients are infinite and the maximum-likelihood estimate \
+             does not exist; drop the separating predictor or use a penalised model"
+        )));
+    }
+    Ok(())
+}
