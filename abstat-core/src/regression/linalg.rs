@@ -10,7 +10,7 @@ use linfa_linalg::LinalgError;
 use linfa_linalg::qr::QRInto;
 use linfa_linalg::svd::SVD;
 use linfa_linalg::triangular::{SolveTriangular, UPLO};
-use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder, s};
 
 use crate::{Error, Result};
 
@@ -28,6 +28,46 @@ pub(crate) struct LeastSquares {
     pub singular_values: Vec<f64>,
 }
 
+/// Rows per block of the tall-skinny QR: a block of a 10-column design
+/// (~80 KB) stays in cache while it is factorised.
+const BLOCK_ROWS: usize = 1024;
+
+/// The `R` factor of the QR decomposition of `[X | y]` (or of `X` without
+/// `y`), by blocked "tall-skinny" QR: each block of rows is stacked under
+/// the running `R` and refactorised by Householder QR (linfa-linalg). This
+/// gives the same `R` as one Householder QR of the whole matrix (up to row
+/// signs, which linfa-linalg normalises to a positive diagonal) while
+/// reading the data once (Demmel, Grigori, Hoemmen & Langou 2012, TSQR).
+/// Needs `n ≥` number of columns.
+fn tsqr(x: ArrayView2<f64>, y: Option<&[f64]>) -> Result<Array2<f64>> {
+    let (n, k) = x.dim();
+    let kc = k + usize::from(y.is_some());
+    let mut r: Option<Array2<f64>> = None;
+    let mut start = 0;
+    while start < n {
+        // The first block must have at least `kc` rows for a thin QR.
+        let rows = if r.is_none() {
+            BLOCK_ROWS.max(kc).min(n)
+        } else {
+            BLOCK_ROWS.min(n - start)
+        };
+        let prev = r.as_ref().map_or(0, Array2::nrows);
+        let mut buf = Array2::zeros((prev + rows, kc).f());
+        if let Some(r) = &r {
+            buf.slice_mut(s![..prev, ..]).assign(r);
+        }
+        buf.slice_mut(s![prev.., ..k])
+            .assign(&x.slice(s![start..start + rows, ..]));
+        if let Some(y) = y {
+            buf.slice_mut(s![prev.., k])
+                .assign(&ArrayView1::from(&y[start..start + rows]));
+        }
+        r = Some(buf.qr_into().map_err(linalg_error)?.into_r().to_owned());
+        start += rows;
+    }
+    r.ok_or_else(|| Error::Degenerate("no rows to factorise".into()))
+}
+
 /// Solve `min ‖y − X b‖²` by QR of `X` (`n × k`, any layout, `n > k`).
 ///
 /// `names` label the columns of `X` in the collinearity error.
@@ -37,6 +77,28 @@ pub(crate) fn least_squares(
     names: &[String],
 ) -> Result<LeastSquares> {
     let (n, k) = x.dim();
+    check_shape(n, k)?;
+    let r_aug = tsqr(x, Some(y))?;
+    let r = r_aug.slice(s![..k, ..k]).to_owned();
+    check_rank(x, &r, names)?;
+    let r_inv = r
+        .solve_triangular(&Array2::eye(k), UPLO::Upper)
+        .map_err(linalg_error)?;
+    // b = R⁻¹ Q'y, where Q'y is the last column of the augmented R.
+    let params = r_inv.dot(&r_aug.slice(s![..k, k])).to_vec();
+    let (_, s, _) = r.svd(false, false).map_err(linalg_error)?;
+    let mut singular_values = s.to_vec();
+    singular_values.sort_by(|a, b| b.total_cmp(a));
+    let xtx_inv = r_inv.dot(&r_inv.t());
+    Ok(LeastSquares {
+        params,
+        xtx_inv,
+        r_inv,
+        singular_values,
+    })
+}
+
+fn check_shape(n: usize, k: usize) -> Result<()> {
     if k == 0 {
         return Err(Error::invalid(
             "predictors",
@@ -51,31 +113,7 @@ pub(crate) fn least_squares(
             got: n,
         });
     }
-    let mut owned = Array2::zeros((n, k).f());
-    owned.assign(&x);
-    let decomp = owned.qr_into().map_err(linalg_error)?;
-    let rhs = ArrayView2::from_shape((n, 1), y)
-        .map_err(|e| Error::Degenerate(format!("response has the wrong shape: {e}")))?;
-    let solved = decomp.solve(&rhs);
-    let r = decomp.into_r();
-    check_rank(x, &r, names)?;
-    let params = solved
-        .map_err(|_| collinear(x, &r, names))?
-        .column(0)
-        .to_vec();
-    let (_, s, _) = r.svd(false, false).map_err(linalg_error)?;
-    let mut singular_values = s.to_vec();
-    singular_values.sort_by(|a, b| b.total_cmp(a));
-    let r_inv = r
-        .solve_triangular(&Array2::eye(k), UPLO::Upper)
-        .map_err(linalg_error)?;
-    let xtx_inv = r_inv.dot(&r_inv.t());
-    Ok(LeastSquares {
-        params,
-        xtx_inv,
-        r_inv,
-        singular_values,
-    })
+    Ok(())
 }
 
 /// numpy's `matrix_rank` rule: rank-deficient when the smallest singular
@@ -116,17 +154,8 @@ fn collinear(x: ArrayView2<f64>, r: &Array2<f64>, names: &[String]) -> Error {
 /// Check that `X` has full column rank (QR plus numpy's rank rule).
 pub(crate) fn check_full_rank(x: ArrayView2<f64>, names: &[String]) -> Result<()> {
     let (n, k) = x.dim();
-    if n <= k {
-        return Err(Error::TooFewObservations {
-            what: "the regression data".into(),
-            needed: k + 1,
-            got: n,
-        });
-    }
-    let mut owned = Array2::zeros((n, k).f());
-    owned.assign(&x);
-    let r = owned.qr_into().map_err(linalg_error)?.into_r();
-    check_rank(x, &r, names)
+    check_shape(n, k)?;
+    check_rank(x, &tsqr(x, None)?, names)
 }
 
 pub(crate) fn linalg_error(e: LinalgError) -> Error {

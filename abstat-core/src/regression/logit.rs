@@ -12,7 +12,8 @@
 //! reach 0 or 1 at their outcome) are errors that say so, as is a
 //! rank-deficient design.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, s};
 use serde::{Deserialize, Serialize};
 
 use super::linalg::{check_full_rank, linalg_error};
@@ -137,24 +138,19 @@ impl Logit {
             )));
         }
         check_full_rank(x, &design.names)?;
-        let y = ndarray::ArrayView1::from(y.as_slice());
 
         let mut params = Array1::<f64>::zeros(k);
         let mut iterations = 0;
         let mut converged = false;
-        let mut p = Array1::<f64>::zeros(n);
         while iterations < o.max_iter {
-            let eta = x.dot(&params);
-            Zip::from(&mut p).and(&eta).for_each(|p, &e| *p = expit(e));
-            separation_check(&p, &y, &design.response)?;
-            let neg_h = weighted_gram(x, &p);
-            let score = x.t().dot(&(&y - &p));
+            let at = Pass::at(x, y, &params);
+            at.check_perfect(&design.response)?;
             // statsmodels adds a ridge of 1e-10 to the (negative) Hessian's
             // diagonal, i.e. subtracts it from the information.
-            let mut h = neg_h;
+            let mut h = at.info.clone();
             h.diag_mut().mapv_inplace(|d| d - 1e-10);
-            let Some(step) = solve_spd(&h, &score) else {
-                return Err(breakdown(&p, &y, &design.response));
+            let Some(step) = solve_spd(&h, &at.score) else {
+                return Err(at.breakdown(&design.response));
             };
             params = &params + &step;
             iterations += 1;
@@ -166,23 +162,19 @@ impl Logit {
                 break;
             }
         }
-        let eta = x.dot(&params);
-        Zip::from(&mut p).and(&eta).for_each(|p, &e| *p = expit(e));
-        separation_check(&p, &y, &design.response)?;
+        let at = Pass::at(x, y, &params);
+        at.check_perfect(&design.response)?;
         if !converged {
-            let err = breakdown(&p, &y, &design.response);
-            if matches!(&err, Error::Degenerate(m) if m.contains("separation"))
-                || !params.iter().all(|v| v.is_finite())
-            {
-                return Err(err);
+            if at.pinned > 0 || !params.iter().all(|v| v.is_finite()) {
+                return Err(at.breakdown(&design.response));
             }
             return Err(Error::NoConvergence {
                 what: "logistic regression (Newton's method)".into(),
                 iterations,
             });
         }
-        let info = weighted_gram(x, &p);
-        let cov = linfa_linalg::cholesky::InverseC::invc(&info).map_err(linalg_error)?;
+        let llf = at.llf;
+        let cov = linfa_linalg::cholesky::InverseC::invc(&at.info).map_err(linalg_error)?;
         let coefficients = coefficient_table(
             &design.names,
             params.as_slice().unwrap_or(&[]),
@@ -199,11 +191,6 @@ impl Logit {
                 ci_high: c.ci_high.exp(),
             })
             .collect();
-        let llf: f64 = eta
-            .iter()
-            .zip(y.iter())
-            .map(|(&e, &yi)| -log1pexp(if yi == 1.0 { -e } else { e }))
-            .sum();
         let ybar = ones as f64 / n as f64;
         let llnull = n as f64 * (ybar * ybar.ln() + (1.0 - ybar) * (1.0 - ybar).ln());
         let df_model = k as f64 - 1.0;
@@ -273,14 +260,105 @@ fn log1pexp(x: f64) -> f64 {
     }
 }
 
-/// `X' diag(p (1 − p)) X`, the information matrix (minus the Hessian).
-fn weighted_gram(x: ArrayView2<f64>, p: &Array1<f64>) -> Array2<f64> {
-    let w = p.mapv(|p| p * (1.0 - p));
-    let mut xw = x.to_owned();
-    for mut c in xw.axis_iter_mut(Axis(1)) {
-        c *= &w;
+/// Rows per block of a Newton pass (cache-sized for ~10 columns).
+const BLOCK_ROWS: usize = 1024;
+
+/// One pass over the rows at given coefficients.
+struct Pass {
+    /// Information `X' diag(p (1 − p)) X` (minus the Hessian).
+    info: Array2<f64>,
+    /// Score `X' (y − p)`.
+    score: Array1<f64>,
+    /// Log-likelihood.
+    llf: f64,
+    /// Observations fitted within 1e-8 of their outcome.
+    pinned: usize,
+    /// Observations.
+    n: usize,
+}
+
+impl Pass {
+    /// Information, score and log-likelihood at `params`, in cache-sized
+    /// blocks of rows so the design is read once per Newton step.
+    fn at(x: ArrayView2<f64>, y: &[f64], params: &Array1<f64>) -> Pass {
+        let (n, k) = x.dim();
+        let mut info = Array2::<f64>::zeros((k, k));
+        let mut score = Array1::<f64>::zeros(k);
+        let mut scaled = Array2::<f64>::zeros((BLOCK_ROWS.min(n), k).f());
+        let mut resid = Array1::<f64>::zeros(BLOCK_ROWS.min(n));
+        let mut sqrt_w = Array1::<f64>::zeros(BLOCK_ROWS.min(n));
+        let (mut llf, mut pinned) = (0.0, 0);
+        let mut start = 0;
+        while start < n {
+            let len = BLOCK_ROWS.min(n - start);
+            let xb = x.slice(s![start..start + len, ..]);
+            let eta = xb.dot(params);
+            for i in 0..len {
+                let (e, yi) = (eta[i], y[start + i]);
+                let p = expit(e);
+                resid[i] = yi - p;
+                sqrt_w[i] = (p * (1.0 - p)).sqrt();
+                // ln P(yᵢ) = −ln(1 + e^{−qη}), q = 2y − 1 (statsmodels' loglike).
+                llf -= log1pexp(if yi == 1.0 { -e } else { e });
+                pinned += usize::from((p - yi).abs() <= 1e-8);
+            }
+            general_mat_mul(
+                1.0,
+                &xb.t(),
+                &resid.slice(s![..len]).insert_axis(Axis(1)),
+                1.0,
+                &mut score.view_mut().insert_axis(Axis(1)),
+            );
+            let mut sb = scaled.slice_mut(s![..len, ..]);
+            sb.assign(&xb);
+            let sw = sqrt_w.slice(s![..len]);
+            for mut c in sb.columns_mut() {
+                c *= &sw;
+            }
+            general_mat_mul(1.0, &sb.t(), &sb, 1.0, &mut info);
+            start += len;
+        }
+        Pass {
+            info,
+            score,
+            llf,
+            pinned,
+            n,
+        }
     }
-    x.t().dot(&xw)
+
+    /// statsmodels' `_check_perfect_pred`: every fitted value within 1e-8 of
+    /// its outcome means perfect separation.
+    fn check_perfect(&self, response: &str) -> Result<()> {
+        if self.pinned == self.n {
+            return Err(Error::Degenerate(format!(
+                "perfect separation: the predictors classify every value of '{response}' \
+                 exactly, so the logistic coefficients are infinite and the \
+                 maximum-likelihood estimate does not exist; drop the separating predictor \
+                 or use a penalised model"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Why Newton's method broke down: observations fitted with probability
+    /// 0 or 1 at their own outcome mean (quasi-complete) separation.
+    fn breakdown(&self, response: &str) -> Error {
+        let (pinned, n) = (self.pinned, self.n);
+        if pinned > 0 {
+            Error::Degenerate(format!(
+                "quasi-complete separation: {pinned} of {n} observations of '{response}' are \
+                 predicted with probability 0 or 1 and the coefficients grow without bound, \
+                 so the maximum-likelihood estimate does not exist; drop or merge the \
+                 predictor (or category) that separates the outcome, or use a penalised model"
+            ))
+        } else {
+            Error::Degenerate(format!(
+                "the information matrix of the logistic regression of '{response}' is \
+                 singular: the predictors are (nearly) collinear"
+            ))
+        }
+    }
 }
 
 /// Solve `H s = g` for the positive-definite information `H` (Cholesky);
@@ -291,41 +369,4 @@ fn solve_spd(h: &Array2<f64>, g: &Array1<f64>) -> Option<Array1<f64>> {
     let mut h = h.to_owned();
     let s = h.solvec(&rhs).ok()?.column(0).to_owned();
     s.iter().all(|v| v.is_finite()).then_some(s)
-}
-
-/// Why Newton's method broke down: observations fitted with probability 0
-/// or 1 at their own outcome mean (quasi-complete) separation.
-fn breakdown(p: &Array1<f64>, y: &ndarray::ArrayView1<f64>, response: &str) -> Error {
-    let n = p.len();
-    let pinned = p
-        .iter()
-        .zip(y.iter())
-        .filter(|(p, y)| (*p - *y).abs() <= 1e-8)
-        .count();
-    if pinned > 0 {
-        Error::Degenerate(format!(
-            "quasi-complete separation: {pinned} of {n} observations of '{response}' are \
-             predicted with probability 0 or 1 and the coefficients grow without bound, so the \
-             maximum-likelihood estimate does not exist; drop or merge the predictor (or \
-             category) that separates the outcome, or use a penalised model"
-        ))
-    } else {
-        Error::Degenerate(format!(
-            "the information matrix of the logistic regression of '{response}' is singular: \
-             the predictors are (nearly) collinear"
-        ))
-    }
-}
-
-/// statsmodels' `_check_perfect_pred`: every fitted value within 1e-8 of its
-/// outcome means perfect separation.
-fn separation_check(p: &Array1<f64>, y: &ndarray::ArrayView1<f64>, response: &str) -> Result<()> {
-    if p.iter().zip(y.iter()).all(|(p, y)| (p - y).abs() <= 1e-8) {
-        return Err(Error::Degenerate(format!(
-            "perfect separation: the predictors classify every value of '{response}' exactly, \
-             so the logistic coefficients are infinite and the maximum-likelihood estimate \
-             does not exist; drop the separating predictor or use a penalised model"
-        )));
-    }
-    Ok(())
 }
