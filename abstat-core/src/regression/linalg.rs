@@ -10,7 +10,7 @@ use linfa_linalg::LinalgError;
 use linfa_linalg::qr::QRInto;
 use linfa_linalg::svd::SVD;
 use linfa_linalg::triangular::{SolveTriangular, UPLO};
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder, s};
 
 use crate::{Error, Result};
 
@@ -156,6 +156,32 @@ pub(crate) fn check_full_rank(x: ArrayView2<f64>, names: &[String]) -> Result<()
     let (n, k) = x.dim();
     check_shape(n, k)?;
     check_rank(x, &tsqr(x, None)?, names)
+}
+
+/// `X b` as a sum of scaled columns: contiguous, vectorised passes over a
+/// column-major `X` (ndarray's mat-vec walks its strided rows).
+pub(crate) fn mat_vec(x: ArrayView2<f64>, b: &[f64]) -> Array1<f64> {
+    let mut out = Array1::zeros(x.nrows());
+    for (c, &bj) in x.columns().into_iter().zip(b) {
+        out.scaled_add(bj, &c);
+    }
+    out
+}
+
+/// The upper triangle of `A'A` mirrored into a full symmetric matrix,
+/// accumulated into `acc`: one contiguous dot product per pair of columns.
+pub(crate) fn add_gram(a: ArrayView2<f64>, acc: &mut Array2<f64>) {
+    let k = a.ncols();
+    for i in 0..k {
+        let ci = a.column(i);
+        for j in i..k {
+            let d = ci.dot(&a.column(j));
+            acc[(i, j)] += d;
+            if i != j {
+                acc[(j, i)] += d;
+            }
+        }
+    }
 }
 
 pub(crate) fn linalg_error(e: LinalgError) -> Error {

@@ -12,11 +12,10 @@
 //! reach 0 or 1 at their outcome) are errors that say so, as is a
 //! rank-deficient design.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, s};
 use serde::{Deserialize, Serialize};
 
-use super::linalg::{check_full_rank, linalg_error};
+use super::linalg::{add_gram, check_full_rank, linalg_error, mat_vec};
 use super::{Coefficient, Design, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::chi2_sf;
 use crate::{Error, Result};
@@ -143,7 +142,7 @@ impl Logit {
         let mut iterations = 0;
         let mut converged = false;
         while iterations < o.max_iter {
-            let at = Pass::at(x, y, &params);
+            let at = Pass::at(x, y, &params, false);
             at.check_perfect(&design.response)?;
             // statsmodels adds a ridge of 1e-10 to the (negative) Hessian's
             // diagonal, i.e. subtracts it from the information.
@@ -162,7 +161,7 @@ impl Logit {
                 break;
             }
         }
-        let at = Pass::at(x, y, &params);
+        let at = Pass::at(x, y, &params, true);
         at.check_perfect(&design.response)?;
         if !converged {
             if at.pinned > 0 || !params.iter().all(|v| v.is_finite()) {
@@ -251,15 +250,6 @@ fn expit(x: f64) -> f64 {
     }
 }
 
-/// `ln(1 + eˣ)` without overflow.
-fn log1pexp(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
-
 /// Rows per block of a Newton pass (cache-sized for ~10 columns).
 const BLOCK_ROWS: usize = 1024;
 
@@ -278,50 +268,60 @@ struct Pass {
 }
 
 impl Pass {
-    /// Information, score and log-likelihood at `params`, in cache-sized
-    /// blocks of rows so the design is read once per Newton step.
-    fn at(x: ArrayView2<f64>, y: &[f64], params: &Array1<f64>) -> Pass {
+    /// Information, score and (with `llf`) log-likelihood at `params`, in
+    /// cache-sized blocks of rows so the design is read once per Newton step.
+    fn at(x: ArrayView2<f64>, y: &[f64], params: &Array1<f64>, llf: bool) -> Pass {
         let (n, k) = x.dim();
+        let b = params.as_slice().unwrap_or(&[]);
         let mut info = Array2::<f64>::zeros((k, k));
         let mut score = Array1::<f64>::zeros(k);
-        let mut scaled = Array2::<f64>::zeros((BLOCK_ROWS.min(n), k).f());
-        let mut resid = Array1::<f64>::zeros(BLOCK_ROWS.min(n));
-        let mut sqrt_w = Array1::<f64>::zeros(BLOCK_ROWS.min(n));
-        let (mut llf, mut pinned) = (0.0, 0);
+        let rows = BLOCK_ROWS.min(n);
+        let mut scaled = Array2::<f64>::zeros((rows, k).f());
+        let mut resid = Array1::<f64>::zeros(rows);
+        let mut sqrt_w = Array1::<f64>::zeros(rows);
+        let (mut loglike, mut pinned) = (0.0, 0);
         let mut start = 0;
         while start < n {
             let len = BLOCK_ROWS.min(n - start);
             let xb = x.slice(s![start..start + len, ..]);
-            let eta = xb.dot(params);
+            let eta = mat_vec(xb, b);
             for i in 0..len {
                 let (e, yi) = (eta[i], y[start + i]);
-                let p = expit(e);
+                // One exponential serves p and the log-likelihood:
+                // t = e^{−|η|}, p = 1/(1+t) or t/(1+t).
+                let t = (-e.abs()).exp();
+                let p = if e >= 0.0 {
+                    1.0 / (1.0 + t)
+                } else {
+                    t / (1.0 + t)
+                };
                 resid[i] = yi - p;
                 sqrt_w[i] = (p * (1.0 - p)).sqrt();
-                // ln P(yᵢ) = −ln(1 + e^{−qη}), q = 2y − 1 (statsmodels' loglike).
-                llf -= log1pexp(if yi == 1.0 { -e } else { e });
                 pinned += usize::from((p - yi).abs() <= 1e-8);
+                if llf {
+                    // ln P(yᵢ) = −ln(1 + e^{x}), x = −(2y − 1) η
+                    // (statsmodels' loglike), = −max(x, 0) − ln(1 + t).
+                    let x = if yi == 1.0 { -e } else { e };
+                    loglike -= x.max(0.0) + t.ln_1p();
+                }
             }
-            general_mat_mul(
-                1.0,
-                &xb.t(),
-                &resid.slice(s![..len]).insert_axis(Axis(1)),
-                1.0,
-                &mut score.view_mut().insert_axis(Axis(1)),
-            );
+            let r = resid.slice(s![..len]);
+            for (sj, c) in score.iter_mut().zip(xb.columns()) {
+                *sj += c.dot(&r);
+            }
             let mut sb = scaled.slice_mut(s![..len, ..]);
             sb.assign(&xb);
             let sw = sqrt_w.slice(s![..len]);
             for mut c in sb.columns_mut() {
                 c *= &sw;
             }
-            general_mat_mul(1.0, &sb.t(), &sb, 1.0, &mut info);
+            add_gram(sb.view(), &mut info);
             start += len;
         }
         Pass {
             info,
             score,
-            llf,
+            llf: loglike,
             pinned,
             n,
         }

@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
 use super::diagnostics::ResidualDiagnostics;
-use super::linalg::least_squares;
+use super::linalg::{least_squares, mat_vec};
 use super::{Coefficient, Design, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::f_sf;
 use crate::{Error, Result};
@@ -191,9 +191,8 @@ impl Ols {
         let wxv = wx.as_ref().map_or(x, |a| a.view());
         let wyv = wy.as_deref().unwrap_or(y);
         let ls = least_squares(wxv, wyv, &design.names)?;
-        let params = Array1::from(ls.params.clone());
 
-        let fitted = x.dot(&params).to_vec();
+        let fitted = mat_vec(x, &ls.params).to_vec();
         let resid: Vec<f64> = y.iter().zip(&fitted).map(|(a, b)| a - b).collect();
         let wresid: Vec<f64> = match &sqrt_w {
             Some(sw) => resid.iter().zip(sw).map(|(e, s)| e * s).collect(),
@@ -303,8 +302,7 @@ fn constant_of(design: &Design) -> (Option<usize>, usize) {
     let ones = vec![1.0; n];
     let implicit = least_squares(x.view(), &ones, &design.names)
         .map(|ls| {
-            let b = Array1::from(ls.params);
-            let fit = x.dot(&b);
+            let fit = mat_vec(x.view(), &ls.params);
             let rss: f64 = fit.iter().map(|f| (1.0 - f).powi(2)).sum();
             rss.sqrt() <= 1e-8 * (n as f64).sqrt()
         })
