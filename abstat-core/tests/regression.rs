@@ -103,8 +103,21 @@ fn order(ours: &[String], expected: &Value) -> Vec<usize> {
         .collect()
 }
 
+/// New rows in statsmodels' column order, rearranged to ours (`idx` from
+/// [`order`]).
+fn exog_in_our_order(rows: &Value, idx: &[usize]) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = rows.as_array().unwrap().iter().map(nums).collect();
+    let mut exog = Array2::zeros((rows.len(), idx.len()));
+    for (r, row) in rows.iter().enumerate() {
+        for (pos, &j) in idx.iter().enumerate() {
+            exog[(r, j)] = row[pos];
+        }
+    }
+    exog
+}
+
 fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
-    let names: Vec<String> = fit.coefficients.iter().map(|c| c.name.clone()).collect();
+    let names = fit.estimates.names();
     let idx = order(&names, &exp["names"]);
     assert_eq!(idx.len(), names.len(), "{ctx}: column count");
     let cols = [
@@ -117,7 +130,7 @@ fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
     ];
     for (key, rtol) in cols {
         for (j, e) in idx.iter().zip(nums(&exp[key])) {
-            let c = &fit.coefficients[*j];
+            let c = &fit.estimates.coefficients[*j];
             let got = match key {
                 "params" => c.coef,
                 "bse" => c.se,
@@ -131,7 +144,7 @@ fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
     }
     assert_eq!(fit.use_t, exp["use_t"].as_bool().unwrap(), "{ctx}: use_t");
     assert_eq!(
-        fit.nobs as u64,
+        fit.estimates.nobs as u64,
         exp["nobs"].as_u64().unwrap(),
         "{ctx}: nobs"
     );
@@ -142,8 +155,8 @@ fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
     );
     let d = &fit.diagnostics;
     let scalars = [
-        ("df_model", fit.df_model),
-        ("df_resid", fit.df_resid),
+        ("df_model", fit.estimates.df_model),
+        ("df_resid", fit.estimates.df_resid),
         ("rsquared", fit.rsquared),
         ("rsquared_adj", fit.rsquared_adj),
         ("fvalue", fit.fvalue),
@@ -223,16 +236,9 @@ fn ols_and_wls_match_statsmodels() {
         if let Some(p) = case.get("predict") {
             let fit = Ols::new(OlsOptions::default()).fit(&design).unwrap();
             // exog rows are in statsmodels' column order; reorder to ours.
-            let names: Vec<String> = fit.coefficients.iter().map(|c| c.name.clone()).collect();
+            let names = fit.estimates.names();
             let idx = order(&names, &case["fits"]["nonrobust"]["names"]);
-            let rows: Vec<Vec<f64>> = p["exog"].as_array().unwrap().iter().map(nums).collect();
-            let k = names.len();
-            let mut exog = Array2::zeros((rows.len(), k));
-            for (r, row) in rows.iter().enumerate() {
-                for (pos, &j) in idx.iter().enumerate() {
-                    exog[(r, j)] = row[pos];
-                }
-            }
+            let exog = exog_in_our_order(&p["exog"], &idx);
             let preds = fit.predict(exog.view(), num(&p["alpha"])).unwrap();
             for (key, rtol) in [
                 ("mean", PARAM_RTOL),
@@ -320,10 +326,10 @@ fn logit_matches_statsmodels() {
         );
         let fit = Logit::new(LogitOptions::default()).fit(&design).unwrap();
         assert!(fit.converged, "{name}");
-        let names: Vec<String> = fit.coefficients.iter().map(|c| c.name.clone()).collect();
+        let names = fit.estimates.names();
         let idx = order(&names, &exp["names"]);
         for (pos, &j) in idx.iter().enumerate() {
-            let c = &fit.coefficients[j];
+            let c = &fit.estimates.coefficients[j];
             let o = &fit.odds_ratios[j];
             let ctx = format!("{name}: {}", c.name);
             let e = |k: &str| num(&exp[k][pos]);
@@ -386,8 +392,8 @@ fn logit_matches_statsmodels() {
             );
         }
         for (key, got) in [
-            ("df_model", fit.df_model),
-            ("df_resid", fit.df_resid),
+            ("df_model", fit.estimates.df_model),
+            ("df_resid", fit.estimates.df_resid),
             ("llf", fit.llf),
             ("llnull", fit.llnull),
             ("prsquared", fit.prsquared),
@@ -413,15 +419,9 @@ fn logit_matches_statsmodels() {
             ATOL,
             &format!("{name}: llr_pvalue"),
         );
-        assert_eq!(fit.nobs as u64, exp["nobs"].as_u64().unwrap());
+        assert_eq!(fit.estimates.nobs as u64, exp["nobs"].as_u64().unwrap());
         if let Some(p) = case.get("predict") {
-            let rows: Vec<Vec<f64>> = p["exog"].as_array().unwrap().iter().map(nums).collect();
-            let mut exog = Array2::zeros((rows.len(), names.len()));
-            for (r, row) in rows.iter().enumerate() {
-                for (pos, &j) in idx.iter().enumerate() {
-                    exog[(r, j)] = row[pos];
-                }
-            }
+            let exog = exog_in_our_order(&p["exog"], &idx);
             let probs = fit.predict(exog.view()).unwrap();
             for (i, e) in nums(&p["prob"]).into_iter().enumerate() {
                 assert_close(probs[i], e, PARAM_RTOL, ATOL, &format!("{name}: prob[{i}]"));

@@ -22,9 +22,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
-};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use ndarray::{Array2, ShapeBuilder};
@@ -305,102 +302,42 @@ fn column(batch: &RecordBatch, name: &str) -> Result<std::sync::Arc<dyn Array>> 
 }
 
 fn read_column(array: &dyn Array, name: &str) -> Result<Column> {
-    let what = format!("column '{name}'");
+    fn labels<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Column {
+        Column::Categorical(values.map(|v| v.map(str::to_string)).collect())
+    }
     Ok(match array.data_type() {
-        DataType::Utf8 => Column::Categorical(
-            array
-                .as_string::<i32>()
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect(),
-        ),
-        DataType::LargeUtf8 => Column::Categorical(
-            array
-                .as_string::<i64>()
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect(),
-        ),
-        DataType::Utf8View => Column::Categorical(
-            array
-                .as_string_view()
-                .iter()
-                .map(|v| v.map(str::to_string))
-                .collect(),
-        ),
-        DataType::Boolean => Column::Categorical(
+        DataType::Utf8 => labels(array.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => labels(array.as_string::<i64>().iter()),
+        DataType::Utf8View => labels(array.as_string_view().iter()),
+        DataType::Boolean => labels(
             array
                 .as_boolean()
                 .iter()
-                .map(|v| v.map(|b| if b { "True" } else { "False" }.to_string()))
-                .collect(),
+                .map(|v| v.map(|b| if b { "True" } else { "False" })),
         ),
-        DataType::Dictionary(key, value) => {
-            let labels = read_column(array_dictionary_values(array, key)?.as_ref(), name)?;
-            let Column::Categorical(labels) = labels else {
+        DataType::Dictionary(_, value) => {
+            let dict = array.as_any_dictionary();
+            let Column::Categorical(values) = read_column(dict.values().as_ref(), name)? else {
                 return Err(Error::UnsupportedType {
-                    what,
+                    what: format!("column '{name}'"),
                     data_type: value.to_string(),
                     expected: "a dictionary of strings or booleans".into(),
                 });
             };
-            let keys = dictionary_keys(array, key)?;
+            let keys = dict.normalized_keys();
             Column::Categorical(
-                keys.into_iter()
-                    .map(|k| k.and_then(|k| labels.get(k).cloned().flatten()))
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, &k)| {
+                        if array.is_null(i) {
+                            None
+                        } else {
+                            values.get(k).cloned().flatten()
+                        }
+                    })
                     .collect(),
             )
         }
-        _ => Column::Numeric(from_arrow(array, &what)?.into_owned()),
-    })
-}
-
-fn array_dictionary_values(array: &dyn Array, key: &DataType) -> Result<std::sync::Arc<dyn Array>> {
-    Ok(match key {
-        DataType::Int8 => array.as_dictionary::<Int8Type>().values().clone(),
-        DataType::Int16 => array.as_dictionary::<Int16Type>().values().clone(),
-        DataType::Int32 => array.as_dictionary::<Int32Type>().values().clone(),
-        DataType::Int64 => array.as_dictionary::<Int64Type>().values().clone(),
-        DataType::UInt8 => array.as_dictionary::<UInt8Type>().values().clone(),
-        DataType::UInt16 => array.as_dictionary::<UInt16Type>().values().clone(),
-        DataType::UInt32 => array.as_dictionary::<UInt32Type>().values().clone(),
-        DataType::UInt64 => array.as_dictionary::<UInt64Type>().values().clone(),
-        other => {
-            return Err(Error::UnsupportedType {
-                what: "dictionary keys".into(),
-                data_type: other.to_string(),
-                expected: "integer keys".into(),
-            });
-        }
-    })
-}
-
-fn dictionary_keys(array: &dyn Array, key: &DataType) -> Result<Vec<Option<usize>>> {
-    macro_rules! keys {
-        ($t:ty) => {
-            array
-                .as_dictionary::<$t>()
-                .keys()
-                .iter()
-                .map(|k| k.map(|k| k as usize))
-                .collect()
-        };
-    }
-    Ok(match key {
-        DataType::Int8 => keys!(Int8Type),
-        DataType::Int16 => keys!(Int16Type),
-        DataType::Int32 => keys!(Int32Type),
-        DataType::Int64 => keys!(Int64Type),
-        DataType::UInt8 => keys!(UInt8Type),
-        DataType::UInt16 => keys!(UInt16Type),
-        DataType::UInt32 => keys!(UInt32Type),
-        DataType::UInt64 => keys!(UInt64Type),
-        other => {
-            return Err(Error::UnsupportedType {
-                what: "dictionary keys".into(),
-                data_type: other.to_string(),
-                expected: "integer keys".into(),
-            });
-        }
+        _ => Column::Numeric(from_arrow(array, &format!("column '{name}'"))?.into_owned()),
     })
 }

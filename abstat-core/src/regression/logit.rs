@@ -16,7 +16,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, s};
 use serde::{Deserialize, Serialize};
 
 use super::linalg::{add_gram, check_full_rank, linalg_error, mat_vec};
-use super::{Coefficient, Design, WaldDist, check_alpha, coefficient_table};
+use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::chi2_sf;
 use crate::{Error, Result};
 
@@ -63,24 +63,12 @@ pub struct OddsRatio {
 /// A fitted logistic regression, as statsmodels' `LogitResults`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogitFit {
-    /// Name of the response.
-    pub response: String,
-    /// The summary table (z statistics, normal p-values and intervals).
-    pub coefficients: Vec<Coefficient>,
+    /// Summary table (z statistics, normal p-values and intervals),
+    /// covariance, sample size and degrees of freedom (`df_model` = rank − 1).
+    #[serde(flatten)]
+    pub estimates: Estimates,
     /// Odds ratios with intervals, one per coefficient.
     pub odds_ratios: Vec<OddsRatio>,
-    /// Covariance matrix of the coefficients, row-major `k × k`.
-    pub cov_params: Vec<f64>,
-    /// Significance level of the intervals.
-    pub alpha: f64,
-    /// Observations used.
-    pub nobs: usize,
-    /// Rows dropped because of missing values.
-    pub dropped: usize,
-    /// `rank − 1`.
-    pub df_model: f64,
-    /// `n − rank`.
-    pub df_resid: f64,
     /// Log-likelihood at the estimate.
     pub llf: f64,
     /// Log-likelihood of the intercept-only model.
@@ -195,15 +183,17 @@ impl Logit {
         let df_model = k as f64 - 1.0;
         let llr = -2.0 * (llnull - llf);
         Ok(LogitFit {
-            response: design.response.clone(),
-            coefficients,
+            estimates: Estimates {
+                response: design.response.clone(),
+                coefficients,
+                cov_params: cov.iter().copied().collect(),
+                alpha: o.alpha,
+                nobs: n,
+                dropped: design.dropped,
+                df_model,
+                df_resid: (n - k) as f64,
+            },
             odds_ratios,
-            cov_params: cov.iter().copied().collect(),
-            alpha: o.alpha,
-            nobs: n,
-            dropped: design.dropped,
-            df_model,
-            df_resid: (n - k) as f64,
             llf,
             llnull,
             prsquared: 1.0 - llf / llnull,
@@ -218,25 +208,15 @@ impl Logit {
 }
 
 impl LogitFit {
-    /// The estimates, in design order.
-    pub fn params(&self) -> Vec<f64> {
-        self.coefficients.iter().map(|c| c.coef).collect()
-    }
-
     /// Predicted probabilities for the rows of `exog` (the design's columns
     /// in order, intercept included), as statsmodels' `predict`.
     pub fn predict(&self, exog: ArrayView2<f64>) -> Result<Vec<f64>> {
-        let k = self.coefficients.len();
-        if exog.ncols() != k {
-            return Err(Error::LengthMismatch {
-                left: "columns of exog".into(),
-                left_len: exog.ncols(),
-                right: "coefficients".into(),
-                right_len: k,
-            });
-        }
-        let b = Array1::from(self.params());
-        Ok(exog.dot(&b).iter().map(|&e| expit(e)).collect())
+        Ok(self
+            .estimates
+            .linear_predictor(exog)?
+            .iter()
+            .map(|&e| expit(e))
+            .collect())
     }
 }
 

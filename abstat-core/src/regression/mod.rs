@@ -21,7 +21,7 @@
 //! let y = vec![1.1, 1.9, 3.2, 3.9, 5.1, 5.8];
 //! let design = Design::from_columns(y, &[&x], &["x"], true).unwrap();
 //! let fit = Ols::new(OlsOptions::default()).fit(&design).unwrap();
-//! assert!((fit.coefficients[1].coef - 0.96).abs() < 0.05);
+//! assert!((fit.estimates.coefficients[1].coef - 0.96).abs() < 0.05);
 //! assert!(fit.rsquared > 0.99);
 //! ```
 
@@ -31,11 +31,12 @@ mod linalg;
 mod logit;
 mod ols;
 
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 pub use design::{Design, DesignSpec, MissingPolicy};
 pub use diagnostics::{ResidualDiagnostics, variance_inflation_factors};
-pub use logit::{Logit, LogitFit, LogitOptions};
+pub use logit::{Logit, LogitFit, LogitOptions, OddsRatio};
 pub use ols::{CovType, Ols, OlsFit, OlsOptions, Prediction};
 
 use crate::distributions::{normal_ppf, normal_sf, t_ppf, t_sf};
@@ -58,6 +59,66 @@ pub struct Coefficient {
     pub ci_low: f64,
     /// Upper bound of the `1 − alpha` confidence interval.
     pub ci_high: f64,
+}
+
+/// What every fitted regression reports: the summary table, the covariance
+/// of the estimates and the sample they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimates {
+    /// Name of the response.
+    pub response: String,
+    /// The summary table, one row per column of the design.
+    pub coefficients: Vec<Coefficient>,
+    /// Covariance matrix of the coefficients, row-major `k × k`.
+    pub cov_params: Vec<f64>,
+    /// Significance level of the intervals.
+    pub alpha: f64,
+    /// Observations used.
+    pub nobs: usize,
+    /// Rows dropped because of missing values.
+    pub dropped: usize,
+    /// Model degrees of freedom.
+    pub df_model: f64,
+    /// Residual degrees of freedom (n − rank).
+    pub df_resid: f64,
+}
+
+impl Estimates {
+    /// The estimates, in design order.
+    pub fn params(&self) -> Vec<f64> {
+        self.coefficients.iter().map(|c| c.coef).collect()
+    }
+
+    /// The column names, in design order.
+    pub fn names(&self) -> Vec<String> {
+        self.coefficients.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// The standard errors, in design order.
+    pub fn bse(&self) -> Vec<f64> {
+        self.coefficients.iter().map(|c| c.se).collect()
+    }
+
+    /// The covariance matrix as `k × k`.
+    pub fn cov_matrix(&self) -> Array2<f64> {
+        let k = self.coefficients.len();
+        Array2::from_shape_fn((k, k), |(i, j)| self.cov_params[i * k + j])
+    }
+
+    /// Linear predictor `X b` for new rows, after checking that `exog` has
+    /// the design's columns.
+    pub(crate) fn linear_predictor(&self, exog: ArrayView2<f64>) -> Result<Array1<f64>> {
+        let k = self.coefficients.len();
+        if exog.ncols() != k {
+            return Err(Error::LengthMismatch {
+                left: "columns of exog".into(),
+                left_len: exog.ncols(),
+                right: "coefficients".into(),
+                right_len: k,
+            });
+        }
+        Ok(exog.dot(&Array1::from(self.params())))
+    }
 }
 
 /// The reference distribution of Wald statistics.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diagnostics::ResidualDiagnostics;
 use super::linalg::{least_squares, mat_vec};
-use super::{Coefficient, Design, WaldDist, check_alpha, coefficient_table};
+use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::f_sf;
 use crate::{Error, Result};
 
@@ -65,26 +65,14 @@ pub struct Ols {
 pub struct OlsFit {
     /// "OLS" or "WLS".
     pub method: String,
-    /// Name of the response.
-    pub response: String,
-    /// The summary table, one row per column of the design.
-    pub coefficients: Vec<Coefficient>,
-    /// Covariance matrix of the coefficients, row-major `k × k`.
-    pub cov_params: Vec<f64>,
+    /// Summary table, covariance, sample size and degrees of freedom
+    /// (`df_model` = rank − k_constant).
+    #[serde(flatten)]
+    pub estimates: Estimates,
     /// The covariance estimator used.
     pub cov_type: CovType,
     /// Whether coefficient tests used the t distribution (else normal).
     pub use_t: bool,
-    /// Significance level of the intervals.
-    pub alpha: f64,
-    /// Observations used.
-    pub nobs: usize,
-    /// Rows dropped because of missing values.
-    pub dropped: usize,
-    /// Model degrees of freedom (rank − k_constant).
-    pub df_model: f64,
-    /// Residual degrees of freedom (n − rank).
-    pub df_resid: f64,
     /// 1 if the design has an explicit or implicit constant, else 0.
     pub k_constant: usize,
     /// Coefficient of determination (uncentred without a constant).
@@ -255,16 +243,18 @@ impl Ols {
 
         Ok(OlsFit {
             method: if weights.is_some() { "WLS" } else { "OLS" }.into(),
-            response: design.response.clone(),
-            coefficients,
-            cov_params: cov.iter().copied().collect(),
+            estimates: Estimates {
+                response: design.response.clone(),
+                coefficients,
+                cov_params: cov.iter().copied().collect(),
+                alpha: self.opts.alpha,
+                nobs: n,
+                dropped: design.dropped,
+                df_model,
+                df_resid,
+            },
             cov_type: self.opts.cov_type,
             use_t,
-            alpha: self.opts.alpha,
-            nobs: n,
-            dropped: design.dropped,
-            df_model,
-            df_resid,
             k_constant,
             rsquared,
             rsquared_adj,
@@ -382,16 +372,6 @@ fn wald_f(
 }
 
 impl OlsFit {
-    /// The estimates, in design order.
-    pub fn params(&self) -> Vec<f64> {
-        self.coefficients.iter().map(|c| c.coef).collect()
-    }
-
-    /// The standard errors, in design order.
-    pub fn bse(&self) -> Vec<f64> {
-        self.coefficients.iter().map(|c| c.se).collect()
-    }
-
     /// Predictions with confidence intervals of the mean and prediction
     /// intervals of a new observation at level `1 − alpha`, as statsmodels'
     /// `get_prediction(exog).summary_frame(alpha)`. `exog` has one row per
@@ -399,20 +379,10 @@ impl OlsFit {
     /// column). The prediction interval adds `scale` (unit weight for WLS).
     pub fn predict(&self, exog: ArrayView2<f64>, alpha: f64) -> Result<Vec<Prediction>> {
         check_alpha(alpha)?;
-        let k = self.coefficients.len();
-        if exog.ncols() != k {
-            return Err(Error::LengthMismatch {
-                left: "columns of exog".into(),
-                left_len: exog.ncols(),
-                right: "coefficients".into(),
-                right_len: k,
-            });
-        }
-        let cov = Array2::from_shape_vec((k, k), self.cov_params.clone())
-            .map_err(|e| Error::Degenerate(format!("bad covariance shape: {e}")))?;
-        let params = Array1::from(self.params());
+        let means = self.estimates.linear_predictor(exog)?;
+        let cov = self.estimates.cov_matrix();
         let dist = if self.use_t {
-            WaldDist::T(self.df_resid)
+            WaldDist::T(self.estimates.df_resid)
         } else {
             WaldDist::Normal
         };
@@ -420,8 +390,8 @@ impl OlsFit {
         Ok(exog
             .rows()
             .into_iter()
-            .map(|row| {
-                let mean = row.dot(&params);
+            .zip(means)
+            .map(|(row, mean)| {
                 let var = row.dot(&cov.dot(&row));
                 let mean_se = var.sqrt();
                 let obs_se = (var + self.scale).sqrt();
