@@ -234,12 +234,21 @@ fn ols_and_wls_match_statsmodels() {
             seen += 1;
         }
         if let Some(p) = case.get("predict") {
-            let fit = Ols::new(OlsOptions::default()).fit(&design).unwrap();
+            let fit = match &weights {
+                Some(w) => Ols::default().fit_weighted(&design, w),
+                None => Ols::default().fit(&design),
+            }
+            .unwrap();
             // exog rows are in statsmodels' column order; reorder to ours.
             let names = fit.estimates.names();
             let idx = order(&names, &case["fits"]["nonrobust"]["names"]);
             let exog = exog_in_our_order(&p["exog"], &idx);
-            let preds = fit.predict(exog.view(), num(&p["alpha"])).unwrap();
+            let alpha = num(&p["alpha"]);
+            let preds = match p["weights"].as_array() {
+                Some(_) => fit.predict_weighted(exog.view(), &nums(&p["weights"]), alpha),
+                None => fit.predict(exog.view(), alpha),
+            }
+            .unwrap();
             for (key, rtol) in [
                 ("mean", PARAM_RTOL),
                 ("mean_se", INFER_RTOL),
@@ -591,4 +600,58 @@ fn fits_serialize_to_json() {
     assert_eq!(v["coefficients"][1]["name"], "x");
     assert_eq!(v["cov_type"], "nonrobust");
     assert!(v.get("resid").is_none());
+}
+
+#[test]
+fn new_rows_are_coded_like_the_fitted_design() {
+    let case = cases("regression")
+        .into_iter()
+        .find(|c| c["name"] == "wls_weighted")
+        .unwrap();
+    let b = batch(&case["data"]);
+    let design = Design::from_batch(&b, &spec(case["formula"].as_str().unwrap())).unwrap();
+    assert_eq!(design.exog_for(&b).unwrap(), design.x);
+
+    let new = RecordBatch::try_from_iter(vec![
+        (
+            "x",
+            Arc::new(Float64Array::from(vec![1.0, 2.0])) as ArrayRef,
+        ),
+        (
+            "group",
+            Arc::new(StringArray::from(vec!["treat", "ctrl"])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let exog = design.exog_for(&new).unwrap();
+    assert_eq!(exog.row(0).to_vec(), [1.0, 1.0, 1.0]);
+    assert_eq!(exog.row(1).to_vec(), [1.0, 2.0, 0.0]);
+
+    let unseen = RecordBatch::try_from_iter(vec![
+        ("x", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef),
+        (
+            "group",
+            Arc::new(StringArray::from(vec!["placebo"])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    assert!(matches!(
+        design.exog_for(&unseen),
+        Err(Error::InvalidParameter { .. })
+    ));
+    let missing = RecordBatch::try_from_iter(vec![
+        (
+            "x",
+            Arc::new(Float64Array::from(vec![None, Some(1.0)])) as ArrayRef,
+        ),
+        (
+            "group",
+            Arc::new(StringArray::from(vec!["ctrl", "ctrl"])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    assert!(matches!(
+        design.exog_for(&missing),
+        Err(Error::MissingValues { .. })
+    ));
 }

@@ -105,6 +105,30 @@ pub struct Design {
     pub response: String,
     /// Rows dropped because of missing values.
     pub dropped: usize,
+    /// How each predictor was coded, to code new rows the same way
+    /// ([`Design::exog_for`]).
+    pub terms: Vec<Term>,
+}
+
+/// How one predictor enters the design, fixed when the design was built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Term {
+    /// The constant column `Intercept`.
+    Intercept,
+    /// A numeric column, as it is.
+    Numeric {
+        /// Column name.
+        column: String,
+    },
+    /// A categorical column with one indicator per coded level.
+    Categorical {
+        /// Column name.
+        column: String,
+        /// Every level seen when the design was built, sorted.
+        levels: Vec<String>,
+        /// The levels that got an indicator column, in order.
+        coded: Vec<String>,
+    },
 }
 
 /// One predictor column, read from Arrow.
@@ -161,12 +185,22 @@ impl Design {
         }
         let x = Array2::from_shape_vec((n, k).f(), data)
             .map_err(|e| Error::Degenerate(format!("cannot shape the design matrix: {e}")))?;
+        let mut terms: Vec<Term> = names
+            .iter()
+            .map(|n| Term::Numeric {
+                column: (*n).to_string(),
+            })
+            .collect();
+        if intercept {
+            terms.insert(0, Term::Intercept);
+        }
         Ok(Design {
             y,
             x,
             names: all_names,
             response: "y".into(),
             dropped: 0,
+            terms,
         })
     }
 
@@ -206,68 +240,100 @@ impl Design {
         }
         let y: Vec<f64> = (0..n_all).filter(|&i| keep[i]).map(|i| y_all[i]).collect();
 
-        let mut data = Vec::new();
-        let mut names = Vec::new();
+        let mut terms = Vec::with_capacity(preds.len() + 1);
         if spec.intercept {
-            data.resize(n, 1.0);
-            names.push("Intercept".to_string());
+            terms.push(Term::Intercept);
         }
         let mut full_rank_pending = !spec.intercept;
         for (name, col) in spec.predictors.iter().zip(&preds) {
-            match col {
-                Column::Numeric(v) => {
-                    data.extend((0..n_all).filter(|&i| keep[i]).map(|i| v[i]));
-                    names.push(name.clone());
-                }
-                Column::Categorical(v) => {
-                    let levels: BTreeSet<&str> = (0..n_all)
-                        .filter(|&i| keep[i])
-                        .filter_map(|i| v[i].as_deref())
-                        .collect();
-                    let levels: Vec<&str> = levels.into_iter().collect();
-                    let coded: Vec<&str> = if full_rank_pending {
-                        full_rank_pending = false;
-                        levels.clone()
-                    } else {
-                        let reference = match spec.reference.get(name) {
-                            Some(r) if levels.contains(&r.as_str()) => r.as_str(),
-                            Some(r) => {
-                                return Err(Error::invalid(
-                                    format!("reference level of '{name}'"),
-                                    r,
-                                    format!("one of its levels {levels:?}"),
-                                ));
-                            }
-                            None => levels.first().copied().unwrap_or_default(),
-                        };
-                        levels.iter().copied().filter(|l| *l != reference).collect()
-                    };
-                    let full = coded.len() == levels.len();
-                    for level in coded {
-                        data.extend(
-                            (0..n_all)
-                                .filter(|&i| keep[i])
-                                .map(|i| f64::from(u8::from(v[i].as_deref() == Some(level)))),
-                        );
-                        names.push(if full {
-                            format!("{name}[{level}]")
-                        } else {
-                            format!("{name}[T.{level}]")
-                        });
+            let column = name.clone();
+            let Column::Categorical(v) = col else {
+                terms.push(Term::Numeric { column });
+                continue;
+            };
+            let levels: BTreeSet<&str> = (0..n_all)
+                .filter(|&i| keep[i])
+                .filter_map(|i| v[i].as_deref())
+                .collect();
+            let levels: Vec<String> = levels.into_iter().map(str::to_string).collect();
+            let coded = if full_rank_pending {
+                full_rank_pending = false;
+                levels.clone()
+            } else {
+                let reference = match spec.reference.get(name) {
+                    Some(r) if levels.contains(r) => r.clone(),
+                    Some(r) => {
+                        return Err(Error::invalid(
+                            format!("reference level of '{name}'"),
+                            r,
+                            format!("one of its levels {levels:?}"),
+                        ));
                     }
-                }
-            }
+                    None => levels.first().cloned().unwrap_or_default(),
+                };
+                levels
+                    .iter()
+                    .filter(|l| **l != reference)
+                    .cloned()
+                    .collect()
+            };
+            terms.push(Term::Categorical {
+                column,
+                levels,
+                coded,
+            });
         }
-        let k = names.len();
-        let x = Array2::from_shape_vec((n, k).f(), data)
-            .map_err(|e| Error::Degenerate(format!("cannot shape the design matrix: {e}")))?;
+        let (x, names) = encode(&terms, &preds, &keep)?;
         Ok(Design {
             y,
             x,
             names,
             response: spec.response.clone(),
             dropped,
+            terms,
         })
+    }
+
+    /// The design matrix of new rows in `batch`, coded exactly as this
+    /// design (same columns, levels and reference levels), for predictions.
+    /// Missing values and levels not seen when the design was built are
+    /// errors.
+    pub fn exog_for(&self, batch: &RecordBatch) -> Result<Array2<f64>> {
+        let mut preds = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::Intercept => {}
+                Term::Numeric { column } | Term::Categorical { column, .. } => {
+                    preds.push(read_column(&self::column(batch, column)?, column)?);
+                }
+            }
+        }
+        let n = batch.num_rows();
+        let missing = (0..n).any(|i| {
+            preds.iter().any(|c| match c {
+                Column::Numeric(v) => !v[i].is_finite(),
+                Column::Categorical(v) => v[i].is_none(),
+            })
+        });
+        if missing {
+            return Err(Error::MissingValues {
+                what: "the rows to predict".into(),
+            });
+        }
+        let cats = self.terms.iter().filter(|t| !matches!(t, Term::Intercept));
+        for (term, col) in cats.zip(&preds) {
+            if let (Term::Categorical { column, levels, .. }, Column::Categorical(v)) = (term, col)
+            {
+                if let Some(l) = v.iter().flatten().find(|l| !levels.contains(l)) {
+                    return Err(Error::invalid(
+                        format!("level of '{column}'"),
+                        l,
+                        format!("a level seen when fitting, one of {levels:?}"),
+                    ));
+                }
+            }
+        }
+        Ok(encode(&self.terms, &preds, &vec![true; n])?.0)
     }
 
     /// Number of observations (rows kept).
@@ -283,6 +349,65 @@ impl Design {
             first != 0.0 && c.iter().all(|&v| v == first)
         })
     }
+}
+
+/// Code the kept rows of `preds` (one per non-intercept term) as `terms`
+/// say: the column-major design matrix and its patsy-style column names.
+fn encode(terms: &[Term], preds: &[Column], keep: &[bool]) -> Result<(Array2<f64>, Vec<String>)> {
+    let n = keep.iter().filter(|&&k| k).count();
+    let kept = || (0..keep.len()).filter(|&i| keep[i]);
+    let mut data = Vec::new();
+    let mut names = Vec::new();
+    let mut preds = preds.iter();
+    for term in terms {
+        let col = if matches!(term, Term::Intercept) {
+            None
+        } else {
+            preds.next()
+        };
+        match (term, col) {
+            (Term::Intercept, _) => {
+                data.extend(std::iter::repeat_n(1.0, n));
+                names.push("Intercept".to_string());
+            }
+            (Term::Numeric { column }, Some(Column::Numeric(v))) => {
+                data.extend(kept().map(|i| v[i]));
+                names.push(column.clone());
+            }
+            (
+                Term::Categorical {
+                    column,
+                    levels,
+                    coded,
+                },
+                Some(Column::Categorical(v)),
+            ) => {
+                let full = coded.len() == levels.len();
+                for level in coded {
+                    data.extend(
+                        kept()
+                            .map(|i| f64::from(u8::from(v[i].as_deref() == Some(level.as_str())))),
+                    );
+                    names.push(if full {
+                        format!("{column}[{level}]")
+                    } else {
+                        format!("{column}[T.{level}]")
+                    });
+                }
+            }
+            (Term::Numeric { column } | Term::Categorical { column, .. }, _) => {
+                return Err(Error::UnsupportedType {
+                    what: format!("column '{column}'"),
+                    data_type: "a different kind".into(),
+                    expected: "the same kind (numeric or categorical) as when fitting".into(),
+                });
+            }
+        }
+    }
+    let k = names.len();
+    let x = Array2::from_shape_vec((n, k).f(), data)
+        .map_err(|e| Error::Degenerate(format!("cannot shape the design matrix: {e}")))?;
+    Ok((x, names))
 }
 
 fn column(batch: &RecordBatch, name: &str) -> Result<std::sync::Arc<dyn Array>> {

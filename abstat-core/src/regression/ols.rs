@@ -153,9 +153,7 @@ impl Ols {
                 right_len: design.nobs(),
             });
         }
-        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
-            return Err(Error::invalid("weight", w, "positive finite weights"));
-        }
+        check_weights(weights)?;
         self.fit_inner(design, Some(weights))
     }
 
@@ -375,9 +373,40 @@ impl OlsFit {
     /// Predictions with confidence intervals of the mean and prediction
     /// intervals of a new observation at level `1 − alpha`, as statsmodels'
     /// `get_prediction(exog).summary_frame(alpha)`. `exog` has one row per
-    /// point and the design's columns in order (include the intercept
-    /// column). The prediction interval adds `scale` (unit weight for WLS).
+    /// point and the design's columns in order (intercept included; build it
+    /// from a batch with [`Design::exog_for`]). The prediction interval adds
+    /// `scale`, i.e. a new observation of unit weight.
     pub fn predict(&self, exog: ArrayView2<f64>, alpha: f64) -> Result<Vec<Prediction>> {
+        self.predict_inner(exog, None, alpha)
+    }
+
+    /// [`OlsFit::predict`] for new observations with WLS `weights` (one per
+    /// row of `exog`): the prediction interval adds `scale / w`, as
+    /// statsmodels' `get_prediction(exog, weights=w)`.
+    pub fn predict_weighted(
+        &self,
+        exog: ArrayView2<f64>,
+        weights: &[f64],
+        alpha: f64,
+    ) -> Result<Vec<Prediction>> {
+        if weights.len() != exog.nrows() {
+            return Err(Error::LengthMismatch {
+                left: "weights".into(),
+                left_len: weights.len(),
+                right: "rows of exog".into(),
+                right_len: exog.nrows(),
+            });
+        }
+        check_weights(weights)?;
+        self.predict_inner(exog, Some(weights), alpha)
+    }
+
+    fn predict_inner(
+        &self,
+        exog: ArrayView2<f64>,
+        weights: Option<&[f64]>,
+        alpha: f64,
+    ) -> Result<Vec<Prediction>> {
         check_alpha(alpha)?;
         let means = self.estimates.linear_predictor(exog)?;
         let cov = self.estimates.cov_matrix();
@@ -391,10 +420,12 @@ impl OlsFit {
             .rows()
             .into_iter()
             .zip(means)
-            .map(|(row, mean)| {
+            .enumerate()
+            .map(|(i, (row, mean))| {
                 let var = row.dot(&cov.dot(&row));
                 let mean_se = var.sqrt();
-                let obs_se = (var + self.scale).sqrt();
+                let w = weights.map_or(1.0, |w| w[i]);
+                let obs_se = (var + self.scale / w).sqrt();
                 Prediction {
                     mean,
                     mean_se,
@@ -405,5 +436,12 @@ impl OlsFit {
                 }
             })
             .collect())
+    }
+}
+
+fn check_weights(weights: &[f64]) -> Result<()> {
+    match weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+        Some(w) => Err(Error::invalid("weight", w, "positive finite weights")),
+        None => Ok(()),
     }
 }
