@@ -323,14 +323,13 @@ impl Design {
         let cats = self.terms.iter().filter(|t| !matches!(t, Term::Intercept));
         for (term, col) in cats.zip(&preds) {
             if let (Term::Categorical { column, levels, .. }, Column::Categorical(v)) = (term, col)
+                && let Some(l) = v.iter().flatten().find(|l| !levels.contains(l))
             {
-                if let Some(l) = v.iter().flatten().find(|l| !levels.contains(l)) {
-                    return Err(Error::invalid(
-                        format!("level of '{column}'"),
-                        l,
-                        format!("a level seen when fitting, one of {levels:?}"),
-                    ));
-                }
+                return Err(Error::invalid(
+                    format!("level of '{column}'"),
+                    l,
+                    format!("a level seen when fitting, one of {levels:?}"),
+                ));
             }
         }
         Ok(encode(&self.terms, &preds, &vec![true; n])?.0)
