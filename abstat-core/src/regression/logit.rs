@@ -12,7 +12,7 @@
 //! reach 0 or 1 at their outcome) are errors that say so, as is a
 //! rank-deficient design.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, s};
+use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, Zip, s};
 use serde::{Deserialize, Serialize};
 
 use super::linalg::{add_gram, check_full_rank, linalg_error, mat_vec};
@@ -290,10 +290,12 @@ impl Pass {
                 *sj += c.dot(&r);
             }
             let mut sb = scaled.slice_mut(s![..len, ..]);
-            sb.assign(&xb);
             let sw = sqrt_w.slice(s![..len]);
-            for mut c in sb.columns_mut() {
-                c *= &sw;
+            for (c, xc) in sb.columns_mut().into_iter().zip(xb.columns()) {
+                Zip::from(c)
+                    .and(xc)
+                    .and(&sw)
+                    .for_each(|s, &x, &w| *s = x * w);
             }
             add_gram(sb.view(), &mut info);
             start += len;
