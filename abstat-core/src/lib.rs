@@ -16,6 +16,7 @@ pub mod nonparametric;
 pub mod normality;
 pub mod options;
 pub mod rank;
+pub mod regression;
 pub mod result;
 pub mod variance;
 
