@@ -270,11 +270,23 @@ apt_install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# The completion marker holds the pom's hash and the names of the jars copied:
+# the cache counts only if the pom is unchanged and every jar is still there.
+kafka_cache_complete() {
+    local want=$1 have jar
+    [[ -f $KAFKA_MARKER ]] || return 1
+    have=$(head -n1 "$KAFKA_MARKER")
+    [[ $have == "$want" ]] || return 1
+    while IFS= read -r jar; do
+        [[ -s $KAFKA_LIBS/$jar ]] || return 1
+    done < <(tail -n +2 "$KAFKA_MARKER")
+    [[ -s $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar ]]
+}
+
 install_kafka_jars() {
-    local pom="$TEMPLATES/kafka/pom.xml" want have=
+    local pom="$TEMPLATES/kafka/pom.xml" want
     want=$(sha256sum "$pom" | cut -d' ' -f1)
-    [[ -f $KAFKA_MARKER ]] && have=$(<"$KAFKA_MARKER")
-    if [[ $have == "$want" ]] && compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
+    if kafka_cache_complete "$want"; then
         log "kafka: jars already in $KAFKA_LIBS"
         return 0
     fi
@@ -286,12 +298,16 @@ install_kafka_jars() {
     mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
         -DoutputDirectory="$tmp" -DincludeScope=runtime ||
         die "kafka: mvn dependency:copy-dependencies failed"
-    compgen -G "$tmp/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null ||
+    [[ -s $tmp/kafka_2.13-$KAFKA_VERSION.jar ]] ||
         die "kafka: kafka_2.13-$KAFKA_VERSION.jar missing after the copy"
     rm -rf "$KAFKA_LIBS"
     mv "$tmp" "$KAFKA_LIBS"
-    echo "$want" >"$KAFKA_MARKER"
-    log "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS"
+    {
+        echo "$want"
+        (cd "$KAFKA_LIBS" && find . -maxdepth 1 -name '*.jar' -printf '%f\n' | sort)
+    } >"$KAFKA_MARKER.tmp"
+    mv -f "$KAFKA_MARKER.tmp" "$KAFKA_MARKER"
+    log "kafka: $(($(wc -l <"$KAFKA_MARKER") - 1)) jars in $KAFKA_LIBS"
 }
 
 cmd_install() {
@@ -452,7 +468,8 @@ kafka_java() {
 start_kafka() {
     local dir port cport cluster_id tries
     command -v java >/dev/null 2>&1 || die "java missing: run scripts/services.sh install kafka"
-    [[ -f $KAFKA_MARKER ]] || die "the Kafka jars are not in $KAFKA_LIBS: run scripts/services.sh install kafka"
+    kafka_cache_complete "$(sha256sum "$TEMPLATES/kafka/pom.xml" | cut -d' ' -f1)" ||
+        die "the Kafka jars are not (all) in $KAFKA_LIBS: run scripts/services.sh install kafka"
     dir=$(state_dir kafka)
     free_port
     port=$FREE_PORT
@@ -500,8 +517,8 @@ EOF
 }
 
 kafka_metadata_ok() {
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$1" --list \
-        >>"$2" 2>&1
+    timeout 30 java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$(state_dir kafka)/log4j2-tools.xml" \
+        org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$1" --list >>"$2" 2>&1
 }
 
 # A pre-set variable: use that service as it is; just say whether it answers.
