@@ -123,7 +123,8 @@ wait_until() {
         fi
         if ((SECONDS >= deadline)); then
             show_log_tail "$logfile"
-            die "$what: not ready after ${TIMEOUT}s"
+            terminate "$pid"
+            die "$what: not ready after ${TIMEOUT}s (stopped it)"
         fi
         sleep 0.5
     done
@@ -152,14 +153,17 @@ fill_template() {
     printf '%s\n' "$text" >"$out"
 }
 
-# Start "$@" in the background in its own session (so it outlives this
-# script and the shell that ran it), stdout/stderr to $LOGFILE; sets BG_PID.
+# start_background NAME LOGFILE COMMAND...: start COMMAND in the background
+# in its own session (so it outlives this script and the shell that ran it),
+# stdout/stderr to LOGFILE, without our lock fd; sets BG_PID and records it at
+# once, so `stop` finds it even if this script is interrupted before it is ready.
 BG_PID=
 start_background() {
-    local logfile=$1
-    shift
+    local name=$1 logfile=$2
+    shift 2
     setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
     BG_PID=$!
+    echo "$BG_PID" >"$(state_dir "$name")/pid"
 }
 
 # Per-service state: <run dir>/<name>/{pid,address,env,external}.
@@ -181,6 +185,11 @@ service_running() {
         postgres) [[ $cmdline == *postgres* ]] ;;
         clickhouse) [[ $cmdline == *clickhouse* ]] ;;
     esac
+}
+
+# Running and was ready: the address is recorded only once it answered.
+service_ready() {
+    service_running "$1" && [[ -s $(state_dir "$1")/address ]]
 }
 
 record_started() {
@@ -353,7 +362,7 @@ start_redis() {
     free_port
     port=$FREE_PORT
     mkdir -p "$dir/data"
-    start_background "$dir/redis.log" redis-server --port "$port" --bind 127.0.0.1 \
+    start_background redis "$dir/redis.log" redis-server --port "$port" --bind 127.0.0.1 \
         --save '' --appendonly no --daemonize no --dir "$dir/data"
     wait_until "redis" "$dir/redis.log" "$BG_PID" redis_ping "$port"
     record_started redis "$BG_PID" "redis://127.0.0.1:$port"
@@ -418,17 +427,19 @@ start_postgres() {
     as_pg_user "$PG_BIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/postgres.log" -o "$opts" \
         -w -t "$TIMEOUT" start >"$dir/pg_ctl.log" 2>&1 9>&- || {
         show_log_tail "$dir/pg_ctl.log" "$pgdir/postgres.log"
+        as_pg_user "$PG_BIN/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
         die "postgres: pg_ctl start failed"
     }
+    echo "$pgdir" >"$dir/pgdir"
     local pid
     pid=$(head -n1 "$pgdir/data/postmaster.pid")
+    echo "$pid" >"$dir/pid"
     url="postgres://abstat:abstat@127.0.0.1:$port/abstat_test"
     # Readiness over the same path the tests use: TCP with the password.
     wait_until "postgres" "$pgdir/postgres.log" "$pid" \
         env PGPASSWORD=abstat "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U abstat -d postgres
     PGPASSWORD=abstat "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U abstat abstat_test ||
         die "postgres: createdb abstat_test failed"
-    echo "$pgdir" >"$dir/pgdir"
     record_started postgres "$pid" "$url"
 }
 
@@ -456,7 +467,7 @@ start_clickhouse() {
     fill_template "$TEMPLATES/clickhouse/config.xml" "$dir/config.xml" \
         DIR="$dir" HTTP_PORT="$http" TCP_PORT="$tcp"
     cp "$TEMPLATES/clickhouse/users.xml" "$dir/users.xml"
-    start_background "$dir/log/stdout.log" clickhouse-server --config-file="$dir/config.xml"
+    start_background clickhouse "$dir/log/stdout.log" clickhouse-server --config-file="$dir/config.xml"
     wait_until "clickhouse" "$dir/log/clickhouse-server.err.log" "$BG_PID" clickhouse_ping "$http"
     record_started clickhouse "$BG_PID" "http://127.0.0.1:$http"
 }
@@ -504,7 +515,7 @@ EOF
         die "kafka: StorageTool format failed"
     }
 
-    start_background "$dir/logs/kafka.out" java -Xms256m -Xmx512m -XX:+UseG1GC \
+    start_background kafka "$dir/logs/kafka.out" java -Xms256m -Xmx512m -XX:+UseG1GC \
         -Djava.awt.headless=true -Dkafka.logs.dir="$dir/logs" \
         -Dlog4j2.configurationFile="$dir/log4j2.xml" \
         -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
@@ -538,7 +549,7 @@ start_one() {
     var=$(env_var_of "$name")
     address=${!var:-}
     if [[ -n $address ]]; then
-        if service_running "$name" && [[ $address == "$(recorded_address "$name")" ]]; then
+        if service_ready "$name" && [[ $address == "$(recorded_address "$name")" ]]; then
             log "$name: already running at $address (pid $(recorded_pid "$name")), reusing it"
             return 0
         fi
@@ -554,7 +565,7 @@ start_one() {
             use_external "$name" "$address"
             return 0
         fi
-    elif service_running "$name"; then
+    elif service_ready "$name"; then
         log "$name: already running at $(recorded_address "$name") (pid $(recorded_pid "$name")), reusing it"
         return 0
     fi
@@ -669,6 +680,8 @@ cmd_status() {
             printf '%-10s external   %s=%s (not started here)\n' "$name" "$var" "$(recorded_address "$name")"
         elif service_running "$name"; then
             printf '%-10s running    %s=%s pid %s\n' "$name" "$var" "$(recorded_address "$name")" "$(recorded_pid "$name")"
+        elif [[ -n ${!var:-} && ${!var} == "$(recorded_address "$name")" ]]; then
+            printf '%-10s stopped    (%s=%s in this shell is from a run that has stopped)\n' "$name" "$var" "${!var}"
         elif [[ -n ${!var:-} ]]; then
             printf '%-10s from env   %s=%s (start would use it)\n' "$name" "$var" "${!var}"
         else
