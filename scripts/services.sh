@@ -304,9 +304,11 @@ install_kafka_jars() {
     rm -f "$KAFKA_MARKER"
     local tmp="$KAFKA_CACHE/libs.partial"
     rm -rf "$tmp"
-    mvn -B -q -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
-        -DoutputDirectory="$tmp" -DincludeScope=runtime ||
+    mvn -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+        -DoutputDirectory="$tmp" -DincludeScope=runtime >"$KAFKA_CACHE/mvn.log" 2>&1 || {
+        show_log_tail "$KAFKA_CACHE/mvn.log"
         die "kafka: mvn dependency:copy-dependencies failed"
+    }
     [[ -s $tmp/kafka_2.13-$KAFKA_VERSION.jar ]] ||
         die "kafka: kafka_2.13-$KAFKA_VERSION.jar missing after the copy"
     rm -rf "$KAFKA_LIBS"
