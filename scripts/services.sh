@@ -295,12 +295,18 @@ kafka_cache_complete() {
 install_kafka_jars() {
     local pom="$TEMPLATES/kafka/pom.xml" want
     want=$(sha256sum "$pom" | cut -d' ' -f1)
+    mkdir -p "$KAFKA_CACHE"
+    # The cache is shared by every checkout: one filler at a time.
+    if command -v flock >/dev/null 2>&1; then
+        exec 8>"$KAFKA_CACHE/.lock"
+        flock -w 900 8 || die "kafka: another install holds $KAFKA_CACHE/.lock"
+    fi
     if kafka_cache_complete "$want"; then
         log "kafka: jars already in $KAFKA_LIBS"
+        exec 8>&-
         return 0
     fi
     log "kafka: copying the Kafka $KAFKA_VERSION jars from Maven into $KAFKA_LIBS"
-    mkdir -p "$KAFKA_CACHE"
     rm -f "$KAFKA_MARKER"
     local tmp="$KAFKA_CACHE/libs.partial"
     rm -rf "$tmp"
@@ -318,6 +324,7 @@ install_kafka_jars() {
         (cd "$KAFKA_LIBS" && find . -maxdepth 1 -name '*.jar' -printf '%f\n' | sort)
     } >"$KAFKA_MARKER.tmp"
     mv -f "$KAFKA_MARKER.tmp" "$KAFKA_MARKER"
+    exec 8>&-
     log "kafka: $(($(wc -l <"$KAFKA_MARKER") - 1)) jars in $KAFKA_LIBS"
 }
 
