@@ -57,12 +57,8 @@ ensure_rust() {
 }
 
 ensure_rust_tools() {
-    for c in clippy rustfmt; do
-        if ! cargo "$c" --version >/dev/null 2>&1; then
-            log "adding the Rust component $c"
-            rustup component add "$c"
-        fi
-    done
+    cargo clippy --version >/dev/null 2>&1 || { log "adding clippy"; rustup component add clippy; }
+    cargo fmt --version >/dev/null 2>&1 || { log "adding rustfmt"; rustup component add rustfmt; }
 }
 
 ensure_build_tools() {
