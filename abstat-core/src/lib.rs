@@ -9,6 +9,7 @@ pub mod distributions;
 pub mod error;
 pub mod input;
 pub mod options;
+pub mod profile;
 pub mod result;
 
 pub use error::{Error, Result};
