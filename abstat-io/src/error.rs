@@ -128,6 +128,42 @@ pub enum Error {
         /// The file's columns (original names), comma-separated.
         available: String,
     },
+    /// The store has no such dataset or version.
+    #[error("no dataset '{id}'{}; list the datasets to see what is stored", .version.map(|v| format!(" with version {v}")).unwrap_or_default())]
+    NotFound {
+        /// The dataset id.
+        id: String,
+        /// The version, when one was asked for.
+        version: Option<u32>,
+    },
+    /// A dataset id that cannot name a folder safely.
+    #[error(
+        "invalid dataset id '{id}': use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit"
+    )]
+    InvalidId {
+        /// The rejected id.
+        id: String,
+    },
+    /// A projection names a column the dataset does not have.
+    #[error("dataset '{id}' has no column '{column}'; its columns are: {available}")]
+    NoSuchColumn {
+        /// The dataset id.
+        id: String,
+        /// The missing column.
+        column: String,
+        /// The dataset's columns, comma-separated.
+        available: String,
+    },
+    /// The stored manifest could not be parsed.
+    #[error(
+        "the manifest of dataset '{id}' is damaged ({detail}); restore it from a backup or delete the dataset"
+    )]
+    BadManifest {
+        /// The dataset id.
+        id: String,
+        /// The parser's message.
+        detail: String,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -26,6 +26,7 @@ mod reader;
 pub mod report;
 mod source;
 mod spreadsheet;
+pub mod store;
 
 pub use columns::arrow_type;
 pub use error::{Error, Result};
@@ -34,3 +35,4 @@ pub use names::LABEL_KEY;
 pub use options::{BadRows, ColumnType, Limits, Progress, ProgressFn, ReadOptions};
 pub use reader::{DatasetReader, read_bytes, read_path};
 pub use report::{ReadReport, RenamedColumn, SkippedRow};
+pub use store::{ColumnInfo, DatasetInfo, DatasetStore, LocalStore, StoredBatches, VersionInfo};
