@@ -179,6 +179,26 @@ def zip_bomb(path):
             out.writestr(zi, data, compresslevel=9)
 
 
+def lying_bomb(src, path):
+    """The bomb with its sheet's declared uncompressed size patched to 1000
+    bytes in both the local header and the central directory, so only
+    inflating it shows its real size."""
+    data = bytearray(open(src, "rb").read())
+    name = b"xl/worksheets/sheet1.xml"
+    for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while True:
+            pos = data.find(sig, pos)
+            if pos < 0:
+                break
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[pos + size_at:pos + size_at + 4] = (1000).to_bytes(4, "little")
+            pos += 4
+    with open(path, "wb") as f:
+        f.write(bytes(data))
+
+
 def write_text(out, name, text, encoding="utf-8", bom=b""):
     with open(os.path.join(out, name), "wb") as f:
         f.write(bom + text.encode(encoding))
@@ -224,6 +244,7 @@ def main(out):
     pdf.to_excel(os.path.join(out, "basic.ods"), engine="odf", index=False)
     write_xls(os.path.join(out, "basic.xls"), pdf)
     zip_bomb(os.path.join(out, "bomb.xlsx"))
+    lying_bomb(os.path.join(out, "bomb.xlsx"), os.path.join(out, "bomb_lying.xlsx"))
 
     expected = {
         "basic": {"types": BASIC_TYPES, "values": {**BASIC, "city": BASIC_CITY_READ}},

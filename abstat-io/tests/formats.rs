@@ -100,6 +100,22 @@ fn xlsx_zip_bomb_is_refused_before_inflating() {
 }
 
 #[test]
+fn xlsx_bomb_that_lies_about_its_size_is_refused_while_inflating() {
+    match open("bomb_lying.xlsx", &ReadOptions::default()).unwrap_err() {
+        Error::ArchiveBomb {
+            entry,
+            uncompressed,
+            ..
+        } => {
+            assert_eq!(entry, "xl/worksheets/sheet1.xml");
+            // Refused at the first byte past the declared 1000.
+            assert_eq!(uncompressed, 1001);
+        }
+        other => panic!("expected ArchiveBomb, got {other:?}"),
+    }
+}
+
+#[test]
 fn magic_bytes_decide_the_format_whatever_the_name() {
     for (file, format) in [
         ("basic.parquet", Format::Parquet),
