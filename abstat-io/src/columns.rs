@@ -147,6 +147,15 @@ impl ColumnBuffer {
         self.valid.push(true);
     }
 
+    /// Bytes of text held (0 for other types); a batch ends early before
+    /// this reaches Arrow's 32-bit offset limit.
+    pub(crate) fn text_bytes(&self) -> usize {
+        match &self.values {
+            Values::Str { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
+
     /// Remove values past `len` (undo a partly appended row).
     pub(crate) fn truncate(&mut self, len: usize) {
         self.valid.truncate(len);

@@ -21,7 +21,11 @@ pub struct Detected {
 ///
 /// Order: a BOM (UTF-8, UTF-16 LE/BE) decides; otherwise valid UTF-8 is
 /// UTF-8; otherwise chardetng guesses among the legacy encodings (for
-/// Russian text this is windows-1251, KOI8-R or IBM866).
+/// Russian text this is windows-1251, KOI8-R or IBM866). Only the sample is
+/// looked at: a file that is plain ASCII for its first 256 KiB and then
+/// switches to a legacy encoding is read as UTF-8, and the bytes that are
+/// not UTF-8 become U+FFFD, counted in the read report's
+/// `replaced_characters` (pass `encoding` in the read options then).
 pub fn detect(sample: &[u8], whole: bool) -> Detected {
     if let Some((encoding, bom_len)) = Encoding::for_bom(sample) {
         return Detected { encoding, bom_len };

@@ -305,3 +305,26 @@ fn invalid_options_are_refused_before_reading() {
         }
     ));
 }
+
+#[test]
+fn limited_inference_reports_a_later_value_of_another_type() {
+    let opts = ReadOptions {
+        infer_rows: Some(2),
+        ..Default::default()
+    };
+    let reader = abstat_io::read_bytes(&b"a,b\n1,x\n2,y\n3.5,z\n"[..], "t.csv", &opts).unwrap();
+    match reader.read_all().unwrap_err() {
+        Error::BadValue { line, column, .. } => assert_eq!((line, column.as_str()), (4, "a")),
+        other => panic!("expected BadValue, got {other:?}"),
+    }
+    // Inferring from every row (the default) sees the float.
+    let (batches, _) = abstat_io::read_bytes(
+        &b"a,b\n1,x\n2,y\n3.5,z\n"[..],
+        "t.csv",
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .read_all()
+    .unwrap();
+    assert_column(&batches, "a", &serde_json::json!([1.0, 2.0, 3.5]));
+}

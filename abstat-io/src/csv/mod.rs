@@ -34,6 +34,7 @@ use crate::source::{CountedReader, Counting, Source};
 use crate::{Error, Result};
 
 const SAMPLE_BYTES: usize = 256 * 1024;
+const TEXT_BYTES_PER_BATCH: usize = 1 << 30;
 
 type Records = csv::Reader<DecodingReader<CountedReader>>;
 
@@ -399,6 +400,17 @@ impl BatchSource for CsvReader {
                 continue;
             }
             rows += 1;
+            // Utf8 offsets are i32: end the batch well before 2 GiB of text
+            // (one more row adds at most `max_cell_bytes` per column).
+            if self
+                .buffers
+                .iter()
+                .map(ColumnBuffer::text_bytes)
+                .sum::<usize>()
+                > TEXT_BYTES_PER_BATCH
+            {
+                break;
+            }
         }
         too_many_bytes(&self.opts, self.bytes_read())?;
         report.replaced_characters = self.records.get_ref().replaced;
