@@ -38,7 +38,7 @@ struct Renamed {
     inner: Batches,
     pending: Option<RecordBatch>,
     batch_size: usize,
-    max_cell_bytes: u64,
+    limits: crate::options::Limits,
     rows: u64,
     bytes: BytesRead,
 }
@@ -58,25 +58,9 @@ pub(crate) fn open(
             let builder = match source {
                 Source::Path(p) => {
                     let f = std::fs::File::open(p).map_err(|e| Error::io(name, e))?;
-                    let b = ParquetRecordBatchReaderBuilder::try_new(f)
-                        .map_err(|e| Error::format(fmt, e))?;
-                    let total_rows = b.metadata().file_metadata().num_rows() as u64;
-                    let r = b
-                        .with_batch_size(opts.batch_size)
-                        .build()
-                        .map_err(|e| Error::format(fmt, e))?;
-                    (r.schema(), Box::new(r) as Batches, total_rows)
+                    parquet_batches(f, opts.batch_size)?
                 }
-                Source::Bytes(bytes) => {
-                    let b = ParquetRecordBatchReaderBuilder::try_new(Bytes::clone(bytes))
-                        .map_err(|e| Error::format(fmt, e))?;
-                    let total_rows = b.metadata().file_metadata().num_rows() as u64;
-                    let r = b
-                        .with_batch_size(opts.batch_size)
-                        .build()
-                        .map_err(|e| Error::format(fmt, e))?;
-                    (r.schema(), Box::new(r) as Batches, total_rows)
-                }
+                Source::Bytes(bytes) => parquet_batches(Bytes::clone(bytes), opts.batch_size)?,
             };
             let (schema, inner, total_rows) = builder;
             (
@@ -123,14 +107,7 @@ pub(crate) fn open(
         }
         Format::Csv => unreachable!("CSV has its own reader"),
     };
-    if schema.fields().len() as u64 > opts.limits.max_columns {
-        return Err(Error::LimitExceeded {
-            limit: "columns",
-            option: "max_columns",
-            max: opts.limits.max_columns,
-            found: schema.fields().len() as u64,
-        });
-    }
+    opts.limits.check_columns(schema.fields().len() as u64)?;
     let originals: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let (safe, renamed) = names::normalise(&originals);
     report.renamed = renamed;
@@ -155,10 +132,22 @@ pub(crate) fn open(
         inner,
         pending: None,
         batch_size: opts.batch_size,
-        max_cell_bytes: opts.limits.max_cell_bytes,
+        limits: opts.limits,
         rows: 0,
         bytes,
     }))
+}
+
+/// A Parquet reader's schema, batches and row count.
+fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
+    input: T,
+    batch_size: usize,
+) -> Result<(SchemaRef, Batches, u64)> {
+    let fail = |e: parquet::errors::ParquetError| Error::format("Parquet", e);
+    let b = ParquetRecordBatchReaderBuilder::try_new(input).map_err(fail)?;
+    let total_rows = b.metadata().file_metadata().num_rows() as u64;
+    let r = b.with_batch_size(batch_size).build().map_err(fail)?;
+    Ok((r.schema(), Box::new(r), total_rows))
 }
 
 fn counted(source: &Source, name: &str) -> Result<(CountedReader, Arc<AtomicU64>)> {
@@ -219,15 +208,7 @@ impl BatchSource for Renamed {
             batch
         };
         for c in batch.columns() {
-            let w = widest_cell(c.as_ref());
-            if w > self.max_cell_bytes {
-                return Err(Error::LimitExceeded {
-                    limit: "bytes in one cell",
-                    option: "max_cell_bytes",
-                    max: self.max_cell_bytes,
-                    found: w,
-                });
-            }
+            self.limits.check_cell(widest_cell(c.as_ref()))?;
         }
         self.rows += batch.num_rows() as u64;
         let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())

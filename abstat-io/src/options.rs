@@ -42,6 +42,45 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    fn check(found: u64, max: u64, limit: &'static str, option: &'static str) -> Result<()> {
+        if found > max {
+            return Err(Error::LimitExceeded {
+                limit,
+                option,
+                max,
+                found,
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuse more than `max_bytes`.
+    pub fn check_bytes(&self, found: u64) -> Result<()> {
+        Self::check(found, self.max_bytes, "bytes", "max_bytes")
+    }
+
+    /// Refuse more than `max_rows`.
+    pub fn check_rows(&self, found: u64) -> Result<()> {
+        Self::check(found, self.max_rows, "rows", "max_rows")
+    }
+
+    /// Refuse more than `max_columns`.
+    pub fn check_columns(&self, found: u64) -> Result<()> {
+        Self::check(found, self.max_columns, "columns", "max_columns")
+    }
+
+    /// Refuse a cell of more than `max_cell_bytes`.
+    pub fn check_cell(&self, found: u64) -> Result<()> {
+        Self::check(
+            found,
+            self.max_cell_bytes,
+            "bytes in one cell",
+            "max_cell_bytes",
+        )
+    }
+}
+
 /// What to do with a row that does not fit: a wrong number of fields, or a
 /// value that does not parse as its column's overridden type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -5,12 +5,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use std::sync::Arc;
+
+use arrow_schema::{Field, Schema, SchemaRef};
 use bytes::Bytes;
 
+use crate::columns::arrow_type;
 use crate::csv::CsvReader;
 use crate::format::Format;
-use crate::options::{ColumnType, Progress, ReadOptions};
+use crate::names;
+use crate::options::{BadRows, ColumnType, Progress, ReadOptions};
 use crate::report::ReadReport;
 use crate::source::Source;
 use crate::{Error, Result};
@@ -40,6 +44,48 @@ pub(crate) fn resolve_overrides(
             })?;
         kinds[j] = t;
     }
+    Ok(())
+}
+
+/// The schema of a text-typed reader (CSV, spreadsheets): overrides
+/// applied, names made safe with the originals as labels, renames reported.
+pub(crate) fn labelled_schema(
+    originals: &[String],
+    kinds: &mut [ColumnType],
+    opts: &ReadOptions,
+    report: &mut ReadReport,
+) -> Result<SchemaRef> {
+    let (safe, renamed) = names::normalise(originals);
+    resolve_overrides(&opts.type_overrides, originals, &safe, kinds)?;
+    report.renamed = renamed;
+    let fields: Vec<Field> = kinds
+        .iter()
+        .zip(safe.iter().zip(originals))
+        .map(|(&k, (n, o))| names::labelled(Field::new(n, arrow_type(k), true), n, o))
+        .collect();
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Under [`BadRows::Skip`], list a malformed row or bad value in the report
+/// and go on; under [`BadRows::Fail`] (or for any other error), stop.
+pub(crate) fn skip_or_fail(policy: BadRows, report: &mut ReadReport, err: Error) -> Result<()> {
+    if policy == BadRows::Fail {
+        return Err(err);
+    }
+    let (line, reason) = match &err {
+        Error::MalformedRow { line, reason } => (*line, reason.clone()),
+        Error::BadValue {
+            line,
+            column,
+            value,
+            expected,
+        } => (
+            *line,
+            format!("column '{column}': '{value}' is not {expected}"),
+        ),
+        _ => return Err(err),
+    };
+    report.skip(line, reason);
     Ok(())
 }
 
@@ -92,15 +138,7 @@ impl DatasetReader {
             return Ok(None);
         };
         self.report.rows += batch.num_rows() as u64;
-        let limits = &self.opts.limits;
-        if self.report.rows > limits.max_rows {
-            return Err(Error::LimitExceeded {
-                limit: "rows",
-                option: "max_rows",
-                max: limits.max_rows,
-                found: self.report.rows,
-            });
-        }
+        self.opts.limits.check_rows(self.report.rows)?;
         if let Some(p) = &self.opts.progress {
             p(Progress {
                 bytes_read: self.inner.bytes_read(),
@@ -161,14 +199,7 @@ pub fn read_bytes(
 fn open(source: Source, name: &str, opts: &ReadOptions) -> Result<DatasetReader> {
     opts.validate()?;
     let len = source.len(name)?;
-    if len > opts.limits.max_bytes {
-        return Err(Error::LimitExceeded {
-            limit: "bytes",
-            option: "max_bytes",
-            max: opts.limits.max_bytes,
-            found: len,
-        });
-    }
+    opts.limits.check_bytes(len)?;
     if len == 0 {
         return Err(Error::Empty { name: name.into() });
     }

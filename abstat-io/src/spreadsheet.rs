@@ -9,20 +9,17 @@
 //! into memory, so a sheet's size is bounded by the zip checks in
 //! [`crate::archive`] and by `max_bytes`, not by `batch_size`.
 
-use std::sync::Arc;
-
 use arrow_array::RecordBatch;
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::SchemaRef;
 use calamine::{Data, Ods, Range, Reader, Xls, Xlsx, open_workbook_from_rs};
 use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use crate::cell;
-use crate::columns::{ColumnBuffer, arrow_type, type_words};
+use crate::columns::{ColumnBuffer, type_words};
 use crate::format::Format;
 use crate::infer::TypeGuess;
-use crate::names;
 use crate::options::{BadRows, ColumnType, ReadOptions};
-use crate::reader::{BatchSource, resolve_overrides};
+use crate::reader::{BatchSource, labelled_schema, skip_or_fail};
 use crate::report::ReadReport;
 use crate::source::Source;
 use crate::{Error, Result};
@@ -158,14 +155,7 @@ impl SheetReader {
         if width == 0 || height == 0 {
             return Err(Error::Empty { name: name.into() });
         }
-        if width as u64 > opts.limits.max_columns {
-            return Err(Error::LimitExceeded {
-                limit: "columns",
-                option: "max_columns",
-                max: opts.limits.max_columns,
-                found: width as u64,
-            });
-        }
+        opts.limits.check_columns(width as u64)?;
         let first: Vec<Cell<'_>> = range
             .rows()
             .next()
@@ -200,14 +190,7 @@ impl SheetReader {
             (1..=width).map(|j| format!("column_{j}")).collect()
         };
         let body = usize::from(has_header);
-        if (height - body) as u64 > opts.limits.max_rows {
-            return Err(Error::LimitExceeded {
-                limit: "rows",
-                option: "max_rows",
-                max: opts.limits.max_rows,
-                found: (height - body) as u64,
-            });
-        }
+        opts.limits.check_rows((height - body) as u64)?;
         let mut guesses = vec![TypeGuess::default(); width];
         let mut all_midnight = vec![true; width];
         let mut all_whole = vec![true; width];
@@ -227,14 +210,7 @@ impl SheetReader {
                         guesses[j].observe_typed(ColumnType::Datetime)
                     }
                     Cell::Text(s) => {
-                        if s.len() as u64 > opts.limits.max_cell_bytes {
-                            return Err(Error::LimitExceeded {
-                                limit: "bytes in one cell",
-                                option: "max_cell_bytes",
-                                max: opts.limits.max_cell_bytes,
-                                found: s.len() as u64,
-                            });
-                        }
+                        opts.limits.check_cell(s.len() as u64)?;
                         if !cell::is_null(s.trim(), &opts.null_values) {
                             guesses[j].observe_text(s, '.')
                         }
@@ -269,17 +245,10 @@ impl SheetReader {
                 }
             }
         }
-        let (safe, renamed) = names::normalise(&originals);
-        resolve_overrides(&opts.type_overrides, &originals, &safe, &mut kinds)?;
-        report.renamed = renamed;
-        let fields: Vec<Field> = kinds
-            .iter()
-            .zip(safe.iter().zip(&originals))
-            .map(|(&k, (n, o))| names::labelled(Field::new(n, arrow_type(k), true), n, o))
-            .collect();
+        let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
         let capacity = opts.batch_size.min(height);
         Ok(SheetReader {
-            schema: Arc::new(Schema::new(fields)),
+            schema,
             buffers: kinds
                 .iter()
                 .map(|&k| ColumnBuffer::new(k, capacity))
@@ -343,23 +312,13 @@ impl BatchSource for SheetReader {
                 for b in &mut self.buffers {
                     b.truncate(rows);
                 }
-                let line = (i + 1) as u64;
-                let expected = type_words(self.buffers[j].kind);
-                if self.bad_rows == BadRows::Fail {
-                    return Err(Error::BadValue {
-                        line,
-                        column: self.originals[j].clone(),
-                        value,
-                        expected,
-                    });
-                }
-                report.skip(
-                    line,
-                    format!(
-                        "column '{}': '{value}' is not {expected}",
-                        self.originals[j]
-                    ),
-                );
+                let err = Error::BadValue {
+                    line: (i + 1) as u64,
+                    column: self.originals[j].clone(),
+                    value,
+                    expected: type_words(self.buffers[j].kind),
+                };
+                skip_or_fail(self.bad_rows, report, err)?;
                 continue;
             }
             rows += 1;

@@ -18,17 +18,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::RecordBatch;
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::SchemaRef;
 use csv::ByteRecord;
 use encoding_rs::Encoding;
 
 use crate::cell;
-use crate::columns::{ColumnBuffer, arrow_type, type_words};
+use crate::columns::{ColumnBuffer, type_words};
 use crate::encoding::{self, DecodingReader};
 use crate::infer::TypeGuess;
-use crate::names;
 use crate::options::{BadRows, ColumnType, Progress, ReadOptions};
-use crate::reader::{BatchSource, resolve_overrides};
+use crate::reader::{BatchSource, labelled_schema, skip_or_fail};
 use crate::report::ReadReport;
 use crate::source::{CountedReader, Counting, Source};
 use crate::{Error, Result};
@@ -153,40 +152,8 @@ fn detect_dialect(
 }
 
 fn check_cells(rec: &ByteRecord, opts: &ReadOptions) -> Result<()> {
-    let max = opts.limits.max_cell_bytes;
-    if let Some(big) = rec.iter().map(|f| f.len() as u64).find(|&n| n > max) {
-        return Err(Error::LimitExceeded {
-            limit: "bytes in one cell",
-            option: "max_cell_bytes",
-            max,
-            found: big,
-        });
-    }
-    Ok(())
-}
-
-fn too_many_rows(opts: &ReadOptions, rows: u64) -> Result<()> {
-    if rows > opts.limits.max_rows {
-        return Err(Error::LimitExceeded {
-            limit: "rows",
-            option: "max_rows",
-            max: opts.limits.max_rows,
-            found: rows,
-        });
-    }
-    Ok(())
-}
-
-fn too_many_bytes(opts: &ReadOptions, bytes: u64) -> Result<()> {
-    if bytes > opts.limits.max_bytes {
-        return Err(Error::LimitExceeded {
-            limit: "bytes",
-            option: "max_bytes",
-            max: opts.limits.max_bytes,
-            found: bytes,
-        });
-    }
-    Ok(())
+    let widest = rec.iter().map(|f| f.len() as u64).max().unwrap_or(0);
+    opts.limits.check_cell(widest)
 }
 
 fn wrong_width(found: usize, width: usize) -> String {
@@ -202,7 +169,7 @@ impl CsvReader {
         opts: &ReadOptions,
         report: &mut ReadReport,
     ) -> Result<Self> {
-        too_many_bytes(opts, len)?;
+        opts.limits.check_bytes(len)?;
         let (dialect, _sample, _complete) = detect_dialect(source, name, len, opts)?;
         report.encoding = Some(dialect.encoding.name().to_string());
         report.bom = dialect.bom_len > 0;
@@ -220,14 +187,7 @@ impl CsvReader {
             return Err(Error::Empty { name: name.into() });
         }
         let width = rec.len();
-        if width as u64 > opts.limits.max_columns {
-            return Err(Error::LimitExceeded {
-                limit: "columns",
-                option: "max_columns",
-                max: opts.limits.max_columns,
-                found: width as u64,
-            });
-        }
+        opts.limits.check_columns(width as u64)?;
         check_cells(&rec, opts)?;
         let originals: Vec<String> = if dialect.has_header {
             (0..width).map(|j| field(&rec, j).to_string()).collect()
@@ -269,10 +229,10 @@ impl CsvReader {
             }
             check_cells(&rec, opts)?;
             rows += 1;
-            too_many_rows(opts, rows)?;
+            opts.limits.check_rows(rows)?;
             observe(&rec, &mut guesses);
             if rows.is_multiple_of(opts.batch_size as u64) {
-                too_many_bytes(opts, bytes.load(Ordering::Relaxed))?;
+                opts.limits.check_bytes(bytes.load(Ordering::Relaxed))?;
                 if let Some(p) = &opts.progress {
                     p(Progress {
                         bytes_read: bytes.load(Ordering::Relaxed),
@@ -285,16 +245,8 @@ impl CsvReader {
         }
         drop(records);
 
-        let (safe, renamed) = names::normalise(&originals);
         let mut kinds: Vec<ColumnType> = guesses.iter().map(TypeGuess::resolve).collect();
-        resolve_overrides(&opts.type_overrides, &originals, &safe, &mut kinds)?;
-        report.renamed = renamed;
-        let fields: Vec<Field> = kinds
-            .iter()
-            .zip(safe.iter().zip(&originals))
-            .map(|(&k, (n, o))| names::labelled(Field::new(n, arrow_type(k), true), n, o))
-            .collect();
-        let schema = Arc::new(Schema::new(fields));
+        let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
 
         // Pass 2 starts here; `next_batch` pulls from it.
         let (records, bytes) = open_records(source, name, &dialect)?;
@@ -317,27 +269,6 @@ impl CsvReader {
             header_pending: true,
             done: false,
         })
-    }
-
-    fn bad_row(&self, report: &mut ReadReport, err: Error) -> Result<()> {
-        if self.opts.bad_rows == BadRows::Fail {
-            return Err(err);
-        }
-        let (line, reason) = match &err {
-            Error::MalformedRow { line, reason } => (*line, reason.clone()),
-            Error::BadValue {
-                line,
-                column,
-                value,
-                expected,
-            } => (
-                *line,
-                format!("column '{column}': '{value}' is not {expected}"),
-            ),
-            _ => return Err(err),
-        };
-        report.skip(line, reason);
-        Ok(())
     }
 }
 
@@ -370,12 +301,16 @@ impl BatchSource for CsvReader {
             let line = self.record.position().map_or(0, |p| p.line());
             if self.record.len() != self.width {
                 let reason = wrong_width(self.record.len(), self.width);
-                self.bad_row(report, Error::MalformedRow { line, reason })?;
+                skip_or_fail(
+                    self.opts.bad_rows,
+                    report,
+                    Error::MalformedRow { line, reason },
+                )?;
                 continue;
             }
             check_cells(&self.record, &self.opts)?;
             self.rows_seen += 1;
-            too_many_rows(&self.opts, self.rows_seen)?;
+            self.opts.limits.check_rows(self.rows_seen)?;
             let mut failed = None;
             for (j, buf) in self.buffers.iter_mut().enumerate() {
                 let s = field(&self.record, j);
@@ -396,7 +331,7 @@ impl BatchSource for CsvReader {
                     value,
                     expected: type_words(self.buffers[j].kind),
                 };
-                self.bad_row(report, err)?;
+                skip_or_fail(self.opts.bad_rows, report, err)?;
                 continue;
             }
             rows += 1;
@@ -412,7 +347,7 @@ impl BatchSource for CsvReader {
                 break;
             }
         }
-        too_many_bytes(&self.opts, self.bytes_read())?;
+        self.opts.limits.check_bytes(self.bytes_read())?;
         report.replaced_characters = self.records.get_ref().replaced;
         if rows == 0 {
             return Ok(None);
