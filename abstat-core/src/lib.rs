@@ -15,6 +15,7 @@ pub mod input;
 pub mod nonparametric;
 pub mod normality;
 pub mod options;
+pub mod profile;
 pub mod rank;
 pub mod regression;
 pub mod result;

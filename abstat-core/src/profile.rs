@@ -1,0 +1,784 @@
+//! Column profiles of a dataset, computed on a stream of Arrow batches.
+//!
+//! A [`Profiler`] takes batches one at a time ([`Profiler::update`]) and two
+//! profilers of the same schema combine ([`Profiler::merge`]), so a profile
+//! can be computed over chunks in parallel or over a file larger than
+//! memory. [`Profiler::finish`] gives a serialisable [`DatasetProfile`].
+//!
+//! Per column: the Arrow type, non-null count, nulls (NaN counts as null,
+//! as in pandas), distinct values; for numbers the mean, standard
+//! deviation (ddof = 1, as pandas' `describe()`), min, max and quantiles;
+//! for dates and times the range; for text and booleans the most frequent
+//! values. For the whole dataset: rows and duplicate rows (rows equal to an
+//! earlier row in every column, as pandas' `duplicated()`).
+//!
+//! ## Exact and approximate
+//! - **Distinct values** are counted exactly (as a set of 64-bit hashes;
+//!   for numbers the hash is a bijection of the value, for text a 64-bit
+//!   FNV-1a hash whose collisions are negligible below billions of values)
+//!   while a column has at most [`ProfileOptions::exact_distinct_limit`]
+//!   distinct values; beyond that a HyperLogLog with 2^`hll_precision`
+//!   registers takes over (standard error 1.04/√2^p, 0.81 % at p = 14),
+//!   and `distinct_exact` is false. Integers beyond ±2^53 are counted as
+//!   their `f64` values.
+//! - **Quantiles** are exact (linear interpolation, numpy's default, as in
+//!   pandas' `describe()`) while a column has at most
+//!   `exact_quantile_limit` values, then come from a KLL-style sketch
+//!   (rank error well under 1 % at the default `sketch_k`).
+//! - **Top values** are exact while a column has at most
+//!   `exact_distinct_limit` distinct texts, then SpaceSaving counters
+//!   (counts are upper bounds; values above n/capacity are never missed).
+//! - **Duplicate rows** are exact while the rows number at most
+//!   `exact_row_limit` (a set of 64-bit row hashes), then estimated as rows
+//!   minus a HyperLogLog count of distinct rows. Columns of nested types
+//!   (lists, structs) take part only as null / not null.
+
+mod sketch;
+
+use std::collections::{HashMap, HashSet};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Schema, TimeUnit};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+use sketch::{HyperLogLog, QuantileSketch, SpaceSaving, hash_bytes, mix64};
+
+/// Settings of a profile; [`Default`] suits files of any size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileOptions {
+    /// Distinct values (and text values) counted exactly per column.
+    pub exact_distinct_limit: usize,
+    /// Values per numeric column kept for exact quantiles.
+    pub exact_quantile_limit: usize,
+    /// Rows whose hashes are kept for exact duplicate counting.
+    pub exact_row_limit: usize,
+    /// Most frequent values reported per text or boolean column.
+    pub top_k: usize,
+    /// HyperLogLog precision p (2^p one-byte registers), 4..=18.
+    pub hll_precision: u8,
+    /// Items per level of the quantile sketch (≥ 8).
+    pub sketch_k: usize,
+    /// The quantiles reported, each in [0, 1].
+    pub quantiles: Vec<f64>,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> Self {
+        ProfileOptions {
+            exact_distinct_limit: 100_000,
+            exact_quantile_limit: 1_000_000,
+            exact_row_limit: 5_000_000,
+            top_k: 5,
+            hll_precision: 14,
+            sketch_k: 2048,
+            quantiles: vec![0.25, 0.5, 0.75],
+        }
+    }
+}
+
+impl ProfileOptions {
+    /// Check the settings.
+    pub fn validate(&self) -> Result<()> {
+        if !(4..=18).contains(&self.hll_precision) {
+            return Err(Error::invalid(
+                "hll_precision",
+                self.hll_precision,
+                "4..=18",
+            ));
+        }
+        if self.sketch_k < 8 {
+            return Err(Error::invalid("sketch_k", self.sketch_k, "at least 8"));
+        }
+        if self.top_k == 0 {
+            return Err(Error::invalid("top_k", 0, "at least 1"));
+        }
+        if let Some(q) = self.quantiles.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+            return Err(Error::invalid("quantiles", q, "values in [0, 1]"));
+        }
+        Ok(())
+    }
+}
+
+/// How a column is summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColumnKind {
+    /// Integers and floats: moments and quantiles.
+    Numeric,
+    /// true / false: frequencies.
+    Boolean,
+    /// Dates and timestamps: the range.
+    Temporal,
+    /// Strings: frequencies.
+    Text,
+    /// Anything else (nested, binary): counts only.
+    Other,
+}
+
+/// A value and how often it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCount {
+    /// The value as text.
+    pub value: String,
+    /// Occurrences (an upper bound when `top_exact` is false).
+    pub count: u64,
+}
+
+/// One requested quantile.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct QuantileValue {
+    /// The probability, in [0, 1].
+    pub q: f64,
+    /// The value.
+    pub value: f64,
+}
+
+/// Summary of a numeric column's non-null values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericSummary {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Sample standard deviation (ddof = 1); `None` below two values.
+    pub std: Option<f64>,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// The requested quantiles.
+    pub quantiles: Vec<QuantileValue>,
+    /// Whether the quantiles are exact (else from the sketch).
+    pub quantiles_exact: bool,
+}
+
+/// The range of a date or time column, in the Arrow type's own units
+/// (days for `Date32`, milliseconds for `Date64`, the timestamp's unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporalRange {
+    /// Earliest value.
+    pub min: i64,
+    /// Latest value.
+    pub max: i64,
+}
+
+/// The profile of one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnProfile {
+    /// The field name.
+    pub name: String,
+    /// The Arrow data type, as text.
+    pub data_type: String,
+    /// How it was summarised.
+    pub kind: ColumnKind,
+    /// Non-null values.
+    pub count: u64,
+    /// Nulls (and NaN in float columns).
+    pub nulls: u64,
+    /// Distinct non-null values.
+    pub distinct: u64,
+    /// Whether `distinct` is exact.
+    pub distinct_exact: bool,
+    /// For numeric columns with values.
+    pub numeric: Option<NumericSummary>,
+    /// For date and time columns with values.
+    pub temporal: Option<TemporalRange>,
+    /// Most frequent values (text and boolean columns), by count then value.
+    pub top: Vec<ValueCount>,
+    /// Whether the `top` counts are exact.
+    pub top_exact: bool,
+}
+
+/// The profile of a dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetProfile {
+    /// Rows.
+    pub rows: u64,
+    /// Rows equal in every column to an earlier row.
+    pub duplicate_rows: u64,
+    /// Whether `duplicate_rows` is exact.
+    pub duplicate_rows_exact: bool,
+    /// One profile per column, in schema order.
+    pub columns: Vec<ColumnProfile>,
+}
+
+#[derive(Debug, Clone)]
+enum Distinct {
+    Exact(HashSet<u64>),
+    Approx(HyperLogLog),
+}
+
+impl Distinct {
+    fn insert(&mut self, h: u64, limit: usize, p: u8) {
+        match self {
+            Distinct::Exact(s) => {
+                s.insert(h);
+                if s.len() > limit {
+                    let mut hll = HyperLogLog::new(p);
+                    s.iter().for_each(|&x| hll.insert(x));
+                    *self = Distinct::Approx(hll);
+                }
+            }
+            Distinct::Approx(hll) => hll.insert(h),
+        }
+    }
+
+    fn merge(&mut self, other: &Distinct, limit: usize, p: u8) {
+        match other {
+            Distinct::Exact(s) => s.iter().for_each(|&h| self.insert(h, limit, p)),
+            Distinct::Approx(o) => {
+                let mut hll = match std::mem::replace(self, Distinct::Exact(HashSet::new())) {
+                    Distinct::Approx(h) => h,
+                    Distinct::Exact(s) => {
+                        let mut h = HyperLogLog::new(p);
+                        s.iter().for_each(|&x| h.insert(x));
+                        h
+                    }
+                };
+                hll.merge(o);
+                *self = Distinct::Approx(hll);
+            }
+        }
+    }
+
+    fn count(&self) -> (u64, bool) {
+        match self {
+            Distinct::Exact(s) => (s.len() as u64, true),
+            Distinct::Approx(h) => (h.estimate(), false),
+        }
+    }
+}
+
+/// Count, mean, sum of squared deviations, min, max: merged with Chan,
+/// Golub & LeVeque's pairwise update ("Updating formulae and a pairwise
+/// algorithm for computing sample variances", 1979).
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Moments {
+    const EMPTY: Moments = Moments {
+        n: 0,
+        mean: 0.0,
+        m2: 0.0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+    };
+
+    fn merge(&mut self, o: &Moments) {
+        if o.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *o;
+            return;
+        }
+        let n = self.n + o.n;
+        let delta = o.mean - self.mean;
+        self.mean += delta * o.n as f64 / n as f64;
+        self.m2 += o.m2 + delta * delta * (self.n as f64 * o.n as f64 / n as f64);
+        self.n = n;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+    }
+
+    /// A batch's moments by two passes (mean first), then merged.
+    fn of(values: &[f64]) -> Moments {
+        if values.is_empty() {
+            return Moments::EMPTY;
+        }
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let (min, max) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        Moments {
+            n: n as u64,
+            mean,
+            m2,
+            min,
+            max,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Quantiles {
+    Exact(Vec<f64>),
+    Sketch(QuantileSketch),
+}
+
+#[derive(Debug, Clone)]
+enum Top {
+    Exact(HashMap<String, u64>),
+    Approx(SpaceSaving),
+}
+
+impl Top {
+    fn add(&mut self, v: &str, n: u64, limit: usize, capacity: usize) {
+        match self {
+            Top::Exact(m) => {
+                if let Some(c) = m.get_mut(v) {
+                    *c += n;
+                } else {
+                    m.insert(v.to_string(), n);
+                    if m.len() > limit {
+                        *self = Top::Approx(SpaceSaving::new(capacity, std::mem::take(m)));
+                    }
+                }
+            }
+            Top::Approx(s) => s.insert(v, n),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ColumnState {
+    name: String,
+    data_type: DataType,
+    kind: ColumnKind,
+    count: u64,
+    nulls: u64,
+    distinct: Distinct,
+    moments: Moments,
+    quantiles: Quantiles,
+    top: Top,
+    range: Option<(i64, i64)>,
+}
+
+fn kind_of(t: &DataType) -> ColumnKind {
+    use DataType as D;
+    match t {
+        D::Int8
+        | D::Int16
+        | D::Int32
+        | D::Int64
+        | D::UInt8
+        | D::UInt16
+        | D::UInt32
+        | D::UInt64
+        | D::Float32
+        | D::Float64 => ColumnKind::Numeric,
+        D::Boolean => ColumnKind::Boolean,
+        D::Date32 | D::Date64 | D::Timestamp(_, _) => ColumnKind::Temporal,
+        D::Utf8 | D::LargeUtf8 | D::Utf8View => ColumnKind::Text,
+        _ => ColumnKind::Other,
+    }
+}
+
+const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn float_hash(x: f64) -> u64 {
+    // -0.0 and 0.0 are one value.
+    mix64(if x == 0.0 { 0 } else { x.to_bits() })
+}
+
+/// The non-null values of a temporal array as i64, `None` for nulls.
+fn temporal_values(a: &dyn Array) -> Vec<Option<i64>> {
+    match a.data_type() {
+        DataType::Date32 => a
+            .as_primitive::<Date32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Date64 => a.as_primitive::<Date64Type>().iter().collect(),
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            a.as_primitive::<TimestampSecondType>().iter().collect()
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => a
+            .as_primitive::<TimestampMillisecondType>()
+            .iter()
+            .collect(),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => a
+            .as_primitive::<TimestampMicrosecondType>()
+            .iter()
+            .collect(),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            a.as_primitive::<TimestampNanosecondType>().iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Texts of a string array, `None` for nulls.
+fn text_values(a: &dyn Array) -> Vec<Option<&str>> {
+    match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => a.as_string_view().iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl ColumnState {
+    fn new(name: &str, data_type: &DataType) -> Self {
+        ColumnState {
+            name: name.to_string(),
+            data_type: data_type.clone(),
+            kind: kind_of(data_type),
+            count: 0,
+            nulls: 0,
+            distinct: Distinct::Exact(HashSet::new()),
+            moments: Moments::EMPTY,
+            quantiles: Quantiles::Exact(Vec::new()),
+            top: Top::Exact(HashMap::new()),
+            range: None,
+        }
+    }
+
+    /// Add one batch's column; `row_hash` accumulates each row's hash.
+    fn update(&mut self, a: &dyn Array, row_hash: &mut [u64], o: &ProfileOptions) -> Result<()> {
+        let mut fold = |i: usize, h: u64| row_hash[i] = mix64(row_hash[i].rotate_left(7) ^ h);
+        let (limit, p) = (o.exact_distinct_limit, o.hll_precision);
+        let top_capacity = (o.top_k * 20).max(100);
+        match self.kind {
+            ColumnKind::Numeric => {
+                let values = crate::input::from_arrow(a, &self.name)?;
+                let mut present = Vec::with_capacity(values.len());
+                for (i, &x) in values.iter().enumerate() {
+                    if x.is_nan() {
+                        fold(i, NULL_HASH);
+                    } else {
+                        let h = float_hash(x);
+                        fold(i, h);
+                        self.distinct.insert(h, limit, p);
+                        present.push(x);
+                    }
+                }
+                self.nulls += (values.len() - present.len()) as u64;
+                self.count += present.len() as u64;
+                self.moments.merge(&Moments::of(&present));
+                self.add_quantile_values(&present, o);
+            }
+            ColumnKind::Boolean => {
+                for (i, v) in a.as_boolean().iter().enumerate() {
+                    match v {
+                        None => {
+                            self.nulls += 1;
+                            fold(i, NULL_HASH);
+                        }
+                        Some(b) => {
+                            self.count += 1;
+                            let h = mix64(u64::from(b) + 1);
+                            fold(i, h);
+                            self.distinct.insert(h, limit, p);
+                            self.top
+                                .add(if b { "true" } else { "false" }, 1, limit, top_capacity);
+                        }
+                    }
+                }
+            }
+            ColumnKind::Temporal => {
+                for (i, v) in temporal_values(a).into_iter().enumerate() {
+                    match v {
+                        None => {
+                            self.nulls += 1;
+                            fold(i, NULL_HASH);
+                        }
+                        Some(x) => {
+                            self.count += 1;
+                            let h = mix64(x as u64);
+                            fold(i, h);
+                            self.distinct.insert(h, limit, p);
+                            self.range = Some(match self.range {
+                                None => (x, x),
+                                Some((lo, hi)) => (lo.min(x), hi.max(x)),
+                            });
+                        }
+                    }
+                }
+            }
+            ColumnKind::Text => {
+                for (i, v) in text_values(a).into_iter().enumerate() {
+                    match v {
+                        None => {
+                            self.nulls += 1;
+                            fold(i, NULL_HASH);
+                        }
+                        Some(s) => {
+                            self.count += 1;
+                            let h = hash_bytes(s.as_bytes());
+                            fold(i, h);
+                            self.distinct.insert(h, limit, p);
+                            self.top.add(s, 1, limit, top_capacity);
+                        }
+                    }
+                }
+            }
+            ColumnKind::Other => {
+                for i in 0..a.len() {
+                    if a.is_null(i) {
+                        self.nulls += 1;
+                        fold(i, NULL_HASH);
+                    } else {
+                        self.count += 1;
+                        fold(i, 1);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_quantile_values(&mut self, values: &[f64], o: &ProfileOptions) {
+        if let Quantiles::Exact(v) = &mut self.quantiles {
+            if v.len() + values.len() <= o.exact_quantile_limit {
+                v.extend_from_slice(values);
+                return;
+            }
+            let mut s = QuantileSketch::new(o.sketch_k);
+            v.iter().for_each(|&x| s.insert(x));
+            self.quantiles = Quantiles::Sketch(s);
+        }
+        if let Quantiles::Sketch(s) = &mut self.quantiles {
+            values.iter().for_each(|&x| s.insert(x));
+        }
+    }
+
+    fn merge(&mut self, other: &ColumnState, o: &ProfileOptions) {
+        self.count += other.count;
+        self.nulls += other.nulls;
+        self.distinct
+            .merge(&other.distinct, o.exact_distinct_limit, o.hll_precision);
+        self.moments.merge(&other.moments);
+        match &other.quantiles {
+            Quantiles::Exact(v) => self.add_quantile_values(v, o),
+            Quantiles::Sketch(s) => {
+                let mut mine =
+                    match std::mem::replace(&mut self.quantiles, Quantiles::Exact(Vec::new())) {
+                        Quantiles::Sketch(m) => m,
+                        Quantiles::Exact(v) => {
+                            let mut m = QuantileSketch::new(o.sketch_k);
+                            v.iter().for_each(|&x| m.insert(x));
+                            m
+                        }
+                    };
+                mine.merge(s);
+                self.quantiles = Quantiles::Sketch(mine);
+            }
+        }
+        let top_capacity = (o.top_k * 20).max(100);
+        match &other.top {
+            Top::Exact(m) => {
+                for (k, &n) in m {
+                    self.top.add(k, n, o.exact_distinct_limit, top_capacity);
+                }
+            }
+            Top::Approx(s) => {
+                let mut mine = match std::mem::replace(&mut self.top, Top::Exact(HashMap::new())) {
+                    Top::Approx(m) => m,
+                    Top::Exact(m) => SpaceSaving::new(top_capacity, m),
+                };
+                mine.merge(s);
+                self.top = Top::Approx(mine);
+            }
+        }
+        self.range = match (self.range, other.range) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (x, None) | (None, x) => x,
+        };
+    }
+
+    fn finish(self, o: &ProfileOptions) -> ColumnProfile {
+        let (distinct, distinct_exact) = self.distinct.count();
+        let numeric = (self.kind == ColumnKind::Numeric && self.moments.n > 0).then(|| {
+            let m = &self.moments;
+            let (quantiles, quantiles_exact) = match &self.quantiles {
+                Quantiles::Exact(v) => {
+                    let mut sorted = v.clone();
+                    sorted.sort_unstable_by(f64::total_cmp);
+                    let qs = o
+                        .quantiles
+                        .iter()
+                        .map(|&q| QuantileValue {
+                            q,
+                            value: exact_quantile(&sorted, q),
+                        })
+                        .collect();
+                    (qs, true)
+                }
+                Quantiles::Sketch(s) => (
+                    o.quantiles
+                        .iter()
+                        .map(|&q| QuantileValue {
+                            q,
+                            value: s.quantile(q),
+                        })
+                        .collect(),
+                    false,
+                ),
+            };
+            NumericSummary {
+                mean: m.mean,
+                std: (m.n > 1).then(|| (m.m2 / (m.n - 1) as f64).sqrt()),
+                min: m.min,
+                max: m.max,
+                quantiles,
+                quantiles_exact,
+            }
+        });
+        let (counts, top_exact): (Vec<(String, u64)>, bool) = match self.top {
+            Top::Exact(m) => (m.into_iter().collect(), true),
+            Top::Approx(s) => (s.counts.into_iter().collect(), false),
+        };
+        let mut top: Vec<ValueCount> = counts
+            .into_iter()
+            .map(|(value, count)| ValueCount { value, count })
+            .collect();
+        top.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        top.truncate(o.top_k);
+        ColumnProfile {
+            name: self.name,
+            data_type: self.data_type.to_string(),
+            kind: self.kind,
+            count: self.count,
+            nulls: self.nulls,
+            distinct,
+            distinct_exact,
+            numeric,
+            temporal: self.range.map(|(min, max)| TemporalRange { min, max }),
+            top,
+            top_exact,
+        }
+    }
+}
+
+/// numpy's default ("linear") quantile of sorted data: position q·(n − 1),
+/// interpolated between its neighbours (Hyndman & Fan 1996, definition 7).
+fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    if lo == hi {
+        sorted[lo]
+    } else {
+        sorted[lo] + (sorted[hi] - sorted[lo]) * frac
+    }
+}
+
+/// A profile being computed over a stream of batches of one schema.
+#[derive(Debug, Clone)]
+pub struct Profiler {
+    options: ProfileOptions,
+    columns: Vec<ColumnState>,
+    rows: u64,
+    row_hashes: Distinct,
+}
+
+impl Profiler {
+    /// Start a profile of batches with `schema`.
+    pub fn new(schema: &Schema, options: ProfileOptions) -> Result<Self> {
+        options.validate()?;
+        Ok(Profiler {
+            columns: schema
+                .fields()
+                .iter()
+                .map(|f| ColumnState::new(f.name(), f.data_type()))
+                .collect(),
+            options,
+            rows: 0,
+            row_hashes: Distinct::Exact(HashSet::new()),
+        })
+    }
+
+    fn check_schema(&self, names_types: Vec<(&str, &DataType)>) -> Result<()> {
+        let mine: Vec<(&str, &DataType)> = self
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), &c.data_type))
+            .collect();
+        if mine != names_types {
+            return Err(Error::invalid(
+                "batch schema",
+                format!("{names_types:?}"),
+                format!("the profile's schema {mine:?}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Add one batch, which must have the profile's schema.
+    pub fn update(&mut self, batch: &RecordBatch) -> Result<()> {
+        let schema = batch.schema();
+        self.check_schema(
+            schema
+                .fields()
+                .iter()
+                .map(|f| (f.name().as_str(), f.data_type()))
+                .collect(),
+        )?;
+        let mut row_hash = vec![0u64; batch.num_rows()];
+        for (state, array) in self.columns.iter_mut().zip(batch.columns()) {
+            state.update(array.as_ref(), &mut row_hash, &self.options)?;
+        }
+        let (limit, p) = (self.options.exact_row_limit, self.options.hll_precision);
+        for h in row_hash {
+            self.row_hashes.insert(h, limit, p);
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Combine with a profile of other rows of the same schema (e.g. another
+    /// chunk computed in parallel).
+    pub fn merge(&mut self, other: &Profiler) -> Result<()> {
+        self.check_schema(
+            other
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), &c.data_type))
+                .collect(),
+        )?;
+        for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
+            mine.merge(theirs, &self.options);
+        }
+        self.row_hashes.merge(
+            &other.row_hashes,
+            self.options.exact_row_limit,
+            self.options.hll_precision,
+        );
+        self.rows += other.rows;
+        Ok(())
+    }
+
+    /// The profile of everything seen.
+    pub fn finish(self) -> DatasetProfile {
+        let (distinct_rows, exact) = self.row_hashes.count();
+        let options = self.options;
+        DatasetProfile {
+            rows: self.rows,
+            duplicate_rows: self.rows.saturating_sub(distinct_rows),
+            duplicate_rows_exact: exact,
+            columns: self
+                .columns
+                .into_iter()
+                .map(|c| c.finish(&options))
+                .collect(),
+        }
+    }
+}
+
+/// Profile a slice of batches of one schema in one call.
+pub fn profile(
+    schema: &Schema,
+    batches: &[RecordBatch],
+    options: ProfileOptions,
+) -> Result<DatasetProfile> {
+    let mut p = Profiler::new(schema, options)?;
+    for b in batches {
+        p.update(b)?;
+    }
+    Ok(p.finish())
+}

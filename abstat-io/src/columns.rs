@@ -1,0 +1,207 @@
+//! Growing one typed Arrow column from cell texts, with a cheap undo of the
+//! last row (so a rejected row leaves no trace).
+
+use std::sync::Arc;
+
+use arrow_array::ArrowPrimitiveType;
+use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer};
+use arrow_schema::{DataType, TimeUnit};
+
+use crate::cell;
+use crate::options::ColumnType;
+
+/// The Arrow type a column type is stored as.
+pub fn arrow_type(t: ColumnType) -> DataType {
+    match t {
+        ColumnType::Integer => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Boolean => DataType::Boolean,
+        ColumnType::Date => DataType::Date32,
+        ColumnType::Datetime => DataType::Timestamp(TimeUnit::Microsecond, None),
+        ColumnType::String => DataType::Utf8,
+    }
+}
+
+/// The type's name in messages ("an integer").
+pub(crate) fn type_words(t: ColumnType) -> &'static str {
+    match t {
+        ColumnType::Integer => "an integer",
+        ColumnType::Float => "a number",
+        ColumnType::Boolean => "true or false",
+        ColumnType::Date => "a date (YYYY-MM-DD or DD.MM.YYYY)",
+        ColumnType::Datetime => "a date and time (YYYY-MM-DD HH:MM:SS)",
+        ColumnType::String => "text",
+    }
+}
+
+enum Values {
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Bool(Vec<bool>),
+    Date(Vec<i32>),
+    Datetime(Vec<i64>),
+    Str { offsets: Vec<i32>, data: Vec<u8> },
+}
+
+/// One column being filled.
+pub(crate) struct ColumnBuffer {
+    pub(crate) kind: ColumnType,
+    values: Values,
+    valid: Vec<bool>,
+}
+
+impl ColumnBuffer {
+    pub(crate) fn new(kind: ColumnType, capacity: usize) -> Self {
+        let values = match kind {
+            ColumnType::Integer => Values::Int(Vec::with_capacity(capacity)),
+            ColumnType::Float => Values::Float(Vec::with_capacity(capacity)),
+            ColumnType::Boolean => Values::Bool(Vec::with_capacity(capacity)),
+            ColumnType::Date => Values::Date(Vec::with_capacity(capacity)),
+            ColumnType::Datetime => Values::Datetime(Vec::with_capacity(capacity)),
+            ColumnType::String => Values::Str {
+                offsets: {
+                    let mut o = Vec::with_capacity(capacity + 1);
+                    o.push(0);
+                    o
+                },
+                data: Vec::new(),
+            },
+        };
+        ColumnBuffer {
+            kind,
+            values,
+            valid: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub(crate) fn push_null(&mut self) {
+        self.valid.push(false);
+        match &mut self.values {
+            Values::Int(v) | Values::Datetime(v) => v.push(0),
+            Values::Float(v) => v.push(0.0),
+            Values::Bool(v) => v.push(false),
+            Values::Date(v) => v.push(0),
+            Values::Str { offsets, data } => offsets.push(data.len() as i32),
+        }
+    }
+
+    /// Append a non-null cell text (trimmed unless the column is text);
+    /// `false` if it does not parse as the column's type (nothing is
+    /// appended then).
+    pub(crate) fn push_text(&mut self, raw: &str, decimal: char) -> bool {
+        let s = raw.trim();
+        let ok = match &mut self.values {
+            Values::Int(v) => cell::parse_int(s, decimal).map(|x| v.push(x)).is_some(),
+            Values::Float(v) => cell::parse_float(s, decimal).map(|x| v.push(x)).is_some(),
+            Values::Bool(v) => cell::parse_bool(s).map(|x| v.push(x)).is_some(),
+            Values::Date(v) => cell::parse_date(s).map(|x| v.push(x)).is_some(),
+            Values::Datetime(v) => cell::parse_datetime(s).map(|x| v.push(x)).is_some(),
+            Values::Str { offsets, data } => {
+                data.extend_from_slice(raw.as_bytes());
+                offsets.push(data.len() as i32);
+                true
+            }
+        };
+        if ok {
+            self.valid.push(true);
+        }
+        ok
+    }
+
+    /// Append typed values (spreadsheets); the caller converts to the
+    /// column's kind.
+    pub(crate) fn push_int(&mut self, x: i64) {
+        match &mut self.values {
+            Values::Int(v) | Values::Datetime(v) => v.push(x),
+            Values::Float(v) => v.push(x as f64),
+            _ => unreachable!("push_int on a non-integer column"),
+        }
+        self.valid.push(true);
+    }
+
+    pub(crate) fn push_float(&mut self, x: f64) {
+        match &mut self.values {
+            Values::Float(v) => v.push(x),
+            Values::Int(v) => v.push(x as i64),
+            _ => unreachable!("push_float on a non-number column"),
+        }
+        self.valid.push(true);
+    }
+
+    pub(crate) fn push_bool(&mut self, x: bool) {
+        match &mut self.values {
+            Values::Bool(v) => v.push(x),
+            _ => unreachable!("push_bool on a non-boolean column"),
+        }
+        self.valid.push(true);
+    }
+
+    pub(crate) fn push_date(&mut self, days: i32) {
+        match &mut self.values {
+            Values::Date(v) => v.push(days),
+            Values::Datetime(v) => v.push(i64::from(days) * 86_400_000_000),
+            _ => unreachable!("push_date on a non-date column"),
+        }
+        self.valid.push(true);
+    }
+
+    /// Bytes of text held (0 for other types); a batch ends early before
+    /// this reaches Arrow's 32-bit offset limit.
+    pub(crate) fn text_bytes(&self) -> usize {
+        match &self.values {
+            Values::Str { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
+
+    /// Remove values past `len` (undo a partly appended row).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.valid.truncate(len);
+        match &mut self.values {
+            Values::Int(v) | Values::Datetime(v) => v.truncate(len),
+            Values::Float(v) => v.truncate(len),
+            Values::Bool(v) => v.truncate(len),
+            Values::Date(v) => v.truncate(len),
+            Values::Str { offsets, data } => {
+                offsets.truncate(len + 1);
+                data.truncate(*offsets.last().unwrap_or(&0) as usize);
+            }
+        }
+    }
+
+    /// The Arrow array, leaving the buffer empty for the next batch.
+    pub(crate) fn finish(&mut self) -> ArrayRef {
+        let capacity = self.valid.capacity();
+        let valid = std::mem::replace(&mut self.valid, Vec::with_capacity(capacity));
+        let nulls = if valid.iter().all(|&v| v) {
+            None
+        } else {
+            Some(arrow_buffer_nulls(&valid))
+        };
+        fn prim<T: ArrowPrimitiveType>(v: Vec<T::Native>, nulls: Option<NullBuffer>) -> ArrayRef {
+            Arc::new(PrimitiveArray::<T>::new(v.into(), nulls))
+        }
+        let fresh = ColumnBuffer::new(self.kind, capacity);
+        let values = std::mem::replace(&mut self.values, fresh.values);
+        match values {
+            Values::Int(v) => prim::<Int64Type>(v, nulls),
+            Values::Float(v) => prim::<Float64Type>(v, nulls),
+            Values::Date(v) => prim::<Date32Type>(v, nulls),
+            Values::Datetime(v) => prim::<TimestampMicrosecondType>(v, nulls),
+            Values::Bool(v) => Arc::new(BooleanArray::new(v.into(), nulls)),
+            Values::Str { offsets, data } => Arc::new(StringArray::new(
+                OffsetBuffer::new(offsets.into()),
+                data.into(),
+                nulls,
+            )),
+        }
+    }
+}
+
+fn arrow_buffer_nulls(valid: &[bool]) -> NullBuffer {
+    let mut b = BooleanBufferBuilder::new(valid.len());
+    b.append_slice(valid);
+    NullBuffer::new(b.finish())
+}
