@@ -10,6 +10,7 @@ use linfa_linalg::LinalgError;
 use linfa_linalg::qr::QRInto;
 use linfa_linalg::svd::SVD;
 use linfa_linalg::triangular::{SolveTriangular, UPLO};
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder, s};
 
 use crate::{Error, Result};
@@ -168,20 +169,10 @@ pub(crate) fn mat_vec(x: ArrayView2<f64>, b: &[f64]) -> Array1<f64> {
     out
 }
 
-/// The upper triangle of `A'A` mirrored into a full symmetric matrix,
-/// accumulated into `acc`: one contiguous dot product per pair of columns.
+/// Accumulate `A'A` into `acc` with matrixmultiply's packed GEMM kernels
+/// (which pick AVX/FMA at run time), the hot loop of a Newton step.
 pub(crate) fn add_gram(a: ArrayView2<f64>, acc: &mut Array2<f64>) {
-    let k = a.ncols();
-    for i in 0..k {
-        let ci = a.column(i);
-        for j in i..k {
-            let d = ci.dot(&a.column(j));
-            acc[(i, j)] += d;
-            if i != j {
-                acc[(j, i)] += d;
-            }
-        }
-    }
+    general_mat_mul(1.0, &a.t(), &a, 1.0, acc);
 }
 
 pub(crate) fn linalg_error(e: LinalgError) -> Error {
