@@ -189,14 +189,7 @@ fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
 }
 
 fn cov_type(s: &str) -> CovType {
-    match s {
-        "nonrobust" => CovType::NonRobust,
-        "HC0" => CovType::HC0,
-        "HC1" => CovType::HC1,
-        "HC2" => CovType::HC2,
-        "HC3" => CovType::HC3,
-        other => panic!("cov_type {other}"),
-    }
+    s.parse().expect("statsmodels cov_type")
 }
 
 #[test]
@@ -591,6 +584,16 @@ fn categorical_coding_follows_patsy() {
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err:?}");
     let err = Design::from_batch(&b, &DesignSpec::new("y", ["nope"])).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err:?}");
+}
+
+#[test]
+fn cov_type_parses_statsmodels_names() {
+    assert_eq!("HC1".parse::<CovType>().unwrap(), CovType::HC1);
+    assert_eq!("nonrobust".parse::<CovType>().unwrap(), CovType::NonRobust);
+    assert!(matches!(
+        "HC4".parse::<CovType>(),
+        Err(Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]

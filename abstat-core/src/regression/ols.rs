@@ -32,6 +32,25 @@ pub enum CovType {
     HC3,
 }
 
+impl std::str::FromStr for CovType {
+    type Err = Error;
+    /// statsmodels' spelling: `"nonrobust"`, `"HC0"` … `"HC3"` (any case).
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "nonrobust" => Ok(CovType::NonRobust),
+            "hc0" => Ok(CovType::HC0),
+            "hc1" => Ok(CovType::HC1),
+            "hc2" => Ok(CovType::HC2),
+            "hc3" => Ok(CovType::HC3),
+            _ => Err(Error::invalid(
+                "cov_type",
+                s,
+                "one of 'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3'",
+            )),
+        }
+    }
+}
+
 /// Settings of a least-squares fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OlsOptions {
