@@ -13,7 +13,23 @@
 //!
 //! Degenerate designs (collinear columns, fewer rows than coefficients,
 //! separated outcomes in a logit) are errors with a plain message, never
-//! silently unidentified numbers.
+//! silently unidentified numbers. (statsmodels instead returns a
+//! pseudo-inverse solution for a rank-deficient `X` and only warns on
+//! separation.)
+//!
+//! | statsmodels | here |
+//! |---|---|
+//! | `params`, `bse`, `tvalues`, `pvalues`, `conf_int(alpha)` | [`Estimates::coefficients`] rows: `coef`, `se`, `statistic`, `p_value`, `ci_low`/`ci_high` (alpha from the options) |
+//! | `cov_params()`, `nobs`, `df_model`, `df_resid` | [`Estimates`] fields |
+//! | `fit(cov_type="HC1")` | [`OlsOptions::cov_type`] = [`CovType::HC1`] |
+//! | `rsquared`, `fvalue`, `llf`, `aic`, `condition_number`, … | [`OlsFit`] fields of the same names |
+//! | `durbin_watson`, `jarque_bera`, `omni_normtest` of `wresid` | [`OlsFit::diagnostics`] |
+//! | `variance_inflation_factor(exog, i)` | [`variance_inflation_factors`] |
+//! | `get_prediction(exog).summary_frame(alpha)` | [`OlsFit::predict`] with [`Design::exog_for`] |
+//! | `Logit.fit()`: `llnull`, `prsquared`, `llr`, `llr_pvalue`, `mle_retvals` | [`LogitFit`] fields; odds ratios in [`LogitFit::odds_ratios`] |
+//!
+//! The matrices (`Design::x`, `exog`) are ndarray 0.16 arrays, the
+//! workspace's one ndarray line.
 //!
 //! ```
 //! use abstat_core::regression::{Design, Ols, OlsOptions};
