@@ -298,13 +298,18 @@ fn exactly_collinear_design_is_an_error_naming_the_column() {
         panic!("expected Degenerate, got {err:?}")
     };
     assert!(msg.contains("collinear") && msg.contains("'d'"), "{msg}");
+    // The same collinear predictors with a binary outcome: Logit refuses too.
+    let mut binary = design.clone();
+    binary.y = (0..binary.y.len())
+        .map(|i| (i % 3 == 0) as u8 as f64)
+        .collect();
     let err = Logit::new(LogitOptions::default())
-        .fit(&design)
+        .fit(&binary)
         .unwrap_err();
-    assert!(matches!(
-        err,
-        Error::InvalidParameter { .. } | Error::Degenerate(_)
-    ));
+    let Error::Degenerate(msg) = &err else {
+        panic!("expected Degenerate, got {err:?}")
+    };
+    assert!(msg.contains("collinear") && msg.contains("'d'"), "{msg}");
 }
 
 #[test]
