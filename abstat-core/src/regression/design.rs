@@ -55,6 +55,10 @@ pub struct DesignSpec {
     pub reference: HashMap<String, String>,
     /// Rows with missing values: drop (default) or error.
     pub missing: MissingPolicy,
+    /// A column of WLS weights (statsmodels `WLS(..., weights=df[w])`);
+    /// rows where it is missing are dropped like any other, and
+    /// [`crate::regression::Ols::fit`] then fits by weighted least squares.
+    pub weights: Option<String>,
 }
 
 impl DesignSpec {
@@ -70,6 +74,7 @@ impl DesignSpec {
             intercept: true,
             reference: HashMap::new(),
             missing: MissingPolicy::Drop,
+            weights: None,
         }
     }
 
@@ -82,6 +87,12 @@ impl DesignSpec {
     /// Include or omit the intercept.
     pub fn with_intercept(mut self, intercept: bool) -> Self {
         self.intercept = intercept;
+        self
+    }
+
+    /// Use column `column` as WLS weights.
+    pub fn with_weights(mut self, column: impl Into<String>) -> Self {
+        self.weights = Some(column.into());
         self
     }
 
@@ -108,6 +119,8 @@ pub struct Design {
     /// How each predictor was coded, to code new rows the same way
     /// ([`Design::exog_for`]).
     pub terms: Vec<Term>,
+    /// WLS weights of the kept rows, if the spec named a weights column.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// How one predictor enters the design, fixed when the design was built.
@@ -201,6 +214,7 @@ impl Design {
             response: "y".into(),
             dropped: 0,
             terms,
+            weights: None,
         })
     }
 
@@ -221,10 +235,18 @@ impl Design {
             preds.push(read_column(&column(batch, name)?, name)?);
         }
 
-        // Rows kept: finite response and no missing predictor.
+        let w_all = match &spec.weights {
+            Some(w) => Some(
+                from_arrow(column(batch, w)?.as_ref(), &format!("weights '{w}'"))?.into_owned(),
+            ),
+            None => None,
+        };
+
+        // Rows kept: finite response and weight, no missing predictor.
         let keep: Vec<bool> = (0..n_all)
             .map(|i| {
                 y_all[i].is_finite()
+                    && w_all.as_ref().is_none_or(|w| w[i].is_finite())
                     && preds.iter().all(|c| match c {
                         Column::Numeric(v) => v[i].is_finite(),
                         Column::Categorical(v) => v[i].is_some(),
@@ -239,6 +261,7 @@ impl Design {
             });
         }
         let y: Vec<f64> = (0..n_all).filter(|&i| keep[i]).map(|i| y_all[i]).collect();
+        let weights = w_all.map(|w| (0..n_all).filter(|&i| keep[i]).map(|i| w[i]).collect());
 
         let mut terms = Vec::with_capacity(preds.len() + 1);
         if spec.intercept {
@@ -291,6 +314,7 @@ impl Design {
             response: spec.response.clone(),
             dropped,
             terms,
+            weights,
         })
     }
 

@@ -155,9 +155,13 @@ impl Ols {
         Ols { opts }
     }
 
-    /// Fit by ordinary least squares.
+    /// Fit by ordinary least squares, or by weighted least squares when the
+    /// design carries weights ([`crate::regression::DesignSpec::with_weights`]).
     pub fn fit(&self, design: &Design) -> Result<OlsFit> {
-        self.fit_inner(design, None)
+        match &design.weights {
+            Some(w) => self.fit_weighted(design, w),
+            None => self.fit_inner(design, None),
+        }
     }
 
     /// Fit by weighted least squares with `weights` (one positive, finite
