@@ -27,6 +27,7 @@ use arrow_schema::DataType;
 use ndarray::{Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::same_len;
 use crate::input::from_arrow;
 use crate::{Error, Result};
 
@@ -163,14 +164,7 @@ impl Design {
         names: &[&str],
         intercept: bool,
     ) -> Result<Design> {
-        if columns.len() != names.len() {
-            return Err(Error::LengthMismatch {
-                left: "columns".into(),
-                left_len: columns.len(),
-                right: "names".into(),
-                right_len: names.len(),
-            });
-        }
+        same_len("columns", columns.len(), "names", names.len())?;
         let n = y.len();
         let k = columns.len() + usize::from(intercept);
         let mut data = Vec::with_capacity(n * k);
@@ -180,14 +174,7 @@ impl Design {
             all_names.push("Intercept".to_string());
         }
         for (c, name) in columns.iter().zip(names) {
-            if c.len() != n {
-                return Err(Error::LengthMismatch {
-                    left: "response".into(),
-                    left_len: n,
-                    right: format!("column '{name}'"),
-                    right_len: c.len(),
-                });
-            }
+            same_len("response", n, &format!("column '{name}'"), c.len())?;
             data.extend_from_slice(c);
             all_names.push((*name).to_string());
         }

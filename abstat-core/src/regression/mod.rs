@@ -124,15 +124,12 @@ impl Estimates {
     /// Linear predictor `X b` for new rows, after checking that `exog` has
     /// the design's columns.
     pub(crate) fn linear_predictor(&self, exog: ArrayView2<f64>) -> Result<Array1<f64>> {
-        let k = self.coefficients.len();
-        if exog.ncols() != k {
-            return Err(Error::LengthMismatch {
-                left: "columns of exog".into(),
-                left_len: exog.ncols(),
-                right: "coefficients".into(),
-                right_len: k,
-            });
-        }
+        same_len(
+            "columns of exog",
+            exog.ncols(),
+            "coefficients",
+            self.coefficients.len(),
+        )?;
         Ok(exog.dot(&Array1::from(self.params())))
     }
 }
@@ -191,6 +188,20 @@ pub(crate) fn coefficient_table(
             }
         })
         .collect()
+}
+
+/// `Ok` when two inputs that must pair up have the same length, else
+/// [`Error::LengthMismatch`] naming both.
+pub(crate) fn same_len(left: &str, left_len: usize, right: &str, right_len: usize) -> Result<()> {
+    if left_len == right_len {
+        return Ok(());
+    }
+    Err(Error::LengthMismatch {
+        left: left.into(),
+        left_len,
+        right: right.into(),
+        right_len,
+    })
 }
 
 /// Check a significance level.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diagnostics::ResidualDiagnostics;
 use super::linalg::{least_squares, mat_vec};
-use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table};
+use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table, same_len};
 use crate::distributions::f_sf;
 use crate::{Error, Result};
 
@@ -168,14 +168,12 @@ impl Ols {
     /// value per row of the design, proportional to inverse variances), as
     /// statsmodels' `WLS(y, X, weights)`.
     pub fn fit_weighted(&self, design: &Design, weights: &[f64]) -> Result<OlsFit> {
-        if weights.len() != design.nobs() {
-            return Err(Error::LengthMismatch {
-                left: "weights".into(),
-                left_len: weights.len(),
-                right: "rows of the design".into(),
-                right_len: design.nobs(),
-            });
-        }
+        same_len(
+            "weights",
+            weights.len(),
+            "rows of the design",
+            design.nobs(),
+        )?;
         check_weights(weights)?;
         self.fit_inner(design, Some(weights))
     }
@@ -412,14 +410,7 @@ impl OlsFit {
         weights: &[f64],
         alpha: f64,
     ) -> Result<Vec<Prediction>> {
-        if weights.len() != exog.nrows() {
-            return Err(Error::LengthMismatch {
-                left: "weights".into(),
-                left_len: weights.len(),
-                right: "rows of exog".into(),
-                right_len: exog.nrows(),
-            });
-        }
+        same_len("weights", weights.len(), "rows of exog", exog.nrows())?;
         check_weights(weights)?;
         self.predict_inner(exog, Some(weights), alpha)
     }
