@@ -116,20 +116,28 @@ fn exog_in_our_order(rows: &Value, idx: &[usize]) -> Array2<f64> {
     exog
 }
 
-fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
+/// Compare a fit with statsmodels' `exp`; quantities present in `exact`
+/// (bse, fvalue, f_pvalue) are compared with those instead, at `INFER_RTOL`.
+fn check_ols(fit: &OlsFit, exp: &Value, exact: Option<&Value>, infer_rtol: f64, ctx: &str) {
+    // The reference of `key` and its tolerance: exact if present.
+    let reference = |key: &str, rtol: f64| match exact.and_then(|e| e.get(key)) {
+        Some(v) => (v.clone(), INFER_RTOL),
+        None => (exp[key].clone(), rtol),
+    };
     let names = fit.estimates.names();
     let idx = order(&names, &exp["names"]);
     assert_eq!(idx.len(), names.len(), "{ctx}: column count");
     let cols = [
         ("params", PARAM_RTOL),
-        ("bse", INFER_RTOL),
-        ("stat", INFER_RTOL),
-        ("pvalues", INFER_RTOL),
-        ("ci_low", INFER_RTOL),
-        ("ci_high", INFER_RTOL),
+        ("bse", infer_rtol),
+        ("stat", infer_rtol),
+        ("pvalues", infer_rtol),
+        ("ci_low", infer_rtol),
+        ("ci_high", infer_rtol),
     ];
     for (key, rtol) in cols {
-        for (j, e) in idx.iter().zip(nums(&exp[key])) {
+        let (expected, rtol) = reference(key, rtol);
+        for (j, e) in idx.iter().zip(nums(&expected)) {
             let c = &fit.estimates.coefficients[*j];
             let got = match key {
                 "params" => c.coef,
@@ -178,13 +186,8 @@ fn check_ols(fit: &OlsFit, exp: &Value, ctx: &str) {
         ("omnibus_pvalue", d.omnibus_pvalue),
     ];
     for (key, got) in scalars {
-        assert_close(
-            got,
-            num(&exp[key]),
-            INFER_RTOL,
-            ATOL,
-            &format!("{ctx}: {key}"),
-        );
+        let (expected, rtol) = reference(key, infer_rtol);
+        assert_close(got, num(&expected), rtol, ATOL, &format!("{ctx}: {key}"));
     }
 }
 
@@ -220,7 +223,14 @@ fn ols_and_wls_match_statsmodels() {
             // WLS through the design's weights column.
             let fit = Ols::new(opts).fit(&design).unwrap();
             assert_eq!(fit.method, kind.to_uppercase());
-            check_ols(&fit, exp, &format!("{name}/{cov}"));
+            // At condition number 2e6 statsmodels' own sandwich (through
+            // pinv) is off by ~7e-6 in bse and ~1e-4 in the robust F, against
+            // an exact rational evaluation stored by the generator
+            // (`exact`). There bse, F and its p-value are held to the exact
+            // values at the usual tier, and the rest to statsmodels' at 1e-4.
+            let exact = case.get("exact").and_then(|e| e.get(cov));
+            let infer_rtol = if exact.is_some() { 1e-4 } else { INFER_RTOL };
+            check_ols(&fit, exp, exact, infer_rtol, &format!("{name}/{cov}"));
             seen += 1;
         }
         if let Some(p) = case.get("predict") {

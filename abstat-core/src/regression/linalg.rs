@@ -24,6 +24,8 @@ pub(crate) struct LeastSquares {
     /// `R⁻¹` of the thin QR `X = Q R`; `X R⁻¹ = Q` is the orthonormal
     /// basis the sandwich covariances are built on.
     pub r_inv: Array2<f64>,
+    /// The `R` factor itself (upper triangular, positive diagonal).
+    pub r: Array2<f64>,
     /// Singular values of `X` (those of `R`), largest first.
     pub singular_values: Vec<f64>,
 }
@@ -94,6 +96,7 @@ pub(crate) fn least_squares(
         params,
         xtx_inv,
         r_inv,
+        r,
         singular_values,
     })
 }
