@@ -24,7 +24,7 @@ use std::collections::{BTreeSet, HashMap};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::same_len;
@@ -351,14 +351,19 @@ impl Design {
         self.y.len()
     }
 
-    /// Whether some column is constant and non-zero (an explicit or implicit
-    /// intercept), as statsmodels' `k_constant` detection.
-    pub fn has_constant(&self) -> bool {
-        self.x.columns().into_iter().any(|c| {
-            let first = c.first().copied().unwrap_or(0.0);
-            first != 0.0 && c.iter().all(|&v| v == first)
-        })
+    /// The index of the first column that is constant and non-zero (an
+    /// explicit intercept), as statsmodels' `const_idx`.
+    pub fn constant_column(&self) -> Option<usize> {
+        constant_column(self.x.view())
     }
+}
+
+/// The first constant, non-zero column of `x`.
+pub(crate) fn constant_column(x: ArrayView2<f64>) -> Option<usize> {
+    x.columns().into_iter().position(|c| {
+        let first = c.first().copied().unwrap_or(0.0);
+        first != 0.0 && c.iter().all(|&v| v == first)
+    })
 }
 
 /// Code the kept rows of `preds` (one per non-intercept term) as `terms`

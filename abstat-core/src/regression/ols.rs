@@ -303,10 +303,7 @@ impl Ols {
 /// column space of `X` (an implicit intercept, e.g. full dummy coding).
 fn constant_of(design: &Design) -> (Option<usize>, usize) {
     let x = &design.x;
-    let explicit = x.columns().into_iter().position(|c| {
-        let first = c.first().copied().unwrap_or(0.0);
-        first != 0.0 && c.iter().all(|&v| v == first)
-    });
+    let explicit = design.constant_column();
     if explicit.is_some() {
         return (explicit, 1);
     }
