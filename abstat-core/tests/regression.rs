@@ -341,6 +341,12 @@ fn logit_matches_statsmodels() {
         );
         let fit = Logit::new(LogitOptions::default()).fit(&design).unwrap();
         assert!(fit.converged, "{name}");
+        // Same start (zeros), step rule and stopping rule as statsmodels' Newton.
+        assert_eq!(
+            fit.iterations as u64,
+            exp["iterations"].as_u64().unwrap(),
+            "{name}: iterations"
+        );
         let names = fit.estimates.names();
         let idx = order(&names, &exp["names"]);
         for (pos, &j) in idx.iter().enumerate() {
