@@ -2,7 +2,10 @@
 //!
 //! statsmodels' `Logit.fit()` defaults: Newton's method from zero, at most
 //! 35 iterations, stop when every parameter moved by less than `1e-8`;
-//! `cov = (−H)⁻¹` at the estimate; `llnull` from the intercept-only model;
+//! `cov = (−H)⁻¹` at the estimate; `llnull` from the intercept-only model
+//! (here in closed form, `n (ȳ ln ȳ + (1 − ȳ) ln(1 − ȳ))`, its exact maximum;
+//! statsmodels maximises it numerically and can land ~1e-10 below, which
+//! shows in pseudo-R² when the model explains little);
 //! `df_model = rank − 1`; `AIC = −2 (llf − (df_model + 1))`.
 //!
 //! Separation: statsmodels 0.14 only warns (`PerfectSeparationWarning`) and
