@@ -24,9 +24,10 @@ use std::collections::{BTreeSet, HashMap};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::same_len;
 use crate::input::from_arrow;
 use crate::{Error, Result};
 
@@ -55,6 +56,10 @@ pub struct DesignSpec {
     pub reference: HashMap<String, String>,
     /// Rows with missing values: drop (default) or error.
     pub missing: MissingPolicy,
+    /// A column of WLS weights (statsmodels `WLS(..., weights=df[w])`);
+    /// rows where it is missing are dropped like any other, and
+    /// [`crate::regression::Ols::fit`] then fits by weighted least squares.
+    pub weights: Option<String>,
 }
 
 impl DesignSpec {
@@ -70,6 +75,7 @@ impl DesignSpec {
             intercept: true,
             reference: HashMap::new(),
             missing: MissingPolicy::Drop,
+            weights: None,
         }
     }
 
@@ -82,6 +88,12 @@ impl DesignSpec {
     /// Include or omit the intercept.
     pub fn with_intercept(mut self, intercept: bool) -> Self {
         self.intercept = intercept;
+        self
+    }
+
+    /// Use column `column` as WLS weights.
+    pub fn with_weights(mut self, column: impl Into<String>) -> Self {
+        self.weights = Some(column.into());
         self
     }
 
@@ -108,6 +120,8 @@ pub struct Design {
     /// How each predictor was coded, to code new rows the same way
     /// ([`Design::exog_for`]).
     pub terms: Vec<Term>,
+    /// WLS weights of the kept rows, if the spec named a weights column.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// How one predictor enters the design, fixed when the design was built.
@@ -150,14 +164,7 @@ impl Design {
         names: &[&str],
         intercept: bool,
     ) -> Result<Design> {
-        if columns.len() != names.len() {
-            return Err(Error::LengthMismatch {
-                left: "columns".into(),
-                left_len: columns.len(),
-                right: "names".into(),
-                right_len: names.len(),
-            });
-        }
+        same_len("columns", columns.len(), "names", names.len())?;
         let n = y.len();
         let k = columns.len() + usize::from(intercept);
         let mut data = Vec::with_capacity(n * k);
@@ -167,14 +174,7 @@ impl Design {
             all_names.push("Intercept".to_string());
         }
         for (c, name) in columns.iter().zip(names) {
-            if c.len() != n {
-                return Err(Error::LengthMismatch {
-                    left: "response".into(),
-                    left_len: n,
-                    right: format!("column '{name}'"),
-                    right_len: c.len(),
-                });
-            }
+            same_len("response", n, &format!("column '{name}'"), c.len())?;
             data.extend_from_slice(c);
             all_names.push((*name).to_string());
         }
@@ -201,6 +201,7 @@ impl Design {
             response: "y".into(),
             dropped: 0,
             terms,
+            weights: None,
         })
     }
 
@@ -221,10 +222,18 @@ impl Design {
             preds.push(read_column(&column(batch, name)?, name)?);
         }
 
-        // Rows kept: finite response and no missing predictor.
+        let w_all = match &spec.weights {
+            Some(w) => Some(
+                from_arrow(column(batch, w)?.as_ref(), &format!("weights '{w}'"))?.into_owned(),
+            ),
+            None => None,
+        };
+
+        // Rows kept: finite response and weight, no missing predictor.
         let keep: Vec<bool> = (0..n_all)
             .map(|i| {
                 y_all[i].is_finite()
+                    && w_all.as_ref().is_none_or(|w| w[i].is_finite())
                     && preds.iter().all(|c| match c {
                         Column::Numeric(v) => v[i].is_finite(),
                         Column::Categorical(v) => v[i].is_some(),
@@ -239,6 +248,7 @@ impl Design {
             });
         }
         let y: Vec<f64> = (0..n_all).filter(|&i| keep[i]).map(|i| y_all[i]).collect();
+        let weights = w_all.map(|w| (0..n_all).filter(|&i| keep[i]).map(|i| w[i]).collect());
 
         let mut terms = Vec::with_capacity(preds.len() + 1);
         if spec.intercept {
@@ -291,6 +301,7 @@ impl Design {
             response: spec.response.clone(),
             dropped,
             terms,
+            weights,
         })
     }
 
@@ -340,14 +351,19 @@ impl Design {
         self.y.len()
     }
 
-    /// Whether some column is constant and non-zero (an explicit or implicit
-    /// intercept), as statsmodels' `k_constant` detection.
-    pub fn has_constant(&self) -> bool {
-        self.x.columns().into_iter().any(|c| {
-            let first = c.first().copied().unwrap_or(0.0);
-            first != 0.0 && c.iter().all(|&v| v == first)
-        })
+    /// The index of the first column that is constant and non-zero (an
+    /// explicit intercept), as statsmodels' `const_idx`.
+    pub fn constant_column(&self) -> Option<usize> {
+        constant_column(self.x.view())
     }
+}
+
+/// The first constant, non-zero column of `x`.
+pub(crate) fn constant_column(x: ArrayView2<f64>) -> Option<usize> {
+    x.columns().into_iter().position(|c| {
+        let first = c.first().copied().unwrap_or(0.0);
+        first != 0.0 && c.iter().all(|&v| v == first)
+    })
 }
 
 /// Code the kept rows of `preds` (one per non-intercept term) as `terms`

@@ -1,10 +1,11 @@
 //! Residual diagnostics of a regression summary and variance inflation
 //! factors, as statsmodels computes them.
 
-use ndarray::{Array2, Axis, ShapeBuilder};
+use ndarray::{Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::Design;
+use super::design::constant_column;
 use super::linalg::least_squares;
 use crate::Result;
 use crate::distributions::chi2_sf;
@@ -125,11 +126,7 @@ pub fn variance_inflation_factors(design: &Design) -> Result<Vec<f64>> {
             let ls = least_squares(xo.view(), &yi, &names)?;
             let fitted = xo.dot(&ndarray::Array1::from(ls.params));
             let ssr: f64 = yi.iter().zip(&fitted).map(|(a, b)| (a - b).powi(2)).sum();
-            let has_const = xo.axis_iter(Axis(1)).any(|c| {
-                let f = c[0];
-                f != 0.0 && c.iter().all(|&v| v == f)
-            });
-            let tss: f64 = if has_const {
+            let tss: f64 = if constant_column(xo.view()).is_some() {
                 let m = yi.iter().sum::<f64>() / n as f64;
                 yi.iter().map(|v| (v - m).powi(2)).sum()
             } else {
