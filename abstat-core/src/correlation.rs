@@ -252,6 +252,10 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
         PValueMethod::Asymptotic => false,
         PValueMethod::Auto => !ties && (n <= 33 || dis.min(tot - dis) <= 1),
     };
+    if exact {
+        let c = (tot - dis).min(dis) as f64;
+        crate::nonparametric::check_exact_cost(n as f64 * c, "Kendall's tau")?;
+    }
     let (p, name) = if exact {
         (
             kendall_p_exact(n as u64, tot - dis, opts.alternative),

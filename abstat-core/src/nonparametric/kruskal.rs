@@ -49,11 +49,8 @@ pub fn kruskal(groups: &[&[f64]], nan_policy: NanPolicy) -> Result<TestResult> {
     let (sums, tie_term) = merged_rank_sums(&views);
     let n_total: usize = clean.iter().map(|g| g.len()).sum();
     let n = n_total as f64;
-    let ties = if n_total < 2 {
-        1.0
-    } else {
-        1.0 - tie_term / (n * n * n - n)
-    };
+    // Two non-empty groups make n ≥ 2, so N³ − N > 0.
+    let ties = 1.0 - tie_term / (n * n * n - n);
     if ties == 0.0 {
         return Err(Error::Degenerate(
             "all values are identical, so the Kruskal-Wallis test is undefined".to_string(),

@@ -2,7 +2,7 @@
 //! `mannwhitneyu` (`scipy/stats/_mannwhitneyu.py`).
 
 use crate::distributions::normal_sf;
-use crate::nonparametric::{PValueMethod, prepare, require};
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare, require};
 use crate::rank::{merged_rank_sums, sorted};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
@@ -84,6 +84,10 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], opts: &MannWhitneyOptions) -> Result
         // scipy `_mwu_choose_method`
         PValueMethod::Auto => (n1 <= 8 || n2 <= 8) && tie_term == 0.0,
     };
+    if exact {
+        let (m, n) = (n1.min(n2) as f64, n1.max(n2) as f64);
+        check_exact_cost(m * m * n / 2.0, "Mann-Whitney U")?;
+    }
     let p = if exact {
         // scipy truncates a fractional U with `astype(int)`.
         u_sf(u.trunc() as usize, n1.min(n2), n1.max(n2))

@@ -70,3 +70,20 @@ pub(crate) fn require(got: usize, needed: usize, what: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Refuse an exact distribution whose computation would take more than
+/// about 10¹⁰ elementary steps (minutes): the asymptotic method is accurate
+/// long before that.
+pub(crate) fn check_exact_cost(steps: f64, test: &str) -> Result<()> {
+    if steps > 1e10 {
+        return Err(Error::invalid(
+            "method",
+            "exact",
+            format!(
+                "'auto' or 'asymptotic' for {test} at this sample size: the exact \
+                 distribution would take too long to compute"
+            ),
+        ));
+    }
+    Ok(())
+}
