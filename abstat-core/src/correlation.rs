@@ -209,14 +209,17 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
         return Ok(TestResult::nan(NAME, opts.alternative));
     };
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    let key = |&i: &usize, &j: &usize| x[i].total_cmp(&x[j]).then(y[i].total_cmp(&y[j]));
+    // `+ 0.0` turns −0.0 into 0.0: total_cmp would order them, but they tie.
+    let mut pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y.iter())
+        .map(|(a, b)| (a + 0.0, b + 0.0))
+        .collect();
     {
         use rayon::slice::ParallelSliceMut;
-        order.par_sort_unstable_by(key);
+        pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     }
-    let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
-    let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+    let (xs, ys): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
     let (xtie, x0, x1) = tie_stats(&xs);
     // Joint ties: runs of equal (x, y) in the sorted order.
     let mut ntie = 0u64;
@@ -418,6 +421,14 @@ mod tests {
         // (3,1) (3,2) (3,2) (3,0) (1,0) (2,0) (2,0)
         assert_eq!(count_inversions(&mut v), 7);
         assert_eq!(v, [0.0, 1.0, 2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn negative_zero_ties_with_zero() {
+        let o = CorrelationOptions::default();
+        let a = kendall(&[-0.0, 0.0, 1.0], &[5.0, 1.0, 2.0], &o).unwrap();
+        let b = kendall(&[0.0, 0.0, 1.0], &[5.0, 1.0, 2.0], &o).unwrap();
+        assert_eq!(a.statistic, b.statistic);
     }
 
     #[test]
