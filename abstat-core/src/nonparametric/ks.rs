@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::nonparametric::kolmogorov::kstwo_sf;
-use crate::nonparametric::{PValueMethod, prepare, require};
+use crate::nonparametric::{PValueMethod, prepare_two};
 use crate::rank::sorted;
 use crate::{Alternative, NanPolicy, Result, TestResult};
 
@@ -54,21 +54,13 @@ pub struct KsResult {
 /// ```
 pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
     const NAME: &str = "Kolmogorov-Smirnov two-sample";
-    let (x, y) = match (
-        prepare(x, opts.nan_policy, "sample x")?,
-        prepare(y, opts.nan_policy, "sample y")?,
-    ) {
-        (Some(x), Some(y)) => (x, y),
-        _ => {
-            return Ok(KsResult {
-                test: TestResult::nan(NAME, opts.alternative),
-                statistic_location: f64::NAN,
-                statistic_sign: 0,
-            });
-        }
+    let Some((x, y)) = prepare_two(x, y, opts.nan_policy)? else {
+        return Ok(KsResult {
+            test: TestResult::nan(NAME, opts.alternative),
+            statistic_location: f64::NAN,
+            statistic_sign: 0,
+        });
     };
-    require(x.len(), 1, "sample x")?;
-    require(y.len(), 1, "sample y")?;
     let (xs, ys) = rayon::join(|| sorted(&x), || sorted(&y));
     let (n1, n2) = (xs.len(), ys.len());
     let ext = ecdf_extremes(&xs, &ys);

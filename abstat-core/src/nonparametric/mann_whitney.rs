@@ -2,7 +2,7 @@
 //! `mannwhitneyu` (`scipy/stats/_mannwhitneyu.py`).
 
 use crate::distributions::normal_sf;
-use crate::nonparametric::{PValueMethod, check_exact_cost, prepare, require};
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
 use crate::rank::{merged_rank_sums, sorted};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
@@ -58,15 +58,9 @@ impl Default for MannWhitneyOptions {
 /// ```
 pub fn mann_whitney_u(x: &[f64], y: &[f64], opts: &MannWhitneyOptions) -> Result<TestResult> {
     const NAME: &str = "Mann-Whitney U";
-    let (x, y) = match (
-        prepare(x, opts.nan_policy, "sample x")?,
-        prepare(y, opts.nan_policy, "sample y")?,
-    ) {
-        (Some(x), Some(y)) => (x, y),
-        _ => return Ok(TestResult::nan(NAME, opts.alternative)),
+    let Some((x, y)) = prepare_two(x, y, opts.nan_policy)? else {
+        return Ok(TestResult::nan(NAME, opts.alternative));
     };
-    require(x.len(), 1, "sample x")?;
-    require(y.len(), 1, "sample y")?;
     let (n1, n2) = (x.len(), y.len());
     let (xs, ys) = rayon::join(|| sorted(&x), || sorted(&y));
     let (sums, tie_term) = merged_rank_sums(&[&xs, &ys]);
