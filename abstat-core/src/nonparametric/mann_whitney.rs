@@ -3,7 +3,7 @@
 
 use crate::distributions::normal_sf;
 use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
-use crate::rank::{merged_rank_sums, sorted};
+use crate::rank::{merged_rank_sums, sorted_keys};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
 /// Options of [`mann_whitney_u`]; the defaults are scipy's.
@@ -62,7 +62,7 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], opts: &MannWhitneyOptions) -> Result
         return Ok(TestResult::nan(NAME, opts.alternative));
     };
     let (n1, n2) = (x.len(), y.len());
-    let (xs, ys) = rayon::join(|| sorted(&x), || sorted(&y));
+    let (xs, ys) = rayon::join(|| sorted_keys(&x), || sorted_keys(&y));
     let (sums, tie_term) = merged_rank_sums(&[&xs, &ys]);
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let u1 = sums[0] - n1f * (n1f + 1.0) / 2.0;
