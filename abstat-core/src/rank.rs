@@ -1,10 +1,12 @@
 //! Ranking with ties: average ranks (scipy `rankdata(method='average')`) and
 //! the tie-correction term Σ(t³ − t) used by the rank tests.
 //!
-//! Large inputs are sorted in parallel (rayon `par_sort_unstable_by` with
-//! `f64::total_cmp`). Values that compare equal with `==` form one tie group,
-//! so `-0.0` and `0.0` tie, as in numpy. Inputs must be free of NaN; the
-//! callers apply their [`crate::NanPolicy`] first.
+//! Large inputs are sorted in parallel with rayon: floats by
+//! `f64::total_cmp`, or, faster, as order-preserving integer keys
+//! ([`sorted_keys`]) where only order and equality matter. Values that
+//! compare equal with `==` form one tie group, so `-0.0` and `0.0` tie, as
+//! in numpy. Inputs must be free of NaN; the callers apply their
+//! [`crate::NanPolicy`] first.
 
 use rayon::slice::ParallelSliceMut;
 

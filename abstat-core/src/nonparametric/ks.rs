@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::nonparametric::kolmogorov::kstwo_sf;
-use crate::nonparametric::{PValueMethod, prepare_two};
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
 use crate::rank::{from_sort_key, sorted_keys};
 use crate::{Alternative, NanPolicy, Result, TestResult};
 
@@ -79,6 +79,11 @@ pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
         PValueMethod::Exact => (n1g as f64) < i32::MAX as f64 / n2g as f64,
         PValueMethod::Asymptotic => false,
     };
+    if exact && opts.alternative != Alternative::TwoSided && n1 != n2 {
+        // Hodges' path count is quadratic in the smaller sample.
+        let small = n1.min(n2) as f64;
+        check_exact_cost(small * small / 2.0, "the one-sided Kolmogorov-Smirnov test")?;
+    }
     let mut p = f64::NAN;
     if exact {
         match exact_p(n1, n2, g, d, opts.alternative) {
