@@ -8,7 +8,7 @@
 use crate::distributions::{normal_cdf, normal_ppf, normal_sf, t_sf};
 use crate::input::{CleanedPair, clean_pair};
 use crate::nonparametric::PValueMethod;
-use crate::rank::rankdata;
+use crate::rank::{rankdata, sort_key};
 use crate::{Alternative, ConfidenceInterval, Error, NanPolicy, Result, TestResult};
 
 /// Options of the correlation tests; the defaults are scipy's.
@@ -209,17 +209,20 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
         return Ok(TestResult::nan(NAME, opts.alternative));
     };
     let n = x.len();
-    // `+ 0.0` turns −0.0 into 0.0: total_cmp would order them, but they tie.
-    let mut pairs: Vec<(f64, f64)> = x
+    // Sort (x, y) pairs as one u128 of order-preserving keys (−0.0 ties
+    // with 0.0, as in numpy); x and y then compare as integers.
+    let mut pairs: Vec<u128> = x
         .iter()
         .zip(y.iter())
-        .map(|(a, b)| (a + 0.0, b + 0.0))
+        .map(|(&a, &b)| (u128::from(sort_key(a)) << 64) | u128::from(sort_key(b)))
         .collect();
     {
         use rayon::slice::ParallelSliceMut;
-        pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        pairs.par_sort_unstable();
     }
-    let (xs, ys): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+    let xs: Vec<u64> = pairs.iter().map(|&p| (p >> 64) as u64).collect();
+    let ys: Vec<u64> = pairs.iter().map(|&p| p as u64).collect();
+    drop(pairs);
     let (xtie, x0, x1) = tie_stats(&xs);
     // Joint ties: runs of equal (x, y) in the sorted order.
     let mut ntie = 0u64;
@@ -290,7 +293,7 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
 
 /// For an ascending slice: (Σ t(t−1)/2, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)) over
 /// its tie groups, as scipy's `count_rank_tie`.
-fn tie_stats(sorted: &[f64]) -> (u64, f64, f64) {
+fn tie_stats<T: PartialEq>(sorted: &[T]) -> (u64, f64, f64) {
     let (mut pairs, mut s0, mut s1) = (0u64, 0.0, 0.0);
     let mut i = 0;
     while i < sorted.len() {
@@ -311,12 +314,12 @@ fn tie_stats(sorted: &[f64]) -> (u64, f64, f64) {
 }
 
 /// Number of pairs i < j with v[i] > v[j] (strict), by merge sort; sorts `v`.
-fn count_inversions(v: &mut [f64]) -> u64 {
+fn count_inversions<T: PartialOrd + Copy + Send>(v: &mut [T]) -> u64 {
     let mut tmp = v.to_vec();
     sort_count(v, &mut tmp)
 }
 
-fn sort_count(v: &mut [f64], tmp: &mut [f64]) -> u64 {
+fn sort_count<T: PartialOrd + Copy + Send>(v: &mut [T], tmp: &mut [T]) -> u64 {
     let n = v.len();
     if n <= 1 {
         return 0;

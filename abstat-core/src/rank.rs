@@ -101,28 +101,33 @@ pub fn rankdata(x: &[f64]) -> Result<Ranks> {
             what: "the data to rank".to_string(),
         });
     }
-    // Sorting (value, index) pairs keeps the comparisons on contiguous
-    // memory, much faster than sorting indices that point into `x`.
-    let mut order: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
-    let cmp = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0);
+    // One u128 per value: its sort key above its index. Sorting plain
+    // integers on contiguous memory is much faster than sorting indices
+    // that point into `x` with a float comparison.
+    let mut order: Vec<u128> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (u128::from(sort_key(v)) << 64) | i as u128)
+        .collect();
     if x.len() >= PARALLEL_SORT_MIN {
-        order.par_sort_unstable_by(cmp);
+        order.par_sort_unstable();
     } else {
-        order.sort_unstable_by(cmp);
+        order.sort_unstable();
     }
+    let key = |o: u128| (o >> 64) as u64;
     let mut ranks = vec![0.0; x.len()];
     let mut tie_term = 0.0;
     let mut i = 0;
     while i < order.len() {
-        let v = order[i].0;
+        let v = key(order[i]);
         let mut j = i + 1;
-        while j < order.len() && order[j].0 == v {
+        while j < order.len() && key(order[j]) == v {
             j += 1;
         }
         // Positions i..j (0-based) share the mean of ranks i+1..=j.
         let avg = (i + j + 1) as f64 / 2.0;
-        for &(_, k) in &order[i..j] {
-            ranks[k] = avg;
+        for &o in &order[i..j] {
+            ranks[o as u64 as usize] = avg;
         }
         tie_term += tie_cube(j - i);
         i = j;
