@@ -8,7 +8,7 @@
 use crate::distributions::{normal_cdf, normal_ppf, normal_sf, t_sf};
 use crate::input::{CleanedPair, clean_pair};
 use crate::nonparametric::PValueMethod;
-use crate::rank::rankdata;
+use crate::rank::{rankdata, sort_key};
 use crate::{Alternative, ConfidenceInterval, Error, NanPolicy, Result, TestResult};
 
 /// Options of the correlation tests; the defaults are scipy's.
@@ -209,14 +209,20 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
         return Ok(TestResult::nan(NAME, opts.alternative));
     };
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    let key = |&i: &usize, &j: &usize| x[i].total_cmp(&x[j]).then(y[i].total_cmp(&y[j]));
+    // Sort (x, y) pairs as one u128 of order-preserving keys (−0.0 ties
+    // with 0.0, as in numpy); x and y then compare as integers.
+    let mut pairs: Vec<u128> = x
+        .iter()
+        .zip(y.iter())
+        .map(|(&a, &b)| (u128::from(sort_key(a)) << 64) | u128::from(sort_key(b)))
+        .collect();
     {
         use rayon::slice::ParallelSliceMut;
-        order.par_sort_unstable_by(key);
+        pairs.par_sort_unstable();
     }
-    let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
-    let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+    let xs: Vec<u64> = pairs.iter().map(|&p| (p >> 64) as u64).collect();
+    let ys: Vec<u64> = pairs.iter().map(|&p| p as u64).collect();
+    drop(pairs);
     let (xtie, x0, x1) = tie_stats(&xs);
     // Joint ties: runs of equal (x, y) in the sorted order.
     let mut ntie = 0u64;
@@ -252,6 +258,10 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
         PValueMethod::Asymptotic => false,
         PValueMethod::Auto => !ties && (n <= 33 || dis.min(tot - dis) <= 1),
     };
+    if exact {
+        let c = (tot - dis).min(dis) as f64;
+        crate::nonparametric::check_exact_cost(n as f64 * c, "Kendall's tau")?;
+    }
     let (p, name) = if exact {
         (
             kendall_p_exact(n as u64, tot - dis, opts.alternative),
@@ -283,7 +293,7 @@ pub fn kendall(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
 
 /// For an ascending slice: (Σ t(t−1)/2, Σ t(t−1)(t−2), Σ t(t−1)(2t+5)) over
 /// its tie groups, as scipy's `count_rank_tie`.
-fn tie_stats(sorted: &[f64]) -> (u64, f64, f64) {
+fn tie_stats<T: PartialEq>(sorted: &[T]) -> (u64, f64, f64) {
     let (mut pairs, mut s0, mut s1) = (0u64, 0.0, 0.0);
     let mut i = 0;
     while i < sorted.len() {
@@ -304,12 +314,12 @@ fn tie_stats(sorted: &[f64]) -> (u64, f64, f64) {
 }
 
 /// Number of pairs i < j with v[i] > v[j] (strict), by merge sort; sorts `v`.
-fn count_inversions(v: &mut [f64]) -> u64 {
+fn count_inversions<T: PartialOrd + Copy + Send>(v: &mut [T]) -> u64 {
     let mut tmp = v.to_vec();
     sort_count(v, &mut tmp)
 }
 
-fn sort_count(v: &mut [f64], tmp: &mut [f64]) -> u64 {
+fn sort_count<T: PartialOrd + Copy + Send>(v: &mut [T], tmp: &mut [T]) -> u64 {
     let n = v.len();
     if n <= 1 {
         return 0;
@@ -414,6 +424,14 @@ mod tests {
         // (3,1) (3,2) (3,2) (3,0) (1,0) (2,0) (2,0)
         assert_eq!(count_inversions(&mut v), 7);
         assert_eq!(v, [0.0, 1.0, 2.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn negative_zero_ties_with_zero() {
+        let o = CorrelationOptions::default();
+        let a = kendall(&[-0.0, 0.0, 1.0], &[5.0, 1.0, 2.0], &o).unwrap();
+        let b = kendall(&[0.0, 0.0, 1.0], &[5.0, 1.0, 2.0], &o).unwrap();
+        assert_eq!(a.statistic, b.statistic);
     }
 
     #[test]

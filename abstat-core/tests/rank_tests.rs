@@ -111,6 +111,16 @@ fn mann_whitney_error_paths() {
         mann_whitney_u(&[2.0, 2.0], &[2.0, 2.0, 2.0], &no_cc),
         Err(abstat_core::Error::Degenerate(_))
     ));
+    // The exact distribution for two samples of 5000 would take minutes.
+    let big: Vec<f64> = (0..5000).map(f64::from).collect();
+    let exact = MannWhitneyOptions {
+        method: PValueMethod::Exact,
+        ..Default::default()
+    };
+    assert!(matches!(
+        mann_whitney_u(&big, &big, &exact),
+        Err(abstat_core::Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]
@@ -192,6 +202,15 @@ fn wilcoxon_error_paths() {
         Err(abstat_core::Error::MissingValues { .. })
     ));
     assert!("median".parse::<ZeroMethod>().is_err());
+    let big: Vec<f64> = (1..=5000).map(f64::from).collect();
+    let exact = WilcoxonOptions {
+        method: PValueMethod::Exact,
+        ..o
+    };
+    assert!(matches!(
+        wilcoxon(&big, &exact),
+        Err(abstat_core::Error::InvalidParameter { .. })
+    ));
 }
 
 #[test]

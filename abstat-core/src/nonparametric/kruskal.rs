@@ -2,7 +2,7 @@
 
 use crate::distributions::chi2_sf;
 use crate::nonparametric::{prepare, require};
-use crate::rank::{merged_rank_sums, sorted};
+use crate::rank::{merged_rank_sums, sorted_keys};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
 /// Kruskal–Wallis H test that all `groups` come from one distribution.
@@ -44,16 +44,13 @@ pub fn kruskal(groups: &[&[f64]], nan_policy: NanPolicy) -> Result<TestResult> {
     for (i, g) in clean.iter().enumerate() {
         require(g.len(), 1, &format!("group {}", i + 1))?;
     }
-    let sorted_groups: Vec<Vec<f64>> = clean.iter().map(|g| sorted(g)).collect();
-    let views: Vec<&[f64]> = sorted_groups.iter().map(Vec::as_slice).collect();
+    let sorted_groups: Vec<Vec<u64>> = clean.iter().map(|g| sorted_keys(g)).collect();
+    let views: Vec<&[u64]> = sorted_groups.iter().map(Vec::as_slice).collect();
     let (sums, tie_term) = merged_rank_sums(&views);
     let n_total: usize = clean.iter().map(|g| g.len()).sum();
     let n = n_total as f64;
-    let ties = if n_total < 2 {
-        1.0
-    } else {
-        1.0 - tie_term / (n * n * n - n)
-    };
+    // Two non-empty groups make n ≥ 2, so N³ − N > 0.
+    let ties = 1.0 - tie_term / (n * n * n - n);
     if ties == 0.0 {
         return Err(Error::Degenerate(
             "all values are identical, so the Kruskal-Wallis test is undefined".to_string(),

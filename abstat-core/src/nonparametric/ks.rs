@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::nonparametric::kolmogorov::kstwo_sf;
-use crate::nonparametric::{PValueMethod, prepare, require};
-use crate::rank::sorted;
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
+use crate::rank::{from_sort_key, sorted_keys};
 use crate::{Alternative, NanPolicy, Result, TestResult};
 
 /// Options of [`ks_2samp`]; the defaults are scipy's.
@@ -54,31 +54,23 @@ pub struct KsResult {
 /// ```
 pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
     const NAME: &str = "Kolmogorov-Smirnov two-sample";
-    let (x, y) = match (
-        prepare(x, opts.nan_policy, "sample x")?,
-        prepare(y, opts.nan_policy, "sample y")?,
-    ) {
-        (Some(x), Some(y)) => (x, y),
-        _ => {
-            return Ok(KsResult {
-                test: TestResult::nan(NAME, opts.alternative),
-                statistic_location: f64::NAN,
-                statistic_sign: 0,
-            });
-        }
+    let Some((x, y)) = prepare_two(x, y, opts.nan_policy)? else {
+        return Ok(KsResult {
+            test: TestResult::nan(NAME, opts.alternative),
+            statistic_location: f64::NAN,
+            statistic_sign: 0,
+        });
     };
-    require(x.len(), 1, "sample x")?;
-    require(y.len(), 1, "sample y")?;
-    let (xs, ys) = rayon::join(|| sorted(&x), || sorted(&y));
+    let (xs, ys) = rayon::join(|| sorted_keys(&x), || sorted_keys(&y));
     let (n1, n2) = (xs.len(), ys.len());
     let ext = ecdf_extremes(&xs, &ys);
     let min_s = (-ext.min).clamp(0.0, 1.0);
     let (mut d, location, sign) = if opts.alternative == Alternative::Less
         || (opts.alternative == Alternative::TwoSided && min_s > ext.max)
     {
-        (min_s, ext.min_at, -1)
+        (min_s, from_sort_key(ext.min_at), -1)
     } else {
-        (ext.max, ext.max_at, 1)
+        (ext.max, from_sort_key(ext.max_at), 1)
     };
     let g = gcd(n1, n2);
     let (n1g, n2g) = (n1 / g, n2 / g);
@@ -87,6 +79,11 @@ pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
         PValueMethod::Exact => (n1g as f64) < i32::MAX as f64 / n2g as f64,
         PValueMethod::Asymptotic => false,
     };
+    if exact && opts.alternative != Alternative::TwoSided && n1 != n2 {
+        // Hodges' path count is quadratic in the smaller sample.
+        let small = n1.min(n2) as f64;
+        check_exact_cost(small * small / 2.0, "the one-sided Kolmogorov-Smirnov test")?;
+    }
     let mut p = f64::NAN;
     if exact {
         match exact_p(n1, n2, g, d, opts.alternative) {
@@ -127,19 +124,20 @@ pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
 
 struct Extremes {
     max: f64,
-    max_at: f64,
+    max_at: u64,
     min: f64,
-    min_at: f64,
+    min_at: u64,
 }
 
 /// Max and min of ECDF(x) − ECDF(y) over the pooled values, and where they
 /// are attained, with numpy's `argmax` tie rule on `concat(sorted x,
 /// sorted y)`: the first x value if any x attains it, else the first y.
-fn ecdf_extremes(xs: &[f64], ys: &[f64]) -> Extremes {
+/// The samples are given as sorted [`sort_key`](crate::rank::sort_key)s.
+fn ecdf_extremes(xs: &[u64], ys: &[u64]) -> Extremes {
     let (n1, n2) = (xs.len() as f64, ys.len() as f64);
     // (value, index in the pooled array) of the best so far, per sample.
-    let mut best_max = [(f64::NEG_INFINITY, f64::NAN); 2];
-    let mut best_min = [(f64::INFINITY, f64::NAN); 2];
+    let mut best_max = [(f64::NEG_INFINITY, 0u64); 2];
+    let mut best_min = [(f64::INFINITY, 0u64); 2];
     let (mut i, mut j) = (0, 0);
     while i < xs.len() || j < ys.len() {
         let v = match (xs.get(i), ys.get(j)) {

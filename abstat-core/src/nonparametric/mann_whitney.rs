@@ -2,8 +2,8 @@
 //! `mannwhitneyu` (`scipy/stats/_mannwhitneyu.py`).
 
 use crate::distributions::normal_sf;
-use crate::nonparametric::{PValueMethod, prepare, require};
-use crate::rank::{merged_rank_sums, sorted};
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
+use crate::rank::{merged_rank_sums, sorted_keys};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
 /// Options of [`mann_whitney_u`]; the defaults are scipy's.
@@ -58,17 +58,11 @@ impl Default for MannWhitneyOptions {
 /// ```
 pub fn mann_whitney_u(x: &[f64], y: &[f64], opts: &MannWhitneyOptions) -> Result<TestResult> {
     const NAME: &str = "Mann-Whitney U";
-    let (x, y) = match (
-        prepare(x, opts.nan_policy, "sample x")?,
-        prepare(y, opts.nan_policy, "sample y")?,
-    ) {
-        (Some(x), Some(y)) => (x, y),
-        _ => return Ok(TestResult::nan(NAME, opts.alternative)),
+    let Some((x, y)) = prepare_two(x, y, opts.nan_policy)? else {
+        return Ok(TestResult::nan(NAME, opts.alternative));
     };
-    require(x.len(), 1, "sample x")?;
-    require(y.len(), 1, "sample y")?;
     let (n1, n2) = (x.len(), y.len());
-    let (xs, ys) = rayon::join(|| sorted(&x), || sorted(&y));
+    let (xs, ys) = rayon::join(|| sorted_keys(&x), || sorted_keys(&y));
     let (sums, tie_term) = merged_rank_sums(&[&xs, &ys]);
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let u1 = sums[0] - n1f * (n1f + 1.0) / 2.0;
@@ -84,6 +78,10 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64], opts: &MannWhitneyOptions) -> Result
         // scipy `_mwu_choose_method`
         PValueMethod::Auto => (n1 <= 8 || n2 <= 8) && tie_term == 0.0,
     };
+    if exact {
+        let (m, n) = (n1.min(n2) as f64, n1.max(n2) as f64);
+        check_exact_cost(m * m * n / 2.0, "Mann-Whitney U")?;
+    }
     let p = if exact {
         // scipy truncates a fractional U with `astype(int)`.
         u_sf(u.trunc() as usize, n1.min(n2), n1.max(n2))

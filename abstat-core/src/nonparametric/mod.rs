@@ -59,6 +59,27 @@ pub(crate) fn prepare<'a>(
     })
 }
 
+/// Two independent samples, each NaN-handled, each with at least one value;
+/// `None` means a NaN propagates.
+pub(crate) type TwoSamples<'a> = Option<(std::borrow::Cow<'a, [f64]>, std::borrow::Cow<'a, [f64]>)>;
+
+/// Apply `policy` to samples x and y separately and require a value in each.
+pub(crate) fn prepare_two<'a>(
+    x: &'a [f64],
+    y: &'a [f64],
+    policy: NanPolicy,
+) -> Result<TwoSamples<'a>> {
+    let (Some(x), Some(y)) = (
+        prepare(x, policy, "sample x")?,
+        prepare(y, policy, "sample y")?,
+    ) else {
+        return Ok(None);
+    };
+    require(x.len(), 1, "sample x")?;
+    require(y.len(), 1, "sample y")?;
+    Ok(Some((x, y)))
+}
+
 /// Require at least `needed` observations in `what`.
 pub(crate) fn require(got: usize, needed: usize, what: &str) -> Result<()> {
     if got < needed {
@@ -67,6 +88,23 @@ pub(crate) fn require(got: usize, needed: usize, what: &str) -> Result<()> {
             needed,
             got,
         });
+    }
+    Ok(())
+}
+
+/// Refuse an exact distribution whose computation would take more than
+/// about 10¹⁰ elementary steps (minutes): the asymptotic method is accurate
+/// long before that.
+pub(crate) fn check_exact_cost(steps: f64, test: &str) -> Result<()> {
+    if steps > 1e10 {
+        return Err(Error::invalid(
+            "method",
+            "exact",
+            format!(
+                "'auto' or 'asymptotic' for {test} at this sample size: the exact \
+                 distribution would take too long to compute"
+            ),
+        ));
     }
     Ok(())
 }

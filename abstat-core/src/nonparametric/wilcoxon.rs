@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::distributions::{normal_cdf, normal_sf};
 use crate::input::{CleanedPair, clean_pair};
-use crate::nonparametric::{PValueMethod, prepare, require};
+use crate::nonparametric::{PValueMethod, check_exact_cost, prepare, require};
 use crate::rank::{merged_rank_sums, sorted, tie_cube};
 use crate::{Alternative, EffectSize, Error, NanPolicy, Result, TestResult};
 
@@ -202,6 +202,7 @@ fn signed_rank(d: &[f64], opts: &WilcoxonOptions) -> Result<SignedRankResult> {
             }
         }
         Resolved::Exact => {
+            check_exact_cost(c * c * c / 6.0, "the signed-rank test")?;
             let pmf = signed_rank_pmf(count);
             let cdf = |k: f64| pmf[..=(k as usize).min(pmf.len() - 1)].iter().sum::<f64>();
             let sf = |k: f64| pmf[(k as usize).min(pmf.len())..].iter().sum::<f64>();
