@@ -243,8 +243,19 @@ where
 }
 
 /// An unbiased index in 0..n (Lemire 2019, "Fast random integer generation
-/// in an interval", ACM TOMACS 29).
+/// in an interval", ACM TOMACS 29), from 32-bit draws when n fits (ChaCha
+/// produces 32-bit words, so this halves the generator's work).
 fn uniform_index(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    if let Ok(n) = u32::try_from(n) {
+        let mut m = u64::from(rng.next_u32()) * u64::from(n);
+        if (m as u32) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u32) < threshold {
+                m = u64::from(rng.next_u32()) * u64::from(n);
+            }
+        }
+        return (m >> 32) as usize;
+    }
     let n = n as u64;
     let mut m = u128::from(rng.next_u64()) * u128::from(n);
     if (m as u64) < n {
