@@ -230,9 +230,7 @@ where
             |bufs, b| {
                 let mut draws = IndexDraws::new(key, b as u64);
                 for (buf, s) in bufs.iter_mut().zip(samples) {
-                    for v in buf.iter_mut() {
-                        *v = s[draws.index(s.len())];
-                    }
+                    draws.resample(s, buf);
                 }
                 let views: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
                 statistic(&views)
@@ -242,52 +240,43 @@ where
 }
 
 /// Unbiased random indices in 0..n (Lemire 2019, "Fast random integer
-/// generation in an interval", ACM TOMACS 29). Samples below 2^16 take
-/// 16-bit draws, two per ChaCha word: the generator is most of the cost of
-/// resampling, and this halves it.
+/// generation in an interval", ACM TOMACS 29), one ChaCha8 stream per
+/// resample. Samples below 2^32 take 32-bit draws (ChaCha's native word).
 struct IndexDraws {
     rng: ChaCha8Rng,
-    spare: Option<u16>,
 }
 
 impl IndexDraws {
     fn new(key: [u8; 32], stream: u64) -> Self {
         let mut rng = ChaCha8Rng::from_seed(key);
         rng.set_stream(stream);
-        IndexDraws { rng, spare: None }
+        IndexDraws { rng }
     }
 
-    fn next_u16(&mut self) -> u16 {
-        match self.spare.take() {
-            Some(half) => half,
-            None => {
-                let word = self.rng.next_u32();
-                self.spare = Some((word >> 16) as u16);
-                word as u16
-            }
-        }
-    }
-
-    fn index(&mut self, n: usize) -> usize {
-        if let Ok(n) = u16::try_from(n) {
-            let mut m = u32::from(self.next_u16()) * u32::from(n);
-            if (m as u16) < n {
-                let threshold = n.wrapping_neg() % n;
-                while (m as u16) < threshold {
-                    m = u32::from(self.next_u16()) * u32::from(n);
-                }
-            }
-            return (m >> 16) as usize;
-        }
-        let n = n as u64;
-        let mut m = u128::from(self.rng.next_u64()) * u128::from(n);
-        if (m as u64) < n {
+    /// Fill `dst` with values of `src` drawn uniformly with replacement.
+    fn resample(&mut self, src: &[f64], dst: &mut [f64]) {
+        let n = src.len();
+        if let Ok(n) = u32::try_from(n) {
+            // Accept m = r·n unless its low word is below 2^32 mod n.
             let threshold = n.wrapping_neg() % n;
-            while (m as u64) < threshold {
-                m = u128::from(self.rng.next_u64()) * u128::from(n);
+            let n = u64::from(n);
+            for d in dst {
+                let mut m = u64::from(self.rng.next_u32()) * n;
+                while (m as u32) < threshold {
+                    m = u64::from(self.rng.next_u32()) * n;
+                }
+                *d = src[(m >> 32) as usize];
+            }
+        } else {
+            let threshold = (n as u64).wrapping_neg() % n as u64;
+            for d in dst {
+                let mut m = u128::from(self.rng.next_u64()) * n as u128;
+                while (m as u64) < threshold {
+                    m = u128::from(self.rng.next_u64()) * n as u128;
+                }
+                *d = src[(m >> 64) as usize];
             }
         }
-        (m >> 64) as usize
     }
 }
 
@@ -491,15 +480,20 @@ mod tests {
     }
 
     #[test]
-    fn indices_stay_in_range_and_cover_it() {
+    fn resamples_draw_every_value_about_equally_often() {
         let mut draws = IndexDraws::new([7; 32], 3);
-        for n in [1, 7, 1000, 65_535, 65_536, 1 << 20] {
-            let got: Vec<usize> = (0..4000).map(|_| draws.index(n)).collect();
-            assert!(got.iter().all(|&i| i < n), "n = {n}");
+        for n in [1, 7, 1000, 65_536, 1 << 20] {
+            let src: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let mut dst = vec![f64::NAN; 4000];
+            draws.resample(&src, &mut dst);
+            assert!(dst.iter().all(|&v| v >= 0.0 && v < n as f64), "n = {n}");
         }
+        let src: Vec<f64> = (0..7).map(f64::from).collect();
+        let mut dst = vec![0.0; 7000];
+        draws.resample(&src, &mut dst);
         let mut seen = [0usize; 7];
-        (0..7000).for_each(|_| seen[draws.index(7)] += 1);
-        // each of 7 outcomes ~1000 times (binomial SD ≈ 29)
+        dst.iter().for_each(|&v| seen[v as usize] += 1);
+        // each of 7 values ~1000 times (binomial SD ≈ 29)
         assert!(seen.iter().all(|&c| (850..1150).contains(&c)), "{seen:?}");
     }
 }
