@@ -19,6 +19,7 @@ fn groups() -> Vec<Vec<f64>> {
 fn bench(c: &mut Criterion) {
     let g = groups();
     let mut group = c.benchmark_group("anova");
+    group.sample_size(20);
     group.bench_function("f_oneway_3x10000", |b| {
         b.iter(|| f_oneway(black_box(&g), &AnovaOptions::default()).unwrap())
     });
@@ -31,9 +32,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = bench
-}
+criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -21,6 +21,7 @@ fn bench(c: &mut Criterion) {
         .map(|row| row.iter().map(|u| (20.0 + 80.0 * u).floor()).collect())
         .collect();
     let mut group = c.benchmark_group("categorical");
+    group.sample_size(20);
     group.bench_function("chisquare_100", |b| {
         b.iter(|| chisquare(black_box(&counts), None, &GoodnessOfFitOptions::default()).unwrap())
     });
@@ -39,9 +40,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = bench
-}
+criterion_group!(benches, bench);
 criterion_main!(benches);

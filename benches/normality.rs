@@ -9,15 +9,12 @@ use std::hint::black_box;
 fn bench(c: &mut Criterion) {
     let x = splitmix::normal(21, 5000, 0.0, 1.0);
     let mut group = c.benchmark_group("normality");
+    group.sample_size(20);
     group.bench_function("shapiro_5000", |b| {
         b.iter(|| shapiro(black_box(&x), &ShapiroOptions::default()).unwrap())
     });
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = bench
-}
+criterion_group!(benches, bench);
 criterion_main!(benches);

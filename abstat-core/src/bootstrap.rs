@@ -228,12 +228,9 @@ where
                     .collect::<Vec<_>>()
             },
             |bufs, b| {
-                let mut rng = ChaCha8Rng::from_seed(key);
-                rng.set_stream(b as u64);
+                let mut draws = IndexDraws::new(key, b as u64);
                 for (buf, s) in bufs.iter_mut().zip(samples) {
-                    for v in buf.iter_mut() {
-                        *v = s[uniform_index(&mut rng, s.len())];
-                    }
+                    draws.resample(s, buf);
                 }
                 let views: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
                 statistic(&views)
@@ -242,18 +239,45 @@ where
         .collect()
 }
 
-/// An unbiased index in 0..n (Lemire 2019, "Fast random integer generation
-/// in an interval", ACM TOMACS 29).
-fn uniform_index(rng: &mut ChaCha8Rng, n: usize) -> usize {
-    let n = n as u64;
-    let mut m = u128::from(rng.next_u64()) * u128::from(n);
-    if (m as u64) < n {
-        let threshold = n.wrapping_neg() % n;
-        while (m as u64) < threshold {
-            m = u128::from(rng.next_u64()) * u128::from(n);
+/// Unbiased random indices in 0..n (Lemire 2019, "Fast random integer
+/// generation in an interval", ACM TOMACS 29), one ChaCha8 stream per
+/// resample. Samples below 2^32 take 32-bit draws (ChaCha's native word).
+struct IndexDraws {
+    rng: ChaCha8Rng,
+}
+
+impl IndexDraws {
+    fn new(key: [u8; 32], stream: u64) -> Self {
+        let mut rng = ChaCha8Rng::from_seed(key);
+        rng.set_stream(stream);
+        IndexDraws { rng }
+    }
+
+    /// Fill `dst` with values of `src` drawn uniformly with replacement.
+    fn resample(&mut self, src: &[f64], dst: &mut [f64]) {
+        let n = src.len();
+        if let Ok(n) = u32::try_from(n) {
+            // Accept m = r·n unless its low word is below 2^32 mod n.
+            let threshold = n.wrapping_neg() % n;
+            let n = u64::from(n);
+            for d in dst {
+                let mut m = u64::from(self.rng.next_u32()) * n;
+                while (m as u32) < threshold {
+                    m = u64::from(self.rng.next_u32()) * n;
+                }
+                *d = src[(m >> 32) as usize];
+            }
+        } else {
+            let threshold = (n as u64).wrapping_neg() % n as u64;
+            for d in dst {
+                let mut m = u128::from(self.rng.next_u64()) * n as u128;
+                while (m as u64) < threshold {
+                    m = u128::from(self.rng.next_u64()) * n as u128;
+                }
+                *d = src[(m >> 64) as usize];
+            }
         }
     }
-    (m >> 64) as usize
 }
 
 /// The percentile interval from a bootstrap distribution, as scipy's
@@ -456,8 +480,20 @@ mod tests {
     }
 
     #[test]
-    fn uniform_index_stays_in_range() {
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        assert!((0..1000).all(|_| uniform_index(&mut rng, 7) < 7));
+    fn resamples_draw_every_value_about_equally_often() {
+        let mut draws = IndexDraws::new([7; 32], 3);
+        for n in [1, 7, 1000, 65_536, 1 << 20] {
+            let src: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let mut dst = vec![f64::NAN; 4000];
+            draws.resample(&src, &mut dst);
+            assert!(dst.iter().all(|&v| v >= 0.0 && v < n as f64), "n = {n}");
+        }
+        let src: Vec<f64> = (0..7).map(f64::from).collect();
+        let mut dst = vec![0.0; 7000];
+        draws.resample(&src, &mut dst);
+        let mut seen = [0usize; 7];
+        dst.iter().for_each(|&v| seen[v as usize] += 1);
+        // each of 7 values ~1000 times (binomial SD ≈ 29)
+        assert!(seen.iter().all(|&c| (850..1150).contains(&c)), "{seen:?}");
     }
 }

@@ -44,8 +44,8 @@ pub fn fisher_exact(table: [[u64; 2]; 2], alternative: Alternative) -> Result<Te
     };
     let x = a as f64;
     let p = match alternative {
-        Alternative::Less => h.sum_towards(x, h.lo()),
-        Alternative::Greater => h.sum_towards(x, h.hi()),
+        Alternative::Less => h.cdf(x),
+        Alternative::Greater => h.sf_inclusive(x),
         Alternative::TwoSided => two_sided(&h, x),
     };
     r.p_value = p.min(1.0);
@@ -56,9 +56,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2], alternative: Alternative) -> Result<Te
 /// at most P(X = x)·(1 + 1e-14).
 fn two_sided(h: &Hypergeometric, x: f64) -> f64 {
     const EPS: f64 = 1e-14;
-    let (total, good, draws) = (h.total, h.good, h.draws);
-    // scipy: mode = int((n + 1) * (n1 + 1) / (n1 + n2 + 2))
-    let mode = ((draws + 1.0) * (good + 1.0) / (total + 2.0)).floor();
+    let mode = h.mode();
     let ln_exact = h.ln_pmf(x);
     let ln_mode = h.ln_pmf(mode);
     // |pexact − pmode| / max ≤ ε, in log space
@@ -67,16 +65,16 @@ fn two_sided(h: &Hypergeometric, x: f64) -> f64 {
     }
     let ln_bound = ln_exact + EPS.ln_1p();
     if x < mode {
-        let lower = h.sum_towards(x, h.lo());
+        let lower = h.tail_away_from_mode(x, -1.0);
         // The first outcome above the mode that is as improbable as x.
         match h.first_at_or_below(ln_bound, mode, h.hi(), true) {
-            Some(y) => lower + h.sum_towards(y, h.hi()),
+            Some(y) => lower + h.tail_away_from_mode(y, 1.0),
             None => lower,
         }
     } else {
-        let upper = h.sum_towards(x, h.hi());
+        let upper = h.tail_away_from_mode(x, 1.0);
         match h.first_at_or_below(ln_bound, mode, h.lo(), false) {
-            Some(y) => upper + h.sum_towards(y, h.lo()),
+            Some(y) => upper + h.tail_away_from_mode(y, -1.0),
             None => upper,
         }
     }
@@ -112,25 +110,57 @@ impl Hypergeometric {
             - ln_binom_raw(self.draws, self.total, p, q)
     }
 
-    /// Σ P(X = y) for y from `from` to `to` (inclusive), stopping once the
-    /// terms, decreasing away from the mode, no longer change the sum.
-    fn sum_towards(&self, from: f64, to: f64) -> f64 {
-        let step = if to >= from { 1.0 } else { -1.0 };
-        let mode = ((self.draws + 1.0) * (self.good + 1.0) / (self.total + 2.0)).floor();
+    /// scipy's `int((n + 1) * (n1 + 1) / (n1 + n2 + 2))`.
+    fn mode(&self) -> f64 {
+        ((self.draws + 1.0) * (self.good + 1.0) / (self.total + 2.0)).floor()
+    }
+
+    /// P(X ≤ x), summed over the tail that does not contain the mode.
+    fn cdf(&self, x: f64) -> f64 {
+        if x < self.mode() {
+            self.tail_away_from_mode(x, -1.0)
+        } else if x >= self.hi() {
+            1.0
+        } else {
+            1.0 - self.tail_away_from_mode(x + 1.0, 1.0)
+        }
+    }
+
+    /// P(X ≥ x), summed over the tail that does not contain the mode.
+    fn sf_inclusive(&self, x: f64) -> f64 {
+        if x > self.mode() {
+            self.tail_away_from_mode(x, 1.0)
+        } else if x <= self.lo() {
+            1.0
+        } else {
+            1.0 - self.tail_away_from_mode(x - 1.0, -1.0)
+        }
+    }
+
+    /// Σ P(X = y) for y = from, from + step, … to the end of the support,
+    /// where `from` lies on the side of the mode that `step` moves away
+    /// from, so terms only shrink: the first comes from [`Self::ln_pmf`],
+    /// the rest by the ratio of successive probabilities, and the sum
+    /// stops once they no longer change it.
+    fn tail_away_from_mode(&self, from: f64, step: f64) -> f64 {
+        let (k, n, big_n) = (self.good, self.draws, self.total);
+        let end = if step > 0.0 { self.hi() } else { self.lo() };
         let mut y = from;
+        let mut t = self.ln_pmf(y).exp();
         let mut sum = 0.0;
-        // Terms are added largest-last where possible; stopping is safe only
-        // once y moves away from the mode.
         loop {
-            let t = self.ln_pmf(y).exp();
             sum += t;
-            let moving_away = (y - mode) * step >= 0.0;
-            if y == to || (moving_away && t <= sum * 1e-17) {
-                break;
+            if y == end || t <= sum * 1e-17 {
+                return sum;
             }
+            // P(y+1)/P(y) = (K−y)(n−y) / ((y+1)(N−K−n+y+1)), and its inverse.
+            t *= if step > 0.0 {
+                (k - y) * (n - y) / ((y + 1.0) * (big_n - k - n + y + 1.0))
+            } else {
+                y * (big_n - k - n + y) / ((k - y + 1.0) * (n - y + 1.0))
+            };
             y += step;
         }
-        sum
     }
 
     /// Between `mode` (exclusive) and `end` (inclusive), the outcome nearest
