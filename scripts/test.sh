@@ -53,6 +53,12 @@ if [ "$rust_passed" -eq 0 ]; then
     exit 1
 fi
 
+phase "service script tests"
+svc_log="$(mktemp)"
+scripts/test_services.sh 2>&1 | tee "$svc_log"
+svc_passed=$(grep -Eo '^[0-9]+ passed' "$svc_log" | tail -n1 | awk '{print $1}')
+rm -f "$svc_log"
+
 phase "Python tests"
 py_log="$(mktemp)"
 set +e
@@ -69,4 +75,4 @@ esac
 
 phase "done"
 echo "total time: $(( $(date +%s) - t0 ))s"
-echo "summary: $((rust_passed + ${py_passed:-0})) passed, 0 failed"
+echo "summary: $((rust_passed + ${svc_passed:-0} + ${py_passed:-0})) passed, 0 failed"
