@@ -10,7 +10,7 @@ use std::path::Path;
 use abstat::io::{ReadOptions, read_path};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-pub const ROWS: u64 = 1_000_000;
+const ROWS: u64 = 1_000_000;
 
 /// Row i: `i, (i·7919 mod 100000)/100 with two decimals, g{i mod 3},
 /// 2024-01-01 + (i mod 365) days` — the same text io_csv_peers.py writes.
