@@ -458,7 +458,7 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// Hide a password in `scheme://user:password@host` before it reaches a message.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let userinfo = &url[s + 3..at];

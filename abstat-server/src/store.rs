@@ -10,6 +10,8 @@ use abstat_api::User;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+use crate::config::redact_url;
+
 /// What can go wrong with the metadata store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -91,7 +93,7 @@ impl Metadata {
             .connect(&url)
             .await
             .map_err(|source| StoreError::Connect {
-                url: redact(&url),
+                url: redact_url(&url),
                 source,
             })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -184,15 +186,6 @@ fn prepare_sqlite_file(url: &str) -> Result<String, StoreError> {
     })
 }
 
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
