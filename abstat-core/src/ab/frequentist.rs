@@ -281,6 +281,8 @@ pub struct Comparison {
     pub df: f64,
     /// The alternative the p-values and intervals refer to.
     pub alternative: Alternative,
+    /// The significance level α the intervals were computed at.
+    pub alpha: f64,
     /// Regression adjustment, for [`MetricStats::RegressionAdjusted`].
     pub cuped: Option<Cuped>,
 }
@@ -412,6 +414,7 @@ pub fn compare(
         relative,
         df,
         alternative: opts.alternative,
+        alpha: opts.alpha,
         cuped,
     })
 }

@@ -81,7 +81,7 @@ impl Comparison {
     /// Achieved power against the observed absolute difference, and the MDE
     /// at `target_power`, at this comparison's α and sample sizes.
     pub fn power(&self, target_power: f64) -> Result<Power> {
-        let alpha = 1.0 - self.absolute.ci.level;
+        let alpha = self.alpha;
         let se = self.absolute.std_error;
         let mde = minimum_detectable_effect(se, alpha, target_power, self.alternative)?;
         let base = self.control.unadjusted_mean.abs();

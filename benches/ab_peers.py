@@ -1,0 +1,67 @@
+"""pandas + scipy on the data of benches/ab.rs: a 10,000,000-unit A/B
+experiment (two variants, metric y with covariate x). Times what abstat's
+bench does from the raw columns: per-variant aggregation (pandas groupby),
+SRM (scipy chisquare), Welch's t-test on y and CUPED (theta pooled, Welch on
+the adjusted metric), best of 3, and prints the ratio to abstat's criterion
+estimate when `cargo bench --bench ab` has been run."""
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
+from common import det_normal, det_uniform  # noqa: E402
+
+N = 10_000_000
+
+
+def data():
+    variant = (det_uniform(7, N) >= 0.5).astype(np.int64)
+    x = det_normal(11, N, 10.0, 3.0)
+    y = 2.0 + 0.8 * x + 0.01 * variant + det_normal(13, N, 0.0, 1.5)
+    return pd.DataFrame({"variant": variant, "x": x, "y": y})
+
+
+def peer(df):
+    units = df.groupby("variant").size().to_numpy()
+    srm = stats.chisquare(units, np.full(2, units.sum() / 2))
+    a, b = df[df.variant == 0], df[df.variant == 1]
+    welch = stats.ttest_ind(b.y, a.y, equal_var=False)
+    theta = np.cov(df.x, df.y)[0, 1] / df.x.var()
+    adj = df.y - theta * (df.x - df.x.mean())
+    cuped = stats.ttest_ind(adj[df.variant == 1], adj[df.variant == 0], equal_var=False)
+    return srm, welch, welch.confidence_interval(), cuped, cuped.confidence_interval()
+
+
+def rust_seconds(name):
+    path = os.path.join(ROOT, "target", "criterion", "ab", name, "new", "estimates.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)["mean"]["point_estimate"] / 1e9
+
+
+def main():
+    df = data()
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        peer(df)
+        times.append(time.perf_counter() - t)
+    py = min(times)
+    name = "welch_cuped_srm_1e7"
+    rs = rust_seconds(name)
+    if rs is None:
+        print(f"{name}: pandas+scipy {py:.3f} s (run cargo bench --bench ab for the ratio)")
+    else:
+        print(f"{name}: pandas+scipy {py:.3f} s, abstat {rs * 1e3:.1f} ms, abstat is {py / rs:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()
