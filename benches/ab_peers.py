@@ -5,7 +5,6 @@ SRM (scipy chisquare), Welch's t-test on y and CUPED (theta pooled, Welch on
 the adjusted metric), best of 3, and prints the ratio to abstat's criterion
 estimate when `cargo bench --bench ab` has been run."""
 
-import json
 import os
 import sys
 import time
@@ -14,17 +13,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
-from common import det_normal, det_uniform  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from peer_timing import rust_seconds  # noqa: E402
+from peer_timing import common  # noqa: E402
 
 N = 10_000_000
 
 
 def data():
-    variant = (det_uniform(7, N) >= 0.5).astype(np.int64)
-    x = det_normal(11, N, 10.0, 3.0)
-    y = 2.0 + 0.8 * x + 0.01 * variant + det_normal(13, N, 0.0, 1.5)
+    variant = (common.det_uniform(7, N) >= 0.5).astype(np.int64)
+    x = common.det_normal(11, N, 10.0, 3.0)
+    y = 2.0 + 0.8 * x + 0.01 * variant + common.det_normal(13, N, 0.0, 1.5)
     return pd.DataFrame({"variant": variant, "x": x, "y": y})
 
 
@@ -39,14 +38,6 @@ def peer(df):
     return srm, welch, welch.confidence_interval(), cuped, cuped.confidence_interval()
 
 
-def rust_seconds(name):
-    path = os.path.join(ROOT, "target", "criterion", "ab", name, "new", "estimates.json")
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)["mean"]["point_estimate"] / 1e9
-
-
 def main():
     df = data()
     times = []
@@ -56,7 +47,7 @@ def main():
         times.append(time.perf_counter() - t)
     py = min(times)
     name = "welch_cuped_srm_1e7"
-    rs = rust_seconds(name)
+    rs = rust_seconds("ab", name)
     if rs is None:
         print(f"{name}: pandas+scipy {py:.3f} s (run cargo bench --bench ab for the ratio)")
     else:

@@ -219,6 +219,9 @@ fn compare_error_paths() {
         compare(&m(10, 5.0, 30.0), &m(10, 5.0, 30.0), &bad),
         Err(Error::InvalidParameter { .. })
     ));
+    // a NaN in the sums (NanPolicy::Propagate upstream) propagates
+    let r = compare(&m(10, f64::NAN, 30.0), &m(10, 5.0, 30.0), &o).unwrap();
+    assert!(r.absolute.p_value.is_nan() && r.absolute.estimate.is_nan());
     // zero control mean: absolute result, no relative one
     let r = compare(&m(4, 0.0, 8.0), &m(4, 4.0, 12.0), &o).unwrap();
     assert!(r.relative.is_none());
@@ -590,38 +593,27 @@ fn mean(n: u64, mean: f64, var: f64) -> MetricStats {
 
 #[test]
 fn verdicts_cover_every_outcome() {
-    let metric = |name: &str, hib: bool, variants| MetricInput {
+    // (mean, variance) per variant; 5000 units each unless stated
+    let metric = |name: &str, hib: bool, cells: [(u64, f64, f64); 3]| MetricInput {
         name: name.into(),
         higher_is_better: hib,
-        variants,
+        variants: cells.iter().map(|&(n, m, v)| mean(n, m, v)).collect(),
     };
     let metrics = vec![
         metric(
             "revenue",
             true,
-            vec![
-                mean(5000, 10.0, 4.0),
-                mean(5000, 10.5, 4.0),
-                mean(5000, 9.5, 4.0),
-            ],
+            [(5000, 10.0, 4.0), (5000, 10.5, 4.0), (5000, 9.5, 4.0)],
         ),
         metric(
             "latency",
             false,
-            vec![
-                mean(5000, 10.0, 4.0),
-                mean(5000, 10.5, 4.0),
-                mean(5000, 10.01, 4.0),
-            ],
+            [(5000, 10.0, 4.0), (5000, 10.5, 4.0), (5000, 10.01, 4.0)],
         ),
         metric(
             "tiny",
             true,
-            vec![
-                mean(5000, 10.0, 4.0),
-                mean(1, 10.5, 0.0),
-                mean(5000, 10.0, 0.0),
-            ],
+            [(5000, 10.0, 4.0), (1, 10.5, 0.0), (5000, 10.0, 0.0)],
         ),
     ];
     let opts = ExperimentOptions::default();
@@ -660,6 +652,14 @@ fn verdicts_cover_every_outcome() {
             .flatten()
             .all(|v| *v == SampleRatioMismatch)
     );
+    // NaN sums (missing values propagated) cannot be judged
+    let nan = vec![metric(
+        "nan",
+        true,
+        [(5000, f64::NAN, 4.0), (5000, 10.0, 4.0), (5000, 10.0, 4.0)],
+    )];
+    let r = analyze(&[5000, 5000, 5000], &[1.0, 1.0, 1.0], &nan, &opts).unwrap();
+    assert_eq!(r.verdicts(), vec![vec![NotEnoughData, NotEnoughData]]);
     // minimum sample size
     let strict = ExperimentOptions {
         min_units: 10_000,

@@ -83,7 +83,8 @@ pub enum Verdict {
     SignificantLoss,
     /// Not significant after correction.
     Inconclusive,
-    /// Too few units, or the comparison is undefined (e.g. zero variance).
+    /// Too few units, or the comparison is undefined (zero variance, or NaN
+    /// from missing values).
     NotEnoughData,
     /// The traffic split does not match the configuration: don't trust any
     /// result of this experiment until the assignment is fixed.
@@ -147,7 +148,12 @@ impl ExperimentResult {
         if self.srm.is_mismatch() {
             return Some(Verdict::SampleRatioMismatch);
         }
-        let Some(c) = &t.comparison else {
+        // no comparison, or NaN from missing values propagated into the sums
+        let Some(c) = t
+            .comparison
+            .as_ref()
+            .filter(|c| !c.absolute.p_value.is_nan())
+        else {
             return Some(Verdict::NotEnoughData);
         };
         // a NaN p-value is never significant

@@ -45,11 +45,13 @@ pub enum MetricStats {
     Proportion(Moments),
     /// A ratio metric Σy/Σx over units (gbstats `RatioStatistic`): y is the
     /// numerator, x the denominator, `n` the number of units; the
-    /// per-unit variance comes from the delta method.
+    /// per-unit variance comes from the delta method. Both components are
+    /// treated as gbstats' "count" metrics (sample variances with n − 1).
     Ratio(JointMoments),
     /// A mean metric y regression-adjusted by a pre-period covariate x
     /// (CUPED; gbstats `RegressionAdjustedStatistic`), with θ estimated on
-    /// control and treatment pooled.
+    /// control and treatment pooled. Metric and covariate are treated as
+    /// gbstats' "count" metrics (sample variances with n − 1).
     RegressionAdjusted(JointMoments),
 }
 
@@ -236,7 +238,7 @@ impl Effect {
             Alternative::TwoSided => {
                 let w = t_ppf(1.0 - alpha / 2.0, df) * std_error;
                 (
-                    (2.0 * t_sf(statistic.abs(), df)).min(1.0),
+                    at_most_one(2.0 * t_sf(statistic.abs(), df)),
                     (estimate - w, estimate + w),
                 )
             }
@@ -261,6 +263,11 @@ impl Effect {
             },
         }
     }
+}
+
+/// `min(p, 1)` that keeps a NaN (`f64::min` would return 1).
+pub(crate) fn at_most_one(p: f64) -> f64 {
+    if p > 1.0 { 1.0 } else { p }
 }
 
 /// Treatment versus control on one metric.

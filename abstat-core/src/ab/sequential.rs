@@ -13,8 +13,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::frequentist::{
-    Comparison, Effect, FrequentistOptions, MetricStats, arms, check_alpha, check_variance,
-    relative_variance, welch_df,
+    Comparison, Effect, FrequentistOptions, MetricStats, arms, at_most_one, check_alpha,
+    check_variance, relative_variance, welch_df,
 };
 use crate::{Alternative, ConfidenceInterval, Error, Result};
 
@@ -96,7 +96,7 @@ fn sequential_effect(estimate: f64, variance: f64, n: f64, opts: &SequentialOpti
         estimate,
         std_error,
         statistic: estimate / std_error,
-        p_value: (1.0 / e_value).min(1.0),
+        p_value: at_most_one(1.0 / e_value),
         ci: ConfidenceInterval {
             lower: estimate - width,
             upper: estimate + width,
