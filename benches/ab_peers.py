@@ -2,19 +2,18 @@
 experiment (two variants, metric y with covariate x). Times what abstat's
 bench does from the raw columns: per-variant aggregation (pandas groupby),
 SRM (scipy chisquare), Welch's t-test on y and CUPED (theta pooled, Welch on
-the adjusted metric), best of 3, and prints the ratio to abstat's criterion
+the adjusted metric), best of 5, and prints the ratio to abstat's criterion
 estimate when `cargo bench --bench ab` has been run."""
 
 import os
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 sys.path.insert(0, os.path.dirname(__file__))
-from peer_timing import rust_seconds  # noqa: E402
+from peer_timing import python_seconds, rust_seconds  # noqa: E402
 from peer_timing import common  # noqa: E402
 
 N = 10_000_000
@@ -40,12 +39,7 @@ def peer(df):
 
 def main():
     df = data()
-    times = []
-    for _ in range(3):
-        t = time.perf_counter()
-        peer(df)
-        times.append(time.perf_counter() - t)
-    py = min(times)
+    py = python_seconds(lambda: peer(df), min_time=0.2)
     name = "welch_cuped_srm_1e7"
     rs = rust_seconds("ab", name)
     if rs is None:

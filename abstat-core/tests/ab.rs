@@ -266,15 +266,18 @@ fn pair(c: &Value) -> (MetricStats, MetricStats) {
     )
 }
 
+fn counts(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
 #[test]
 fn srm_matches_gbstats_check_srm() {
     for c in section("srm") {
-        let units: Vec<u64> = c["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap())
-            .collect();
+        let units = counts(&c["users"]);
         let weights = data(&c["weights"]);
         let r = srm(&units, &weights, 0.001).unwrap();
         assert_close(
@@ -475,12 +478,7 @@ fn correction(name: &str) -> Correction {
 fn abn_corrections_match_gbstats_and_statsmodels() {
     for c in section("abn") {
         let name = c["name"].as_str().unwrap();
-        let units: Vec<u64> = c["units"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap())
-            .collect();
+        let units = counts(&c["units"]);
         let metrics: Vec<MetricInput> = c["metrics"]
             .as_object()
             .unwrap()

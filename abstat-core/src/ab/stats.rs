@@ -91,14 +91,9 @@ impl Moments {
             |state: &mut [Moments], range| {
                 for (i, &g) in range.clone().zip(&variant[range]) {
                     let (y, s) = (values[i], slot(state, g)?);
-                    if y.is_nan() {
-                        match nan_policy {
-                            NanPolicy::Omit => continue,
-                            NanPolicy::Raise => return Err(missing("values")),
-                            NanPolicy::Propagate => {}
-                        }
+                    if keep(y.is_nan(), nan_policy, "values")? {
+                        s.insert(y);
                     }
-                    s.insert(y);
                 }
                 Ok(())
             },
@@ -204,14 +199,9 @@ impl JointMoments {
             |state: &mut [JointMoments], range| {
                 for (i, &g) in range.clone().zip(&variant[range]) {
                     let (yi, xi, s) = (y[i], x[i], slot(state, g)?);
-                    if yi.is_nan() || xi.is_nan() {
-                        match nan_policy {
-                            NanPolicy::Omit => continue,
-                            NanPolicy::Raise => return Err(missing("y or x")),
-                            NanPolicy::Propagate => {}
-                        }
+                    if keep(yi.is_nan() || xi.is_nan(), nan_policy, "y or x")? {
+                        s.insert(yi, xi);
                     }
-                    s.insert(yi, xi);
                 }
                 Ok(())
             },
@@ -287,9 +277,15 @@ fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result<()> {
     Ok(())
 }
 
-fn missing(what: &str) -> Error {
-    Error::MissingValues {
-        what: what.to_string(),
+/// Whether a row enters the sums under `policy` (`missing`: it has a NaN).
+/// Under `Propagate` it does, and turns its variant's sums into NaN.
+fn keep(missing: bool, policy: NanPolicy, what: &str) -> Result<bool> {
+    match (missing, policy) {
+        (false, _) | (true, NanPolicy::Propagate) => Ok(true),
+        (true, NanPolicy::Omit) => Ok(false),
+        (true, NanPolicy::Raise) => Err(Error::MissingValues {
+            what: what.to_string(),
+        }),
     }
 }
 
