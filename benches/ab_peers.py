@@ -2,8 +2,8 @@
 experiment (two variants, metric y with covariate x). Times what abstat's
 bench does from the raw columns: per-variant aggregation (pandas groupby),
 SRM (scipy chisquare), Welch's t-test on y and CUPED (theta pooled, Welch on
-the adjusted metric), best of 5, and prints the ratio to abstat's criterion
-estimate when `cargo bench --bench ab` has been run."""
+the adjusted metric), and prints the ratio to abstat's criterion estimate
+when `cargo bench --bench ab` has been run."""
 
 import os
 import sys
@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 sys.path.insert(0, os.path.dirname(__file__))
-from peer_timing import python_seconds, rust_seconds  # noqa: E402
+from peer_timing import report  # noqa: E402
 from peer_timing import common  # noqa: E402
 
 N = 10_000_000
@@ -39,13 +39,7 @@ def peer(df):
 
 def main():
     df = data()
-    py = python_seconds(lambda: peer(df), min_time=0.2)
-    name = "welch_cuped_srm_1e7"
-    rs = rust_seconds("ab", name)
-    if rs is None:
-        print(f"{name}: pandas+scipy {py:.3f} s (run cargo bench --bench ab for the ratio)")
-    else:
-        print(f"{name}: pandas+scipy {py:.3f} s, abstat {rs * 1e3:.1f} ms, abstat is {py / rs:.1f}x faster")
+    report("ab", [("welch_cuped_srm_1e7", "pandas groupby + scipy ttest_ind", lambda: peer(df))])
 
 
 if __name__ == "__main__":
