@@ -81,7 +81,11 @@ ensure_python() {
         rm -rf "$ABSTAT_VENV"
         python3 -m venv "$ABSTAT_VENV"
         "$ABSTAT_VENV/bin/python" -m pip install -q --upgrade pip
-        "$ABSTAT_VENV/bin/python" -m pip install -q -r "$ABSTAT_ROOT/requirements-dev.txt"
+        # Lines marked "no-deps" (gbstats) go in without their declared dependencies.
+        grep -v 'no-deps' "$ABSTAT_ROOT/requirements-dev.txt" \
+            | "$ABSTAT_VENV/bin/python" -m pip install -q -r /dev/stdin
+        grep -E '^[^#].*# no-deps' "$ABSTAT_ROOT/requirements-dev.txt" \
+            | "$ABSTAT_VENV/bin/python" -m pip install -q --no-deps -r /dev/stdin
         touch "$ABSTAT_VENV/.complete"
     fi
     export ABSTAT_VENV

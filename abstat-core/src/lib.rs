@@ -5,6 +5,7 @@
 //! typed, serde-serialisable result structs; failures are [`Error`] values
 //! with messages a person can act on.
 
+pub mod ab;
 pub mod anova;
 pub mod bootstrap;
 pub mod categorical;

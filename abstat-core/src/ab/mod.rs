@@ -1,0 +1,53 @@
+//! A/B experiment analysis that matches GrowthBook's stats engine (gbstats
+//! 0.8.0) and goes past it.
+//!
+//! - [`stats`]: per-variant sufficient statistics, from raw columns in one
+//!   parallel pass, merged from chunks, or as a database `GROUP BY` returns
+//!   them;
+//! - [`frequentist`]: treatment vs control, absolute and relative lift with
+//!   intervals and p-values for mean, proportion, ratio and CUPED metrics;
+//! - [`sequential`]: always-valid asymptotic confidence sequences;
+//! - [`bayesian`]: gbstats' Gaussian Bayesian engine;
+//! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
+//! - [`experiment`]: A/B/n analysis with multiple-comparison correction
+//!   ([`Correction`]) and a [`Verdict`] per treatment and metric.
+//!
+//! # Example
+//! ```
+//! use abstat_core::ab::{analyze, ExperimentOptions, MetricInput, MetricStats, Moments, Verdict};
+//! // count, sum, sum of squares per variant, as `GROUP BY variant` returns them
+//! let revenue = MetricInput {
+//!     name: "revenue".into(),
+//!     higher_is_better: true,
+//!     variants: vec![
+//!         MetricStats::Mean(Moments::new(5000, 50_000.0, 545_000.0)),
+//!         MetricStats::Mean(Moments::new(5020, 52_208.0, 587_000.0)),
+//!     ],
+//! };
+//! let r = analyze(&[5000, 5020], &[0.5, 0.5], &[revenue], &ExperimentOptions::default()).unwrap();
+//! assert!(!r.srm.is_mismatch());
+//! assert_eq!(r.verdict(0, 0), Some(Verdict::SignificantWin));
+//! ```
+
+pub mod bayesian;
+mod correction;
+pub mod experiment;
+pub mod frequentist;
+pub mod power;
+pub mod sequential;
+pub mod srm;
+pub mod stats;
+
+pub use bayesian::{BayesianComparison, BayesianOptions, Posterior, Prior, compare_bayesian};
+pub use correction::Correction;
+pub use experiment::{
+    Engine, ExperimentOptions, ExperimentResult, MetricInput, MetricResult, TreatmentResult,
+    Verdict, analyze,
+};
+pub use frequentist::{
+    Arm, Comparison, Cuped, Effect, FrequentistOptions, MetricKind, MetricStats, compare,
+};
+pub use power::{Power, minimum_detectable_effect, power_at};
+pub use sequential::{SequentialOptions, compare_sequential};
+pub use srm::{Srm, srm};
+pub use stats::{JointMoments, Moments};
