@@ -8,8 +8,11 @@
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod moments;
+pub mod multitest;
 pub mod options;
 pub mod result;
+pub mod ttest;
 
 pub use error::{Error, Result};
 pub use options::{Alternative, NanPolicy};

@@ -74,7 +74,10 @@ pub fn from_spec(spec: &Value) -> Vec<f64> {
     match spec["gen"].as_str().expect("gen") {
         "uniform" => {
             let (lo, hi) = (get("low", 0.0), get("high", 1.0));
-            det_uniform(seed, n).into_iter().map(|u| lo + (hi - lo) * u).collect()
+            det_uniform(seed, n)
+                .into_iter()
+                .map(|u| lo + (hi - lo) * u)
+                .collect()
         }
         "normal" => det_normal(seed, n, get("loc", 0.0), get("scale", 1.0)),
         other => panic!("unknown generator {other}"),
