@@ -11,6 +11,7 @@ pub mod input;
 pub mod moments;
 pub mod multitest;
 pub mod options;
+pub mod power;
 pub mod proportion;
 pub mod result;
 pub mod ttest;

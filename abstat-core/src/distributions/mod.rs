@@ -12,6 +12,7 @@
 //! the log of the smaller tail, so they are accurate near
 //! 0 and 1 too (checked against scipy in `tests/distributions.rs`).
 
+pub mod nct;
 pub mod special;
 
 use statrs::distribution::{ContinuousCDF, Normal};
