@@ -80,15 +80,12 @@ pub fn ttest_ind_power(
     let df = nobs1 - 1.0 + nobs2 - 1.0;
     let nobs = 1.0 / (1.0 / nobs1 + 1.0 / nobs2);
     let nc = effect_size * nobs.sqrt();
-    let a = tail_alpha(alpha, alternative);
-    let mut power = 0.0;
-    if alternative != Alternative::Less {
-        power += nct_sf(t_isf(a, df), df, nc);
-    }
-    if alternative != Alternative::Greater {
-        power += nct_cdf(t_ppf(a, df), df, nc);
-    }
-    power
+    two_tails(
+        alpha,
+        alternative,
+        |a| nct_sf(t_isf(a, df), df, nc),
+        |a| nct_cdf(t_ppf(a, df), df, nc),
+    )
 }
 
 /// Power of the two-sample z-test (statsmodels `NormalIndPower.power`).
@@ -105,23 +102,111 @@ pub fn normal_ind_power(
         nobs1
     };
     let shift = effect_size * nobs.sqrt();
-    let a = tail_alpha(alpha, alternative);
-    let mut power = 0.0;
-    if alternative != Alternative::Less {
-        power += normal_sf(normal_isf(a) - shift);
-    }
-    if alternative != Alternative::Greater {
-        power += normal_cdf(normal_ppf(a) - shift);
-    }
-    power
+    two_tails(
+        alpha,
+        alternative,
+        |a| normal_sf(normal_isf(a) - shift),
+        |a| normal_cdf(normal_ppf(a) - shift),
+    )
 }
 
-fn tail_alpha(alpha: f64, alternative: Alternative) -> f64 {
-    if alternative == Alternative::TwoSided {
+/// Power of the two-proportion z-test for `p₁ = prop2 + diff` against
+/// `prop2` (statsmodels `power_proportions_2indep`): the statistic's null
+/// standard deviation uses the pooled proportion, its alternative standard
+/// deviation the unpooled `√(p₁(1−p₁) + p₂(1−p₂)/ratio)` (normal
+/// approximation, `normal_power_het`).
+pub fn power_proportions_2indep(
+    diff: f64,
+    prop2: f64,
+    nobs1: f64,
+    ratio: f64,
+    alpha: f64,
+    alternative: Alternative,
+) -> Result<f64> {
+    let p1 = prop2 + diff;
+    for (name, p) in [("prop2", prop2), ("prop2 + diff", p1)] {
+        if !(p > 0.0 && p < 1.0) {
+            return Err(Error::invalid(
+                name,
+                p,
+                "a proportion strictly between 0 and 1",
+            ));
+        }
+    }
+    if ratio.is_nan() || ratio <= 0.0 || nobs1.is_nan() || nobs1 <= 0.0 {
+        return Err(Error::invalid(
+            "nobs1 / ratio",
+            format!("{nobs1} / {ratio}"),
+            "positive numbers",
+        ));
+    }
+    if alpha.is_nan() || alpha <= 0.0 || alpha >= 1.0 {
+        return Err(Error::invalid(
+            "alpha",
+            alpha,
+            "a number strictly between 0 and 1",
+        ));
+    }
+    let pooled = (p1 + prop2 * ratio) / (1.0 + ratio);
+    let sd = |a: f64, b: f64| (a * (1.0 - a) + b * (1.0 - b) / ratio).sqrt();
+    let (std_null, std_alt) = (sd(pooled, pooled), sd(p1, prop2));
+    let shift = diff * nobs1.sqrt() / std_alt;
+    let k = std_null / std_alt;
+    Ok(two_tails(
+        alpha,
+        alternative,
+        |a| normal_sf(normal_isf(a) * k - shift),
+        |a| normal_cdf(normal_ppf(a) * k - shift),
+    ))
+}
+
+/// The `nobs1` at which [`power_proportions_2indep`] reaches `power`
+/// (statsmodels solves this with `brentq` on the same function).
+pub fn nobs1_proportions_2indep(
+    diff: f64,
+    prop2: f64,
+    power: f64,
+    ratio: f64,
+    alpha: f64,
+    alternative: Alternative,
+) -> Result<f64> {
+    if power.is_nan() || power <= 0.0 || power >= 1.0 {
+        return Err(Error::invalid(
+            "power",
+            power,
+            "a number strictly between 0 and 1",
+        ));
+    }
+    power_proportions_2indep(diff, prop2, 10.0, ratio, alpha, alternative)?;
+    let f = |n: f64| {
+        power_proportions_2indep(diff, prop2, n, ratio, alpha, alternative).unwrap_or(f64::NAN)
+            - power
+    };
+    brent_expanding(f, 1e-9, 1e12, 10.0)
+}
+
+/// Rejection probability summed over the tails the alternative uses, each
+/// tail at level α/2 (two-sided) or α (statsmodels `ttest_power`,
+/// `normal_power`).
+fn two_tails(
+    alpha: f64,
+    alternative: Alternative,
+    upper: impl Fn(f64) -> f64,
+    lower: impl Fn(f64) -> f64,
+) -> f64 {
+    let a = if alternative == Alternative::TwoSided {
         alpha / 2.0
     } else {
         alpha
+    };
+    let mut power = 0.0;
+    if alternative != Alternative::Less {
+        power += upper(a);
     }
+    if alternative != Alternative::Greater {
+        power += lower(a);
+    }
+    power
 }
 
 /// Cohen's h for two proportions: `2·asin(√p₁) − 2·asin(√p₂)` (statsmodels

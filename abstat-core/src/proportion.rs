@@ -30,6 +30,13 @@ fn check_counts(count: u64, nobs: u64, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Validated counts of two samples as `(c₁, n₁, c₂, n₂)` in f64.
+fn two_samples(count1: u64, nobs1: u64, count2: u64, nobs2: u64) -> Result<(f64, f64, f64, f64)> {
+    check_counts(count1, nobs1, "sample 1")?;
+    check_counts(count2, nobs2, "sample 2")?;
+    Ok((count1 as f64, nobs1 as f64, count2 as f64, nobs2 as f64))
+}
+
 fn check_level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {
         Ok(())
@@ -106,9 +113,7 @@ pub fn proportions_ztest_2(
     variance: Variance,
     alternative: Alternative,
 ) -> Result<TestResult> {
-    check_counts(count1, nobs1, "sample 1")?;
-    check_counts(count2, nobs2, "sample 2")?;
-    let (c1, n1, c2, n2) = (count1 as f64, nobs1 as f64, count2 as f64, nobs2 as f64);
+    let (c1, n1, c2, n2) = two_samples(count1, nobs1, count2, nobs2)?;
     let (p1, p2) = (c1 / n1, c2 / n2);
     let se = match variance {
         Variance::Pooled => {
@@ -254,11 +259,9 @@ pub fn confint_proportions_2indep(
     confidence_level: f64,
     method: DiffCi,
 ) -> Result<ConfidenceInterval> {
-    check_counts(count1, nobs1, "sample 1")?;
-    check_counts(count2, nobs2, "sample 2")?;
+    let (c1, n1, c2, n2) = two_samples(count1, nobs1, count2, nobs2)?;
     check_level(confidence_level)?;
     let crit = normal_isf((1.0 - confidence_level) / 2.0);
-    let (c1, n1, c2, n2) = (count1 as f64, nobs1 as f64, count2 as f64, nobs2 as f64);
     let wald = |c1: f64, n1: f64, c2: f64, n2: f64| {
         let (p1, p2) = (c1 / n1, c2 / n2);
         let d = crit * (p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2).sqrt();

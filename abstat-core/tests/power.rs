@@ -92,6 +92,28 @@ fn solves_match_statsmodels_power_equation() {
 }
 
 #[test]
+fn two_proportion_power_matches_statsmodels() {
+    for c in cases("power").iter().filter(|c| c["kind"] == "prop_power") {
+        let a = args(c);
+        let alt: Alternative = c["alternative"].as_str().unwrap().parse().unwrap();
+        let got = power_proportions_2indep(a[0], a[1], a[2], a[3], a[4], alt).unwrap();
+        assert_close(got, num(&c["power"]), 1e-10, 1e-14, &format!("{c}"));
+        if !c["nobs1_for_0.8"].is_null() {
+            let n = nobs1_proportions_2indep(a[0], a[1], 0.8, a[3], a[4], alt).unwrap();
+            // the brief's 1e-8 relative for solves, against a tight brentq root
+            assert_close(
+                n,
+                num(&c["nobs1_for_0.8"]),
+                1e-8,
+                0.0,
+                &format!("nobs1 {c}"),
+            );
+        }
+    }
+    assert!(power_proportions_2indep(0.5, 0.6, 100.0, 1.0, 0.05, Alternative::TwoSided).is_err());
+}
+
+#[test]
 fn cohen_h_matches_statsmodels() {
     for c in cases("power").iter().filter(|c| c["kind"] == "cohen_h") {
         let a = args(c);

@@ -56,7 +56,7 @@ pub fn normal_ppf(p: f64) -> f64 {
         return 0.0;
     }
     let x0 = Normal::standard().inverse_cdf(p);
-    solve_quantile(p, x0, false, normal_cdf, normal_sf, normal_pdf)
+    solve_quantile(p, false, x0, false, normal_cdf, normal_sf, normal_pdf)
 }
 
 /// Standard normal inverse survival function Φ⁻¹(1 − q) = −Φ⁻¹(q).
@@ -107,6 +107,7 @@ pub fn t_ppf(p: f64, df: f64) -> f64 {
     }
     solve_quantile(
         p,
+        false,
         t_guess(p, df),
         false,
         |t| t_cdf(t, df),
@@ -178,6 +179,7 @@ pub fn chi2_ppf(p: f64, df: f64) -> f64 {
     let x0 = df * (1.0 - h + z * h.sqrt()).max(0.01).powi(3);
     solve_quantile(
         p,
+        false,
         x0,
         true,
         |x| chi2_cdf(x, df),
@@ -235,6 +237,7 @@ pub fn f_ppf(p: f64, d1: f64, d2: f64) -> f64 {
     }
     solve_quantile(
         p,
+        false,
         1.0,
         true,
         |x| f_cdf(x, d1, d2),
@@ -276,7 +279,7 @@ pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
         |x| beta_sf(x, a, b),
         |x| beta_pdf(x, a, b),
     );
-    solve_quantile(p, a / (a + b), true, cdf, sf, pdf).min(1.0)
+    solve_quantile(p, false, a / (a + b), true, cdf, sf, pdf).min(1.0)
 }
 
 /// Beta distribution inverse survival function.
@@ -289,10 +292,10 @@ pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
         |x| beta_sf(x, a, b),
         |x| beta_pdf(x, a, b),
     );
-    solve_isf(q, a / (a + b), true, cdf, sf, pdf).min(1.0)
+    solve_quantile(q, true, a / (a + b), true, cdf, sf, pdf).min(1.0)
 }
 
-/// The `x` with `cdf(x) = p`, by Newton steps on `ln F(x) − ln p` (lower
+/// The `x` with `cdf(x) = p` (or `sf(x) = p` when `upper`, an isf), by Newton steps on `ln F(x) − ln p` (lower
 /// half) or `ln(1−p) − ln S(x)` (upper half), safeguarded by a bracket that
 /// is grown from the guess `x0` and bisected when a step leaves it. The log
 /// keeps steps well scaled far into either tail; the tail that is small is
@@ -300,6 +303,7 @@ pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
 /// `positive` marks distributions supported on (0, ∞).
 fn solve_quantile(
     p: f64,
+    upper: bool,
     x0: f64,
     positive: bool,
     cdf: impl Fn(f64) -> f64,
@@ -309,31 +313,10 @@ fn solve_quantile(
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
         return f64::NAN;
     }
-    if p <= 0.5 {
-        solve_tail(true, p, x0, positive, cdf, sf, pdf)
-    } else {
-        solve_tail(false, 1.0 - p, x0, positive, cdf, sf, pdf)
-    }
-}
-
-/// [`solve_quantile`] for the upper-tail probability `q` (an isf), so that
-/// `q` near 0 keeps its precision.
-fn solve_isf(
-    q: f64,
-    x0: f64,
-    positive: bool,
-    cdf: impl Fn(f64) -> f64,
-    sf: impl Fn(f64) -> f64,
-    pdf: impl Fn(f64) -> f64,
-) -> f64 {
-    if q.is_nan() || !(0.0..=1.0).contains(&q) {
-        return f64::NAN;
-    }
-    if q <= 0.5 {
-        solve_tail(false, q, x0, positive, cdf, sf, pdf)
-    } else {
-        solve_tail(true, 1.0 - q, x0, positive, cdf, sf, pdf)
-    }
+    // Solve in whichever tail holds the smaller probability.
+    let small = p <= 0.5;
+    let tail = if small { p } else { 1.0 - p };
+    solve_tail(small != upper, tail, x0, positive, cdf, sf, pdf)
 }
 
 /// Solve `cdf(x) = tail_p` (`lower`) or `sf(x) = tail_p` for `tail_p ≤ ½`.
