@@ -271,19 +271,15 @@ fn beta_pdf(x: f64, a: f64, b: f64) -> f64 {
 
 /// Beta distribution quantile.
 pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
-    if !(a > 0.0 && b > 0.0) {
-        return f64::NAN;
-    }
-    let (cdf, sf, pdf) = (
-        |x| beta_cdf(x, a, b),
-        |x| beta_sf(x, a, b),
-        |x| beta_pdf(x, a, b),
-    );
-    solve_quantile(p, false, a / (a + b), true, cdf, sf, pdf).min(1.0)
+    beta_quantile(p, false, a, b)
 }
 
 /// Beta distribution inverse survival function.
 pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
+    beta_quantile(q, true, a, b)
+}
+
+fn beta_quantile(p: f64, upper: bool, a: f64, b: f64) -> f64 {
     if !(a > 0.0 && b > 0.0) {
         return f64::NAN;
     }
@@ -292,11 +288,12 @@ pub fn beta_isf(q: f64, a: f64, b: f64) -> f64 {
         |x| beta_sf(x, a, b),
         |x| beta_pdf(x, a, b),
     );
-    solve_quantile(q, true, a / (a + b), true, cdf, sf, pdf).min(1.0)
+    solve_quantile(p, upper, a / (a + b), true, cdf, sf, pdf).min(1.0)
 }
 
-/// The `x` with `cdf(x) = p` (or `sf(x) = p` when `upper`, an isf), by Newton steps on `ln F(x) − ln p` (lower
-/// half) or `ln(1−p) − ln S(x)` (upper half), safeguarded by a bracket that
+/// The `x` with `cdf(x) = p` (or `sf(x) = p` when `upper`, an isf), by
+/// Newton steps on `ln F(x) − ln p` (lower half) or `ln(1−p) − ln S(x)`
+/// (upper half), safeguarded by a bracket that
 /// is grown from the guess `x0` and bisected when a step leaves it. The log
 /// keeps steps well scaled far into either tail; the tail that is small is
 /// the one evaluated, so quantiles near 0 and 1 keep relative precision.
