@@ -140,24 +140,23 @@ pub fn t_isf(q: f64, df: f64) -> f64 {
 
 /// Chi-square cdf.
 pub fn chi2_cdf(x: f64, df: f64) -> f64 {
-    if x.is_nan() || df.is_nan() {
-        return f64::NAN;
-    }
-    if x <= 0.0 {
-        return 0.0;
-    }
-    gamma_pq(df / 2.0, x / 2.0).0
+    chi2_tails(x, df).0
 }
 
 /// Chi-square survival function, accurate in the upper tail.
 pub fn chi2_sf(x: f64, df: f64) -> f64 {
+    chi2_tails(x, df).1
+}
+
+/// `(cdf, sf)` of chi-square: `(P(df/2, x/2), Q(df/2, x/2))`.
+fn chi2_tails(x: f64, df: f64) -> (f64, f64) {
     if x.is_nan() || df.is_nan() {
-        return f64::NAN;
+        return (f64::NAN, f64::NAN);
     }
     if x <= 0.0 {
-        return 1.0;
+        return (0.0, 1.0);
     }
-    gamma_pq(df / 2.0, x / 2.0).1
+    gamma_pq(df / 2.0, x / 2.0)
 }
 
 fn chi2_pdf(x: f64, df: f64) -> f64 {
@@ -190,27 +189,26 @@ pub fn chi2_ppf(p: f64, df: f64) -> f64 {
 
 /// F distribution cdf P(F ≤ f).
 pub fn f_cdf(f: f64, d1: f64, d2: f64) -> f64 {
-    if f.is_nan() || d1.is_nan() || d2.is_nan() {
-        return f64::NAN;
-    }
-    if f <= 0.0 {
-        return 0.0;
-    }
-    let (x, y) = f_beta_args(f, d1, d2);
-    beta_inc(d2 / 2.0, d1 / 2.0, x, y).1
+    f_tails(f, d1, d2).0
 }
 
 /// F distribution survival function P(F > f) with `d1`, `d2` degrees of freedom.
 pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
+    f_tails(f, d1, d2).1
+}
+
+/// `(cdf, sf)` of F, each from its own tail:
+/// P(F > f) = I_{d2/(d2+d1 f)}(d2/2, d1/2).
+fn f_tails(f: f64, d1: f64, d2: f64) -> (f64, f64) {
     if f.is_nan() || d1.is_nan() || d2.is_nan() {
-        return f64::NAN;
+        return (f64::NAN, f64::NAN);
     }
     if f <= 0.0 {
-        return 1.0;
+        return (0.0, 1.0);
     }
-    // P(F > f) = I_{d2/(d2+d1 f)}(d2/2, d1/2)
     let (x, y) = f_beta_args(f, d1, d2);
-    beta_inc(d2 / 2.0, d1 / 2.0, x, y).0
+    let (sf, cdf) = beta_inc(d2 / 2.0, d1 / 2.0, x, y);
+    (cdf, sf)
 }
 
 fn f_beta_args(f: f64, d1: f64, d2: f64) -> (f64, f64) {
