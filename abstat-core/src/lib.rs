@@ -13,13 +13,18 @@ pub mod correlation;
 pub mod distributions;
 pub mod error;
 pub mod input;
+pub mod moments;
+pub mod multitest;
 pub mod nonparametric;
 pub mod normality;
 pub mod options;
+pub mod power;
 pub mod profile;
+pub mod proportion;
 pub mod rank;
 pub mod regression;
 pub mod result;
+pub mod ttest;
 pub mod variance;
 
 pub use error::{Error, Result};
