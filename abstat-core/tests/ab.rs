@@ -496,7 +496,7 @@ fn abn_corrections_match_gbstats_and_statsmodels() {
             .collect();
         let method = correction(c["method"].as_str().unwrap());
         let opts = ExperimentOptions {
-            correction: method,
+            correction: Some(method),
             ..Default::default()
         };
         let r = analyze(&units, &data(&c["weights"]), &metrics, &opts).unwrap();

@@ -186,7 +186,6 @@ fn prepare_sqlite_file(url: &str) -> Result<String, StoreError> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::correction::{Correction, adjust};
 use super::frequentist::{Comparison, FrequentistOptions, MetricStats, check_alpha, compare};
 use super::power::Power;
 use super::sequential::{SequentialOptions, compare_sequential};
 use super::srm::{DEFAULT_SRM_THRESHOLD, Srm, srm};
+use crate::multitest::{Correction, multipletests};
 use crate::{Alternative, ConfidenceInterval, Error, Result};
 
 /// Which frequentist engine compares each treatment with the control.
@@ -34,8 +34,10 @@ pub struct ExperimentOptions {
     pub alternative: Alternative,
     /// The engine.
     pub engine: Engine,
-    /// Correction across all treatment × metric comparisons.
-    pub correction: Correction,
+    /// Correction across all treatment × metric comparisons; `None` adjusts
+    /// nothing (GrowthBook's default). Bonferroni also widens the intervals
+    /// (level 1 − α/m); the other methods adjust p-values only.
+    pub correction: Option<Correction>,
     /// Index of the control variant (default 0).
     pub control: usize,
     /// SRM p-value threshold (GrowthBook's default 0.001).
@@ -53,7 +55,7 @@ impl Default for ExperimentOptions {
             alpha: 0.05,
             alternative: Alternative::TwoSided,
             engine: Engine::Fixed,
-            correction: Correction::None,
+            correction: None,
             control: 0,
             srm_threshold: DEFAULT_SRM_THRESHOLD,
             target_power: 0.8,
@@ -284,11 +286,11 @@ pub fn analyze(
             .map(|t| t.comparison.as_ref().map_or(f64::NAN, f))
             .collect()
     };
-    let p_abs = adjust(&p_of(|c| c.absolute.p_value), opts.correction);
+    let p_abs = adjust(&p_of(|c| c.absolute.p_value), opts.correction)?;
     let p_rel = adjust(
         &p_of(|c| c.relative.as_ref().map_or(f64::NAN, |r| r.p_value)),
         opts.correction,
-    );
+    )?;
     let m = cells().filter(|t| t.comparison.is_some()).count();
     let mut k = 0;
     for (mi, metric) in results.iter_mut().enumerate() {
@@ -296,7 +298,7 @@ pub fn analyze(
             t.adjusted_p_value = p_abs[k];
             t.adjusted_relative_p_value = p_rel[k];
             k += 1;
-            if opts.correction == Correction::Bonferroni && t.comparison.is_some() {
+            if opts.correction == Some(Correction::Bonferroni) && t.comparison.is_some() {
                 let (a, b) = (
                     &metrics[mi].variants[opts.control],
                     &metrics[mi].variants[t.variant],
@@ -313,4 +315,13 @@ pub fn analyze(
         comparisons: m,
         metrics: results,
     })
+}
+
+/// Adjusted p-values across the family (statsmodels `multipletests`); NaN
+/// marks a comparison the data could not support and is left out of m.
+fn adjust(p: &[f64], method: Option<Correction>) -> Result<Vec<f64>> {
+    match method {
+        None => Ok(p.to_vec()),
+        Some(m) => Ok(multipletests(p, m)?.p_adjusted),
+    }
 }

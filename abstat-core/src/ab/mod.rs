@@ -30,7 +30,6 @@
 //! ```
 
 pub mod bayesian;
-mod correction;
 pub mod experiment;
 pub mod frequentist;
 pub mod power;
@@ -38,8 +37,8 @@ pub mod sequential;
 pub mod srm;
 pub mod stats;
 
+pub use crate::multitest::Correction;
 pub use bayesian::{BayesianComparison, BayesianOptions, Posterior, Prior, compare_bayesian};
-pub use correction::Correction;
 pub use experiment::{
     Engine, ExperimentOptions, ExperimentResult, MetricInput, MetricResult, TreatmentResult,
     Verdict, analyze,
