@@ -24,3 +24,7 @@ pub use metrics::{
     classification_report, confusion_matrix, precision_recall_f1,
 };
 pub use scoring::{AucAverage, RocCurve, log_loss, roc_auc, roc_auc_ovr, roc_curve};
+mod preprocess;
+mod split;
+pub use preprocess::{Feature, Impute, PreprocessOptions, Preprocessor};
+pub use split::{Split, stratified_kfold, stratified_split};
