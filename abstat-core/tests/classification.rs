@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use abstat_core::Error;
 use abstat_core::classification::{
-    Impute, PreprocessOptions, Preprocessor, stratified_kfold, stratified_split,
+    BoostingParams, Criterion, Fit, ForestParams, GaussianNbParams, Impute, KnnParams,
+    LogisticParams, PreprocessOptions, Preprocessor, Split, TreeParams, cross_val_accuracy,
+    stratified_kfold, stratified_split,
 };
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use common::{assert_close, num};
@@ -169,4 +171,106 @@ fn stratified_split_keeps_class_shares_and_is_seeded() {
     assert!(stratified_split(&[0, 0, 1, 1], 2, 1.5, 0).is_err());
     assert!(stratified_kfold(&[0, 1], 2, 5, 0).is_err());
     assert!(stratified_kfold(&[0, 1, 0, 1], 2, 1, 0).is_err());
+}
+
+/// Standardise with the training rows' mean and population sd through the
+/// preprocessor (numeric columns `f0..`).
+fn scaled(x: &Array2<f64>, train: &[usize]) -> Array2<f64> {
+    let to_batch = |rows: &[usize]| {
+        let cols: Vec<(String, ArrayRef)> = (0..x.ncols())
+            .map(|j| {
+                let v: Vec<f64> = rows.iter().map(|&i| x[[i, j]]).collect();
+                (format!("f{j}"), Arc::new(Float64Array::from(v)) as ArrayRef)
+            })
+            .collect();
+        RecordBatch::try_from_iter(cols).unwrap()
+    };
+    let names: Vec<String> = (0..x.ncols()).map(|j| format!("f{j}")).collect();
+    let p = Preprocessor::fit(&to_batch(train), &names, &PreprocessOptions::default()).unwrap();
+    let all: Vec<usize> = (0..x.nrows()).collect();
+    p.transform(&to_batch(&all)).unwrap()
+}
+
+fn cv_accuracy<F: Fit>(
+    params: &F,
+    x: &Array2<f64>,
+    y: &[usize],
+    folds: &[Split],
+    scale: bool,
+) -> f64 {
+    let k = y.iter().max().unwrap() + 1;
+    let mut total = 0.0;
+    for f in folds {
+        let xs = if scale {
+            scaled(x, &f.train)
+        } else {
+            x.clone()
+        };
+        total += cross_val_accuracy(params, xs.view(), y, k, std::slice::from_ref(f)).unwrap()[0];
+    }
+    total / folds.len() as f64
+}
+
+/// Each model's mean 5-fold accuracy on sklearn's datasets, on the same
+/// folds, within 2 points of the sklearn model of the same kind.
+#[test]
+fn models_match_sklearn_accuracy_on_bundled_datasets() {
+    for case in common::cases("classification") {
+        if case["kind"] != "dataset" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (x, y) = (features(&case), labels(&case));
+        let fold: Vec<usize> = labels(&serde_json::json!({"y": case["fold"]}));
+        let folds: Vec<Split> = (0..5)
+            .map(|f| {
+                let (test, train) = (0..y.len()).partition(|&i| fold[i] == f);
+                Split { train, test }
+            })
+            .collect();
+        let models = &case["models"];
+        let check = |model: &str, ours: f64| {
+            let Some(m) = models.get(model) else { return };
+            let theirs = num(&m["cv_accuracy"]);
+            eprintln!("{name} {model}: abstat {ours:.4} sklearn {theirs:.4}");
+            assert!(
+                (ours - theirs).abs() <= 0.02,
+                "{name} {model}: abstat {ours} vs sklearn {theirs}"
+            );
+        };
+        check(
+            "logistic",
+            cv_accuracy(&LogisticParams::default(), &x, &y, &folds, true),
+        );
+        check(
+            "gaussian_nb",
+            cv_accuracy(&GaussianNbParams::default(), &x, &y, &folds, false),
+        );
+        check(
+            "decision_tree",
+            cv_accuracy(&TreeParams::default(), &x, &y, &folds, false),
+        );
+        let entropy = TreeParams {
+            criterion: Criterion::Entropy,
+            max_depth: Some(5),
+            ..TreeParams::default()
+        };
+        check(
+            "decision_tree_entropy",
+            cv_accuracy(&entropy, &x, &y, &folds, false),
+        );
+        check(
+            "random_forest",
+            cv_accuracy(&ForestParams::default(), &x, &y, &folds, false),
+        );
+        check(
+            "knn",
+            cv_accuracy(&KnnParams::default(), &x, &y, &folds, true),
+        );
+        let gbt = BoostingParams::default();
+        check(
+            "gradient_boosting",
+            cv_accuracy(&gbt, &x, &y, &folds, false),
+        );
+    }
 }
