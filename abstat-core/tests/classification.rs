@@ -8,8 +8,8 @@ use std::sync::Arc;
 use abstat_core::Error;
 use abstat_core::classification::{
     BoostingParams, Criterion, Fit, ForestParams, GaussianNbParams, Impute, KnnParams,
-    LogisticParams, PreprocessOptions, Preprocessor, Split, TreeParams, cross_val_accuracy,
-    stratified_kfold, stratified_split,
+    LogisticParams, PreprocessOptions, Preprocessor, Split, SvmParams, TreeParams,
+    cross_val_accuracy, stratified_kfold, stratified_split,
 };
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use common::{assert_close, num};
@@ -272,5 +272,7 @@ fn models_match_sklearn_accuracy_on_bundled_datasets() {
             "gradient_boosting",
             cv_accuracy(&gbt, &x, &y, &folds, false),
         );
+        let svm = SvmParams::default();
+        check("linear_svm", cv_accuracy(&svm, &x, &y, &folds, true));
     }
 }

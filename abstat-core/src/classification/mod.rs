@@ -43,3 +43,5 @@ pub use forest::{ForestParams, RandomForest};
 pub use knn::{KNearest, KnnParams};
 mod boosting;
 pub use boosting::{BoostingParams, GradientBoosting};
+mod svm;
+pub use svm::{LinearSvm, SvmParams};
