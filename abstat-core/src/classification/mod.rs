@@ -45,3 +45,7 @@ mod boosting;
 pub use boosting::{BoostingParams, GradientBoosting};
 mod svm;
 pub use svm::{LinearSvm, SvmParams};
+mod importance;
+mod pipeline;
+pub use importance::{Importance, permutation_importance};
+pub use pipeline::{ModelSummary, Pipeline, PipelineSpec};
