@@ -179,6 +179,33 @@ fn check_proba(proba: &ArrayView2<f64>, n: usize, k: usize) -> Result<()> {
     Ok(())
 }
 
+/// The classes of `y_true` (at least `min` of them, for `method`), checked
+/// against the probability matrix, and each row's class code.
+fn classes_of<T: Label>(
+    y_true: &[T],
+    proba: &ArrayView2<f64>,
+    min: usize,
+    method: &str,
+) -> Result<(Classes<T>, Vec<usize>)> {
+    if y_true.is_empty() {
+        return Err(Error::TooFewObservations {
+            what: "y_true".into(),
+            needed: 1,
+            got: 0,
+        });
+    }
+    let classes = Classes::of(&[y_true]);
+    if classes.len() < min {
+        return Err(Error::Degenerate(format!(
+            "{method} needs at least {min} classes in y_true, found {}",
+            classes.describe()
+        )));
+    }
+    check_proba(proba, y_true.len(), classes.len())?;
+    let codes = classes.encode(y_true, "y_true")?;
+    Ok((classes, codes))
+}
+
 /// One-vs-rest multiclass ROC AUC (`roc_auc_score(multi_class="ovr")`):
 /// column `j` of `proba` is the probability of the `j`-th class of `y_true`
 /// in sorted order; rows must sum to 1.
@@ -187,23 +214,12 @@ pub fn roc_auc_ovr<T: Label>(
     proba: ArrayView2<f64>,
     average: AucAverage,
 ) -> Result<f64> {
-    let classes = Classes::of(&[y_true]);
-    if y_true.is_empty() {
-        return Err(Error::TooFewObservations {
-            what: "y_true".into(),
-            needed: 1,
-            got: 0,
-        });
-    }
-    if classes.len() < 3 {
-        return Err(Error::Degenerate(format!(
-            "one-vs-rest ROC AUC needs at least three classes in y_true, found {}; \
-             use roc_auc for two",
-            classes.len()
-        )));
-    }
-    check_proba(&proba, y_true.len(), classes.len())?;
-    let codes = classes.encode(y_true, "y_true")?;
+    let (classes, codes) = classes_of(
+        y_true,
+        &proba,
+        3,
+        "one-vs-rest ROC AUC (use roc_auc for two classes)",
+    )?;
     let (mut total, mut weight_sum) = (0.0, 0.0);
     for (j, label) in classes.labels.iter().enumerate() {
         let positive: Vec<bool> = codes.iter().map(|&c| c == j).collect();
@@ -226,22 +242,7 @@ pub fn roc_auc_ovr<T: Label>(
 /// Deviation: rows that do not sum to 1 are an error here; scikit-learn
 /// only warns.
 pub fn log_loss<T: Label>(y_true: &[T], proba: ArrayView2<f64>) -> Result<f64> {
-    let classes = Classes::of(&[y_true]);
-    if y_true.is_empty() {
-        return Err(Error::TooFewObservations {
-            what: "y_true".into(),
-            needed: 1,
-            got: 0,
-        });
-    }
-    if classes.len() < 2 {
-        return Err(Error::Degenerate(format!(
-            "log loss needs at least two classes in y_true, found only {}",
-            classes.describe()
-        )));
-    }
-    check_proba(&proba, y_true.len(), classes.len())?;
-    let codes = classes.encode(y_true, "y_true")?;
+    let (_, codes) = classes_of(y_true, &proba, 2, "log loss")?;
     let eps = f64::EPSILON;
     let total: f64 = codes
         .iter()

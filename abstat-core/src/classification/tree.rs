@@ -99,6 +99,19 @@ pub struct Node {
     pub value: Vec<f64>,
 }
 
+impl Node {
+    /// An empty leaf, filled in when the builder reaches it.
+    fn leaf() -> Node {
+        Node {
+            feature: usize::MAX,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            value: Vec::new(),
+        }
+    }
+}
+
 /// A fitted tree; `nodes[0]` is the root.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionTree {
@@ -216,15 +229,9 @@ pub(crate) fn grow<S: Stats>(
     let mut rows = rows;
     // (start, end, depth, node index to fill)
     let mut stack = vec![(0usize, rows.len(), 0usize, 0usize)];
-    nodes.push(Node {
-        feature: usize::MAX,
-        threshold: 0.0,
-        left: 0,
-        right: 0,
-        value: Vec::new(),
-    });
+    nodes.push(Node::leaf());
     let mut features: Vec<usize> = (0..p).collect();
-    let mut order: Vec<usize> = Vec::new();
+    let mut order: Vec<(f64, usize)> = Vec::new();
     while let Some((start, end, depth, id)) = stack.pop() {
         let node_rows = &mut rows[start..end];
         let n = node_rows.len();
@@ -244,16 +251,18 @@ pub(crate) fn grow<S: Stats>(
                 shuffle(&mut features, &mut rng);
             }
             for &f in &features[..tries] {
+                // (value, row) pairs sorted by value; ties in any order, as
+                // splits are only placed between distinct values
                 order.clear();
-                order.extend_from_slice(node_rows);
-                order.sort_by(|&a, &b| x[[a, f]].total_cmp(&x[[b, f]]));
+                order.extend(node_rows.iter().map(|&i| (x[[i, f]], i)));
+                order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
                 let mut left = empty.clone();
                 let mut right = all.clone();
                 for j in 0..n - 1 {
-                    let i = order[j];
+                    let (a, i) = order[j];
                     left.add(t[i]);
                     right.sub(t[i]);
-                    let (a, b) = (x[[i, f]], x[[order[j + 1], f]]);
+                    let b = order[j + 1].0;
                     if a == b
                         || left.count() < params.min_samples_leaf
                         || right.count() < params.min_samples_leaf
@@ -281,15 +290,8 @@ pub(crate) fn grow<S: Stats>(
                     }
                 }
                 let (l, r) = (nodes.len(), nodes.len() + 1);
-                for _ in 0..2 {
-                    nodes.push(Node {
-                        feature: usize::MAX,
-                        threshold: 0.0,
-                        left: 0,
-                        right: 0,
-                        value: Vec::new(),
-                    });
-                }
+                nodes.push(Node::leaf());
+                nodes.push(Node::leaf());
                 nodes[id].feature = f;
                 nodes[id].threshold = thr;
                 nodes[id].left = l;
