@@ -9,6 +9,7 @@ pub mod ab;
 pub mod anova;
 pub mod bootstrap;
 pub mod categorical;
+pub mod classification;
 pub mod correlation;
 pub mod distributions;
 pub mod error;

@@ -146,10 +146,34 @@ pub enum Term {
 }
 
 /// One predictor column, read from Arrow.
-enum Column {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numbers, one per row (NaN = missing or null).
     Numeric(Vec<f64>),
     /// Level label per row (`None` = missing).
     Categorical(Vec<Option<String>>),
+}
+
+impl Column {
+    /// Read column `name` of `batch` as the design reads predictors:
+    /// strings, dictionaries of strings and booleans are categorical,
+    /// numbers numeric. A missing column is an error listing the columns
+    /// there are.
+    pub fn read(batch: &RecordBatch, name: &str) -> Result<Column> {
+        read_column(&column(batch, name)?, name)
+    }
+}
+
+/// Code complete `columns` (one per non-intercept term, no missing values)
+/// as `terms` say: the column-major matrix and its column names. A
+/// categorical term whose `coded` holds every level is a full one-hot code
+/// (`name[level]`).
+pub fn encode_columns(terms: &[Term], columns: &[Column]) -> Result<(Array2<f64>, Vec<String>)> {
+    let n = columns.first().map_or(0, |c| match c {
+        Column::Numeric(v) => v.len(),
+        Column::Categorical(v) => v.len(),
+    });
+    encode(terms, columns, &vec![true; n])
 }
 
 impl Design {

@@ -53,7 +53,7 @@ mod ols;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-pub use design::{Design, DesignSpec, MissingPolicy, Term};
+pub use design::{Column, Design, DesignSpec, MissingPolicy, Term, encode_columns};
 pub use diagnostics::{ResidualDiagnostics, variance_inflation_factors};
 pub use logit::{Logit, LogitFit, LogitOptions, OddsRatio};
 pub use ols::{CovType, Ols, OlsFit, OlsOptions, Prediction};

@@ -1,0 +1,154 @@
+//! L2-regularised logistic regression, as scikit-learn's
+//! `LogisticRegression(penalty="l2", solver="lbfgs")`: a sigmoid model for
+//! two classes, a multinomial (softmax) model for more, the intercept not
+//! penalised. Minimises
+//! `(1/n) Σ log-loss + (1 / (2 C n)) ‖W‖²` by L-BFGS (the scaling of
+//! scikit-learn ≥ 1.2, with the same minimiser as its unscaled form).
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::lbfgs::minimize;
+use super::model::{Classifier, Fit, check_training};
+use crate::{Error, Result};
+
+/// Settings of [`LogisticRegression`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LogisticParams {
+    /// Inverse regularisation strength (default 1, as scikit-learn).
+    pub c: f64,
+    /// Stop when the largest gradient component is below this (default 1e-6).
+    pub tol: f64,
+    /// Iteration limit (default 1000).
+    pub max_iter: usize,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams {
+            c: 1.0,
+            tol: 1e-6,
+            max_iter: 1000,
+        }
+    }
+}
+
+/// A fitted logistic regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticRegression {
+    /// Coefficients, one row per feature and one column per score
+    /// (one column for two classes, `k` for more).
+    pub coef: Vec<Vec<f64>>,
+    /// Intercepts, one per score column.
+    pub intercept: Vec<f64>,
+    /// Number of classes.
+    pub classes: usize,
+}
+
+/// Linear scores `x · W + b` for parameters laid out as `W` (p × m,
+/// row-major) followed by `b` (m).
+fn linear(x: &ArrayView2<f64>, w: &[f64], m: usize) -> Array2<f64> {
+    let p = x.ncols();
+    let wm = ArrayView2::from_shape((p, m), &w[..p * m]).expect("shape");
+    let mut z = x.dot(&wm);
+    for mut row in z.rows_mut() {
+        for (v, b) in row.iter_mut().zip(&w[p * m..]) {
+            *v += b;
+        }
+    }
+    z
+}
+
+/// Softmax of each row in place.
+fn softmax(z: &mut Array2<f64>) {
+    for mut row in z.rows_mut() {
+        let m = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        row.mapv_inplace(|v| (v - m).exp());
+        let s = row.sum();
+        row /= s;
+    }
+}
+
+impl Fit for LogisticParams {
+    type Model = LogisticRegression;
+    fn fit(&self, x: ArrayView2<f64>, y: &[usize], k: usize) -> Result<LogisticRegression> {
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return Err(Error::invalid("C", self.c, "a positive number"));
+        }
+        check_training(&x, y, k)?;
+        let (n, p) = x.dim();
+        let m = if k == 2 { 1 } else { k };
+        let nf = n as f64;
+        let lam = 1.0 / (self.c * nf);
+        let objective = |w: &[f64], grad: &mut [f64]| -> f64 {
+            let mut z = linear(&x, w, m);
+            let mut loss = 0.0;
+            // residuals r = p̂ − y (n × m)
+            if m == 1 {
+                for (i, v) in z.iter_mut().enumerate() {
+                    let t = if y[i] == 1 { 1.0 } else { 0.0 };
+                    // log(1 + e^z) − t·z, stably
+                    loss += v.max(0.0) + (-v.abs()).exp().ln_1p() - t * *v;
+                    *v = 1.0 / (1.0 + (-*v).exp()) - t;
+                }
+            } else {
+                for (i, mut row) in z.rows_mut().into_iter().enumerate() {
+                    let mx = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                    let lse = mx + row.iter().map(|v| (v - mx).exp()).sum::<f64>().ln();
+                    loss += lse - row[y[i]];
+                    row.mapv_inplace(|v| (v - lse).exp());
+                    row[y[i]] -= 1.0;
+                }
+            }
+            let gw = x.t().dot(&z);
+            let mut f = loss / nf;
+            for j in 0..p * m {
+                grad[j] = gw[[j / m, j % m]] / nf + lam * w[j];
+                f += 0.5 * lam * w[j] * w[j];
+            }
+            for c in 0..m {
+                grad[p * m + c] = z.column(c).sum() / nf;
+            }
+            f
+        };
+        let w = minimize(
+            objective,
+            vec![0.0; (p + 1) * m],
+            self.tol,
+            self.max_iter,
+            "logistic regression (L-BFGS)",
+        )?;
+        Ok(LogisticRegression {
+            coef: (0..p).map(|j| w[j * m..(j + 1) * m].to_vec()).collect(),
+            intercept: w[p * m..].to_vec(),
+            classes: k,
+        })
+    }
+}
+
+impl Classifier for LogisticRegression {
+    fn n_features(&self) -> usize {
+        self.coef.len()
+    }
+    fn n_classes(&self) -> usize {
+        self.classes
+    }
+    fn scores(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let m = self.intercept.len();
+        let mut w: Vec<f64> = self.coef.concat();
+        w.extend_from_slice(&self.intercept);
+        let mut z = linear(&x, &w, m);
+        if m == 1 {
+            let mut out = Array2::zeros((x.nrows(), 2));
+            for (i, v) in z.iter().enumerate() {
+                let p1 = 1.0 / (1.0 + (-v).exp());
+                out[[i, 0]] = 1.0 - p1;
+                out[[i, 1]] = p1;
+            }
+            out
+        } else {
+            softmax(&mut z);
+            z
+        }
+    }
+}
