@@ -164,6 +164,9 @@ pub enum Error {
         /// The parser's message.
         detail: String,
     },
+    /// The data could be read but not profiled (a core computation refused).
+    #[error("cannot profile the dataset: {0}")]
+    Profile(#[from] abstat_core::Error),
 }
 
 /// `Result` with [`Error`].

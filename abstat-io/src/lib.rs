@@ -47,6 +47,7 @@ pub mod encoding;
 pub mod error;
 pub mod format;
 mod infer;
+pub mod ingest;
 pub mod names;
 pub mod options;
 mod reader;

@@ -131,7 +131,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         )
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
-    let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()));
+    let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
+        .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?;
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
         .with_context(|| {

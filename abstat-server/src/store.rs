@@ -47,6 +47,29 @@ pub struct UserWithPassword {
     pub password_hash: Option<String>,
 }
 
+/// A dataset's row in the metadata store (its contents live in the
+/// dataset store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetRow {
+    /// Dataset id, shared with the dataset store.
+    pub id: String,
+    /// The owning user's id.
+    pub owner_id: String,
+    /// The name given at upload.
+    pub name: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+fn dataset_from_row(row: &AnyRow) -> Result<DatasetRow, sqlx::Error> {
+    Ok(DatasetRow {
+        id: row.try_get("id")?,
+        owner_id: row.try_get("owner_id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
 /// The metadata database.
 #[derive(Debug, Clone)]
 pub struct Metadata {
@@ -159,6 +182,72 @@ impl Metadata {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.as_ref().map(user_from_row).transpose()?.map(|u| u.user))
+    }
+
+    /// Record a dataset owned by `owner_id`.
+    pub async fn create_dataset(
+        &self,
+        id: &str,
+        owner_id: &str,
+        name: &str,
+    ) -> Result<DatasetRow, StoreError> {
+        let row = DatasetRow {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            name: name.to_string(),
+            created_at: now(),
+        };
+        sqlx::query(
+            "INSERT INTO datasets (id, owner_id, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&row.id)
+        .bind(&row.owner_id)
+        .bind(&row.name)
+        .bind(row.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    /// The datasets `owner_id` owns, newest first.
+    pub async fn datasets_of(&self, owner_id: &str) -> Result<Vec<DatasetRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, owner_id, name, created_at FROM datasets WHERE owner_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(owner_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(dataset_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Dataset `id` if `owner_id` owns it: another user's dataset is
+    /// indistinguishable from a missing one.
+    pub async fn dataset(
+        &self,
+        owner_id: &str,
+        id: &str,
+    ) -> Result<Option<DatasetRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, owner_id, name, created_at FROM datasets WHERE id = $1 AND owner_id = $2",
+        )
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(dataset_from_row).transpose()?)
+    }
+
+    /// Forget dataset `id` of `owner_id`; whether it existed.
+    pub async fn delete_dataset(&self, owner_id: &str, id: &str) -> Result<bool, StoreError> {
+        let res = sqlx::query("DELETE FROM datasets WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(res.rows_affected() > 0)
     }
 }
 

@@ -75,3 +75,51 @@ pub struct ErrorBody {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
 }
+
+/// A column of a stored dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Column {
+    /// Safe column name, used in every request.
+    pub name: String,
+    /// Arrow data type, as text (e.g. `Float64`, `Utf8`).
+    pub data_type: String,
+    /// The name in the uploaded file, when it had to be changed.
+    pub label: Option<String>,
+}
+
+/// A dataset as the API lists it (its newest version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dataset {
+    /// Dataset id.
+    pub id: String,
+    /// The name given at upload (usually the file name).
+    pub name: String,
+    /// Newest version number (1 = as uploaded).
+    pub version: u32,
+    /// Number of versions.
+    pub versions: u32,
+    /// Rows of the newest version.
+    pub rows: u64,
+    /// Columns of the newest version.
+    pub columns: Vec<Column>,
+    /// Upload time, seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// `POST /datasets/upload/`: the stored dataset, its profile and what the
+/// reader detected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadResponse {
+    /// The new dataset.
+    pub dataset: Dataset,
+    /// Column profiles: types, counts, missing values, distinct values,
+    /// moments, quantiles, top values; rows and duplicate rows.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub profile: serde_json::Value,
+    /// Format, encoding, delimiter, skipped rows and renamed columns.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub report: serde_json::Value,
+}

@@ -77,7 +77,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (app, _) = test_app(dir.path()).await;
         assert_eq!(send(&app, get("/readyz", None)).await.0, StatusCode::OK);
-        let (app, _) = test_app(&dir.path().join("does/not/exist")).await;
+        let gone = dir.path().join("gone");
+        let (app, _) = test_app(&gone).await;
+        std::fs::remove_dir_all(&gone).unwrap();
         let (status, body) = send(&app, get("/readyz", None)).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body["reason"], "the data directory is not writable");

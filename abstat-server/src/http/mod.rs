@@ -3,6 +3,7 @@
 //! serves it. Handlers parse, call one function, and render.
 
 mod auth;
+mod datasets;
 mod health;
 mod openapi;
 
@@ -10,9 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
+
+use abstat_io::store::LocalStore;
 
 use crate::auth::Tokens;
 use crate::error::ApiError;
@@ -29,18 +32,31 @@ struct Inner {
     data_dir: PathBuf,
     metadata: Metadata,
     tokens: Tokens,
+    datasets: Arc<LocalStore>,
 }
 
 impl AppState {
-    /// State for a server keeping its files in `data_dir`.
-    pub fn new(data_dir: PathBuf, metadata: Metadata, tokens: Tokens) -> Self {
-        AppState {
+    /// State for a server keeping its files in `data_dir` (datasets in
+    /// `data_dir/datasets`).
+    pub fn new(
+        data_dir: PathBuf,
+        metadata: Metadata,
+        tokens: Tokens,
+    ) -> Result<Self, abstat_io::Error> {
+        let datasets = Arc::new(LocalStore::open(data_dir.join("datasets"))?);
+        Ok(AppState {
             inner: Arc::new(Inner {
                 data_dir,
                 metadata,
                 tokens,
+                datasets,
             }),
-        }
+        })
+    }
+
+    /// The dataset store.
+    pub fn datasets(&self) -> Arc<LocalStore> {
+        Arc::clone(&self.inner.datasets)
     }
 
     /// The local data directory.
@@ -64,6 +80,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(datasets::router())
         .with_state(state)
         .merge(openapi::router())
 }
@@ -76,6 +93,17 @@ pub struct Json<T>(pub T);
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query` whose rejections use the API's error shape.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request(rejection.body_text())
     }
 }
 
@@ -106,7 +134,8 @@ pub(crate) mod testing {
             data_dir.to_path_buf(),
             metadata,
             Tokens::new(&"t".repeat(32)),
-        );
+        )
+        .expect("a dataset store in the data dir");
         (app(state.clone()), state)
     }
 

@@ -8,9 +8,10 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
-    paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me),
+    paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me,
+        super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "tokens"), (name = "users"), (name = "health"))
+    tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"))
 )]
 struct ApiDoc;
 

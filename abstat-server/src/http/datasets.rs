@@ -1,0 +1,325 @@
+//! `POST /datasets/upload/`, `GET /datasets/list/`, `GET /datasets/{id}/`,
+//! `DELETE /datasets/{id}/`. Every dataset belongs to one user; another
+//! user's dataset answers 404, exactly like a missing one.
+
+use abstat_api::{Column, Dataset, ErrorBody, UploadResponse};
+use abstat_core::profile::ProfileOptions;
+use abstat_io::ReadOptions;
+use abstat_io::ingest::ingest_bytes;
+use abstat_io::store::{DatasetInfo, DatasetStore};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{AppState, Json, Query};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::store::DatasetRow;
+
+/// The largest upload accepted over HTTP.
+pub const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/datasets/upload/",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/datasets/list/", get(list))
+        .route("/datasets/{id}/", get(describe).delete(delete))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("there is no dataset '{id}' among yours; GET /datasets/list/ shows them"),
+    )
+}
+
+/// The API's view of a stored dataset.
+fn to_api(row: &DatasetRow, info: &DatasetInfo) -> Dataset {
+    let latest = info.latest();
+    Dataset {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        version: latest.map_or(0, |v| v.version),
+        versions: info.versions.len() as u32,
+        rows: latest.map_or(0, |v| v.rows),
+        columns: latest
+            .map(|v| {
+                v.columns
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        data_type: c.data_type.clone(),
+                        label: c.label.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        created_at: row.created_at,
+    }
+}
+
+/// Reading mistakes are the client's (4xx, with the reader's advice);
+/// storage failures are ours (500, logged).
+fn io_error(e: abstat_io::Error) -> ApiError {
+    use abstat_io::Error as E;
+    match e {
+        E::Io { .. } | E::BadManifest { .. } => ApiError::internal("dataset store", e),
+        E::LimitExceeded { .. } | E::ArchiveBomb { .. } => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+        }
+        E::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        _ => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_dataset",
+            e.to_string(),
+        ),
+    }
+}
+
+/// Query of `POST /datasets/upload/`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(super) struct UploadQuery {
+    /// The file name: names the dataset and helps detect the format
+    /// (`.csv`, `.tsv`, `.xlsx`, `.parquet`, `.json` …).
+    name: String,
+}
+
+/// Upload a file as the raw request body; it is read, profiled and stored as
+/// version 1 of a new dataset.
+#[utoipa::path(post, path = "/datasets/upload/", tag = "datasets", security(("bearer" = [])),
+    params(UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = UploadResponse),
+        (status = 413, description = "over a size limit", body = ErrorBody),
+        (status = 422, description = "the file cannot be read, and why", body = ErrorBody)))]
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
+    let name = q.name.trim().to_string();
+    if name.is_empty() || name.len() > 255 {
+        return Err(ApiError::bad_request(
+            "give the file name as ?name=FILE (1 to 255 characters)",
+        ));
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let store = state.datasets();
+    let (task_id, task_name) = (id.clone(), name.clone());
+    let ingested = tokio::task::spawn_blocking(move || {
+        ingest_bytes(
+            &*store,
+            &task_id,
+            body,
+            &task_name,
+            &ReadOptions::default(),
+            ProfileOptions::default(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal("ingest task", e))?
+    .map_err(io_error)?;
+    let row = match state.metadata().create_dataset(&id, &user.id, &name).await {
+        Ok(row) => row,
+        Err(e) => {
+            // Without its metadata row nobody could reach the files: remove them.
+            let _ = state.datasets().delete(&id);
+            return Err(e.into());
+        }
+    };
+    let to_json = |v: serde_json::Result<serde_json::Value>| {
+        v.map_err(|e| ApiError::internal("serialising a profile", e))
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadResponse {
+            dataset: to_api(&row, &ingested.info),
+            profile: to_json(serde_json::to_value(&ingested.profile))?,
+            report: to_json(serde_json::to_value(&ingested.report))?,
+        }),
+    ))
+}
+
+/// The caller's datasets, newest first.
+#[utoipa::path(get, path = "/datasets/list/", tag = "datasets", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Dataset>)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<Vec<Dataset>>, ApiError> {
+    let rows = state.metadata().datasets_of(&user.id).await?;
+    let store = state.datasets();
+    let out = tokio::task::spawn_blocking(move || {
+        rows.iter()
+            .map(|row| store.describe(&row.id).map(|info| to_api(row, &info)))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| ApiError::internal("listing datasets", e))?
+    .map_err(io_error)?;
+    Ok(Json(out))
+}
+
+/// One of the caller's datasets.
+#[utoipa::path(get, path = "/datasets/{id}/", tag = "datasets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "dataset id")),
+    responses((status = 200, body = Dataset), (status = 404, body = ErrorBody)))]
+pub(super) async fn describe(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Dataset>, ApiError> {
+    let row = state
+        .metadata()
+        .dataset(&user.id, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let store = state.datasets();
+    let info = tokio::task::spawn_blocking(move || store.describe(&id))
+        .await
+        .map_err(|e| ApiError::internal("describing a dataset", e))?
+        .map_err(io_error)?;
+    Ok(Json(to_api(&row, &info)))
+}
+
+/// Delete one of the caller's datasets with all its versions.
+#[utoipa::path(delete, path = "/datasets/{id}/", tag = "datasets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "dataset id")),
+    responses((status = 204, description = "deleted"), (status = 404, body = ErrorBody)))]
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !state.metadata().delete_dataset(&user.id, &id).await? {
+        return Err(not_found(&id));
+    }
+    let store = state.datasets();
+    tokio::task::spawn_blocking(move || store.delete(&id))
+        .await
+        .map_err(|e| ApiError::internal("deleting a dataset", e))?
+        .map_err(io_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::auth::Tokens;
+    use abstat_io::store::DatasetStore;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+
+    fn upload(name: &str, token: &str, body: Vec<u8>) -> Request<Body> {
+        Request::post(format!("/datasets/upload/?name={name}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/octet-stream")
+            .body(Body::from(body))
+            .unwrap()
+    }
+
+    fn delete(uri: &str, token: &str) -> Request<Body> {
+        Request::delete(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    async fn user(state: &super::AppState, name: &str) -> String {
+        let u = state
+            .metadata()
+            .create_user(name, None, None)
+            .await
+            .unwrap();
+        Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
+    }
+
+    #[tokio::test]
+    async fn a_cp1251_csv_is_uploaded_profiled_listed_and_deleted_by_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, state) = test_app(dir.path()).await;
+        let alice = user(&state, "alice").await;
+        let bob = user(&state, "bob").await;
+
+        // Windows-1251, semicolons, decimal commas: what Excel in Russia saves.
+        let (text, _, _) =
+            encoding_rs::WINDOWS_1251.encode("группа;выручка\nA;1,5\nB;2,5\nA;3,0\n");
+        let (status, body) = send(&app, upload("опыт.csv", &alice, text.into_owned())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["dataset"]["id"].as_str().unwrap().to_string();
+        assert_eq!(body["dataset"]["rows"], 3);
+        assert_eq!(body["dataset"]["columns"][1]["data_type"], "Float64");
+        assert_eq!(body["dataset"]["columns"][1]["label"], "выручка");
+        assert_eq!(body["profile"]["rows"], 3);
+        assert!(body["report"].is_object());
+
+        let (status, list) = send(&app, get("/datasets/list/", Some(&alice))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["id"], id.as_str());
+
+        // Bob sees nothing of it: an empty list, and 404 like a missing dataset.
+        let (_, list) = send(&app, get("/datasets/list/", Some(&bob))).await;
+        assert_eq!(list.as_array().unwrap().len(), 0);
+        let uri = format!("/datasets/{id}/");
+        let (status, err) = send(&app, get(&uri, Some(&bob))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(err["code"], "not_found");
+        assert_eq!(
+            send(&app, delete(&uri, &bob)).await.0,
+            StatusCode::NOT_FOUND
+        );
+
+        let (status, one) = send(&app, get(&uri, Some(&alice))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(one["name"], "опыт.csv");
+        assert_eq!(
+            send(&app, delete(&uri, &alice)).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            send(&app, get(&uri, Some(&alice))).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            state.datasets().list().unwrap().is_empty(),
+            "the files are gone too"
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_uploads_are_4xx_with_a_reason_and_store_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, state) = test_app(dir.path()).await;
+        let alice = user(&state, "alice").await;
+
+        let (status, err) = send(&app, upload("empty.csv", &alice, Vec::new())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["code"], "unreadable_dataset");
+        assert!(!err["message"].as_str().unwrap().is_empty());
+
+        let req = Request::post("/datasets/upload/")
+            .header("authorization", format!("Bearer {alice}"))
+            .body(Body::from("a,b\n1,2\n"))
+            .unwrap();
+        let (status, err) = send(&app, req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        assert_eq!(err["code"], "invalid_request");
+        assert!(err["message"].as_str().unwrap().contains("name"), "{err}");
+
+        let req = Request::post("/datasets/upload/?name=x.csv")
+            .body(Body::from("a,b\n1,2\n"))
+            .unwrap();
+        assert_eq!(send(&app, req).await.0, StatusCode::UNAUTHORIZED);
+        assert!(state.datasets().list().unwrap().is_empty());
+        let (_, list) = send(&app, get("/datasets/list/", Some(&alice))).await;
+        assert_eq!(list.as_array().unwrap().len(), 0);
+    }
+}
