@@ -171,7 +171,7 @@ async fn worker(config: Config) -> anyhow::Result<()> {
         .into());
     };
     bail!(
-        "Kafka workers (brokers {brokers}) are not part of this build yet; `abstat serve` runs jobs in-process"
+        "Kafka workers (brokers {brokers}) are not part of this build yet; `abstat serve` serves everything this build offers"
     )
 }
 
