@@ -71,15 +71,7 @@ impl BootstrapOptions {
 }
 
 fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "confidence_level",
-            level,
-            "a number strictly between 0 and 1",
-        ))
-    }
+    Error::check_open_unit("confidence_level", level)
 }
 
 /// The outcome of a bootstrap.

@@ -84,6 +84,21 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// `Ok` when `value` lies strictly between 0 and 1 (a confidence level,
+    /// a significance level, a power, a probability); otherwise
+    /// [`Error::InvalidParameter`] naming `name`. NaN is refused.
+    pub fn check_open_unit(name: &str, value: f64) -> Result<()> {
+        if value > 0.0 && value < 1.0 {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                name,
+                value,
+                "a number strictly between 0 and 1",
+            ))
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParameter`].
     pub fn invalid(
         name: impl Into<String>,

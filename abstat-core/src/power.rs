@@ -140,13 +140,7 @@ pub fn power_proportions_2indep(
             "positive numbers",
         ));
     }
-    if alpha.is_nan() || alpha <= 0.0 || alpha >= 1.0 {
-        return Err(Error::invalid(
-            "alpha",
-            alpha,
-            "a number strictly between 0 and 1",
-        ));
-    }
+    Error::check_open_unit("alpha", alpha)?;
     let pooled = (p1 + prop2 * ratio) / (1.0 + ratio);
     let sd = |a: f64, b: f64| (a * (1.0 - a) + b * (1.0 - b) / ratio).sqrt();
     let (std_null, std_alt) = (sd(pooled, pooled), sd(p1, prop2));
@@ -170,13 +164,7 @@ pub fn nobs1_proportions_2indep(
     alpha: f64,
     alternative: Alternative,
 ) -> Result<f64> {
-    if power.is_nan() || power <= 0.0 || power >= 1.0 {
-        return Err(Error::invalid(
-            "power",
-            power,
-            "a number strictly between 0 and 1",
-        ));
-    }
+    Error::check_open_unit("power", power)?;
     power_proportions_2indep(diff, prop2, 10.0, ratio, alpha, alternative)?;
     let f = |n: f64| {
         power_proportions_2indep(diff, prop2, n, ratio, alpha, alternative).unwrap_or(f64::NAN)
@@ -347,12 +335,7 @@ pub fn solve_power(problem: &PowerProblem) -> Result<PowerSolution> {
 }
 
 fn validate(p: &PowerProblem) -> Result<()> {
-    let prob = |name: &str, v: Option<f64>| match v {
-        Some(x) if !(x > 0.0 && x < 1.0) => {
-            Err(Error::invalid(name, x, "a number strictly between 0 and 1"))
-        }
-        _ => Ok(()),
-    };
+    let prob = |name: &str, v: Option<f64>| v.map_or(Ok(()), |x| Error::check_open_unit(name, x));
     prob("alpha", p.alpha)?;
     prob("power", p.power)?;
     if let Some(n) = p.nobs1 {

@@ -38,15 +38,7 @@ fn two_samples(count1: u64, nobs1: u64, count2: u64, nobs2: u64) -> Result<(f64,
 }
 
 fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "confidence_level",
-            level,
-            "a number strictly between 0 and 1",
-        ))
-    }
+    Error::check_open_unit("confidence_level", level)
 }
 
 /// p-value of a standard-normal statistic (statsmodels `_zstat_generic2`).

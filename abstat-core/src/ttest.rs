@@ -49,14 +49,7 @@ impl Default for TTestOptions {
 impl TTestOptions {
     /// Check the parameters.
     pub fn validate(&self) -> Result<()> {
-        if !(self.confidence_level > 0.0 && self.confidence_level < 1.0) {
-            return Err(Error::invalid(
-                "confidence_level",
-                self.confidence_level,
-                "a number strictly between 0 and 1",
-            ));
-        }
-        Ok(())
+        Error::check_open_unit("confidence_level", self.confidence_level)
     }
 }
 
