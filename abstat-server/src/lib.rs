@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod logging;
 pub mod store;
 
