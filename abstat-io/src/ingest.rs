@@ -3,9 +3,10 @@
 
 use abstat_core::profile::{DatasetProfile, ProfileOptions, Profiler};
 
+use crate::reader::DatasetReader;
 use crate::report::ReadReport;
 use crate::store::{DatasetInfo, DatasetStore};
-use crate::{ReadOptions, Result, read_bytes};
+use crate::{ReadOptions, Result, read_bytes, read_path_as};
 
 /// What [`ingest_bytes`] produced.
 #[derive(Debug, Clone)]
@@ -29,7 +30,29 @@ pub fn ingest_bytes(
     read: &ReadOptions,
     profile: ProfileOptions,
 ) -> Result<Ingested> {
-    let mut reader = read_bytes(bytes, name, read)?;
+    ingest(store, id, read_bytes(bytes, name, read)?, profile)
+}
+
+/// [`ingest_bytes`] for a file on disk (an upload spooled to a temporary
+/// file, so memory stays bounded by the batch size, not the file size).
+/// `name` is the user's file name, which helps format detection.
+pub fn ingest_path(
+    store: &dyn DatasetStore,
+    id: &str,
+    path: &std::path::Path,
+    name: &str,
+    read: &ReadOptions,
+    profile: ProfileOptions,
+) -> Result<Ingested> {
+    ingest(store, id, read_path_as(path, name, read)?, profile)
+}
+
+fn ingest(
+    store: &dyn DatasetStore,
+    id: &str,
+    mut reader: DatasetReader,
+    profile: ProfileOptions,
+) -> Result<Ingested> {
     let schema = reader.schema();
     let mut profiler = Profiler::new(&schema, profile)?;
     let mut profiled = (&mut reader).map(|batch| {
@@ -68,6 +91,25 @@ mod tests {
         assert_eq!(got.profile.rows, 3);
         assert_eq!(store.describe("d1").unwrap(), got.info);
         assert_eq!(got.report.rows, 3);
+    }
+
+    #[test]
+    fn a_spooled_file_is_detected_by_the_user_s_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path().join("store")).unwrap();
+        let spooled = dir.path().join("upload-0001.tmp");
+        std::fs::write(&spooled, "a\tb\n1\t2\n3\t4\n").unwrap();
+        let got = ingest_path(
+            &store,
+            "d1",
+            &spooled,
+            "data.tsv",
+            &ReadOptions::default(),
+            ProfileOptions::default(),
+        )
+        .unwrap();
+        let v = got.info.latest().unwrap();
+        assert_eq!((v.rows, v.columns.len()), (2, 2));
     }
 
     #[test]

@@ -61,6 +61,6 @@ pub use error::{Error, Result};
 pub use format::Format;
 pub use names::LABEL_KEY;
 pub use options::{BadRows, ColumnType, Limits, Progress, ProgressFn, ReadOptions};
-pub use reader::{DatasetReader, read_bytes, read_path};
+pub use reader::{DatasetReader, read_bytes, read_path, read_path_as};
 pub use report::{ReadReport, RenamedColumn, SkippedRow};
 pub use store::{ColumnInfo, DatasetInfo, DatasetStore, LocalStore, StoredBatches, VersionInfo};

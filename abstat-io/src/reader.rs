@@ -186,6 +186,17 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<DatasetRe
     open(Source::Path(path.to_path_buf()), &name, opts)
 }
 
+/// Read a file on disk whose own name says nothing (a spooled upload, a
+/// temporary file): `name`, the user's file name, is used for format
+/// detection and messages instead.
+pub fn read_path_as(
+    path: impl AsRef<Path>,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<DatasetReader> {
+    open(Source::Path(path.as_ref().to_path_buf()), name, opts)
+}
+
 /// Read a buffer in memory; `name` (a file name such as `"sales.csv"`) helps
 /// format detection and appears in messages.
 pub fn read_bytes(

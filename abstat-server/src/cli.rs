@@ -132,7 +132,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
-        .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?;
+        .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
+        .with_settings(config.http.clone());
+    if state.rate_limit().is_some() {
+        tracing::info!(
+            per_minute = config.http.rate_limit_per_minute,
+            "rate limit on (ABSTAT_RATE_LIMIT)"
+        );
+        let state = state.clone();
+        // Idle keys are dropped once a minute, so the limiter's table stays
+        // as small as the set of active users.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Some(limit) = state.rate_limit() {
+                    limit.forget_idle();
+                }
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
         .with_context(|| {
@@ -150,7 +169,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;

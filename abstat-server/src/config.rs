@@ -24,6 +24,12 @@ impl Secret {
     }
 }
 
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -70,6 +76,39 @@ pub struct Config {
     pub dev: bool,
     /// Log format (`ABSTAT_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// Limits and cross-origin policy of the HTTP API.
+    pub http: HttpSettings,
+}
+
+/// Limits and the cross-origin policy of the HTTP API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Largest upload body in bytes (`ABSTAT_MAX_UPLOAD_BYTES`).
+    pub max_upload_bytes: u64,
+    /// Requests per minute one user (or one address, before logging in)
+    /// may make; 0 turns the limit off (`ABSTAT_RATE_LIMIT`).
+    pub rate_limit_per_minute: u32,
+    /// Analyses one user may have queued or running at once
+    /// (`ABSTAT_MAX_JOBS_PER_USER`).
+    pub max_jobs_per_user: u32,
+    /// Origins allowed to call the API from a browser; empty = no CORS
+    /// headers, `["*"]` = any origin (`ABSTAT_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
+    /// The credential the Telegram bot presents to `POST /auth/telegram/`;
+    /// unset = that route is closed (`ABSTAT_BOT_SERVICE_TOKEN`).
+    pub bot_service_token: Option<Secret>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            max_upload_bytes: 512 * 1024 * 1024,
+            rate_limit_per_minute: 600,
+            max_jobs_per_user: 4,
+            cors_origins: Vec::new(),
+            bot_service_token: None,
+        }
+    }
 }
 
 /// A configuration value that cannot be used, with the fix.
@@ -111,6 +150,11 @@ struct FileConfig {
     server_url: Option<String>,
     dev: Option<bool>,
     log_format: Option<LogFormat>,
+    max_upload_bytes: Option<toml::Value>,
+    rate_limit: Option<u32>,
+    max_jobs_per_user: Option<u32>,
+    cors_origins: Option<String>,
+    bot_service_token: Option<String>,
 }
 
 /// Every environment variable the configuration reads, with its meaning,
@@ -165,6 +209,26 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "1 = dev mode: generate and keep a local JWT secret",
     ),
     ("ABSTAT_LOG_FORMAT", "human or json [default: human]"),
+    (
+        "ABSTAT_MAX_UPLOAD_BYTES",
+        "largest upload, e.g. 512M or 2G [default: 512M]",
+    ),
+    (
+        "ABSTAT_RATE_LIMIT",
+        "requests per minute per user, 0 = off [default: 600]",
+    ),
+    (
+        "ABSTAT_MAX_JOBS_PER_USER",
+        "analyses queued or running per user [default: 4]",
+    ),
+    (
+        "ABSTAT_CORS_ORIGINS",
+        "browser origins allowed, comma-separated, or * [default: none]",
+    ),
+    (
+        "ABSTAT_BOT_SERVICE_TOKEN",
+        "credential the bot shows to /auth/telegram/, 32+ characters",
+    ),
 ];
 
 const MIN_SECRET_LEN: usize = 32;
@@ -226,6 +290,7 @@ impl Config {
         };
         // An empty variable counts as unset, as shells often export VAR=.
         let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let http = http_settings(&var, &file)?;
 
         let http_addr_text = var("ABSTAT_HTTP_ADDR")
             .or(file.http_addr)
@@ -378,6 +443,7 @@ impl Config {
             server_url,
             dev,
             log_format,
+            http,
         })
     }
 
@@ -417,6 +483,130 @@ impl Config {
         write_private(&path, &secret).map_err(io_err)?;
         Ok(Secret(secret))
     }
+}
+
+fn http_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<HttpSettings, ConfigError> {
+    let defaults = HttpSettings::default();
+    let file_size = file.max_upload_bytes.as_ref().map(|v| match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let max_upload_bytes = match var("ABSTAT_MAX_UPLOAD_BYTES").or(file_size) {
+        None => defaults.max_upload_bytes,
+        Some(text) => parse_size(&text).filter(|&n| n > 0).ok_or_else(|| {
+            ConfigError::new(
+                "ABSTAT_MAX_UPLOAD_BYTES",
+                format!("'{text}' is not a size"),
+                "Use bytes or a number with K, M or G (powers of 1024), e.g. 512M or 2G.",
+            )
+        })?,
+    };
+    let count = |name: &str, from_file: Option<u32>, default: u32| -> Result<u32, ConfigError> {
+        match var(name) {
+            None => Ok(from_file.unwrap_or(default)),
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                ConfigError::new(
+                    name,
+                    format!("'{v}' is not a whole number"),
+                    "Use a non-negative whole number, e.g. 600.",
+                )
+            }),
+        }
+    };
+    let rate_limit_per_minute = count(
+        "ABSTAT_RATE_LIMIT",
+        file.rate_limit,
+        defaults.rate_limit_per_minute,
+    )?;
+    let max_jobs_per_user = count(
+        "ABSTAT_MAX_JOBS_PER_USER",
+        file.max_jobs_per_user,
+        defaults.max_jobs_per_user,
+    )?;
+    if max_jobs_per_user == 0 {
+        return Err(ConfigError::new(
+            "ABSTAT_MAX_JOBS_PER_USER",
+            "0 would refuse every analysis",
+            "Use 1 or more (the default is 4).",
+        ));
+    }
+    let cors_origins: Vec<String> = var("ABSTAT_CORS_ORIGINS")
+        .or(file.cors_origins.clone())
+        .map(|v| {
+            v.split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for origin in &cors_origins {
+        let ok = origin == "*"
+            || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                && origin
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|h| !h.is_empty() && !h.contains('/')));
+        if !ok {
+            return Err(ConfigError::new(
+                "ABSTAT_CORS_ORIGINS",
+                format!("'{origin}' is not an origin"),
+                "List origins as scheme://host[:port] separated by commas (e.g. https://dash.example.com), or * for any.",
+            ));
+        }
+    }
+    if cors_origins.len() > 1 && cors_origins.iter().any(|o| o == "*") {
+        return Err(ConfigError::new(
+            "ABSTAT_CORS_ORIGINS",
+            "* cannot be combined with other origins",
+            "Use * alone, or list the origins.",
+        ));
+    }
+    let bot_service_token = var("ABSTAT_BOT_SERVICE_TOKEN").or(file.bot_service_token.clone());
+    if let Some(t) = &bot_service_token
+        && t.len() < MIN_SECRET_LEN
+    {
+        return Err(ConfigError::new(
+            "ABSTAT_BOT_SERVICE_TOKEN",
+            format!(
+                "the token is {} characters long, at least {MIN_SECRET_LEN} are needed",
+                t.len()
+            ),
+            "Generate one with `openssl rand -hex 32` and give the same value to the bot.",
+        ));
+    }
+    Ok(HttpSettings {
+        max_upload_bytes,
+        rate_limit_per_minute,
+        max_jobs_per_user,
+        cors_origins,
+        bot_service_token: bot_service_token.map(Secret),
+    })
+}
+
+/// `123`, `64K`, `512M`, `2G`, `1.5G` (powers of 1024; a trailing `B`/`iB`
+/// is accepted).
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t
+        .strip_suffix("IB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(&t);
+    let (number, unit) = match t.char_indices().last()? {
+        (i, 'K') => (&t[..i], 1u64 << 10),
+        (i, 'M') => (&t[..i], 1 << 20),
+        (i, 'G') => (&t[..i], 1 << 30),
+        (i, 'T') => (&t[..i], 1 << 40),
+        _ => (t, 1),
+    };
+    let value: f64 = number.trim().parse().ok()?;
+    if !(value.is_finite() && value >= 0.0) {
+        return None;
+    }
+    let bytes = value * unit as f64;
+    (bytes < u64::MAX as f64).then_some(bytes.round() as u64)
 }
 
 fn default_data_dir(var: &impl Fn(&str) -> Option<String>) -> PathBuf {
@@ -529,6 +719,12 @@ mod tests {
             ("TELEGRAM_BOT_TOKEN", "https://t.me/mybot", "@BotFather"),
             ("ABSTAT_DEV", "maybe", "1 or 0"),
             ("ABSTAT_LOG_FORMAT", "xml", "human or json"),
+            ("ABSTAT_MAX_UPLOAD_BYTES", "lots", "512M"),
+            ("ABSTAT_RATE_LIMIT", "-1", "whole number"),
+            ("ABSTAT_MAX_JOBS_PER_USER", "0", "1 or more"),
+            ("ABSTAT_CORS_ORIGINS", "example.com", "scheme://host"),
+            ("ABSTAT_CORS_ORIGINS", "*,https://a.b", "* alone"),
+            ("ABSTAT_BOT_SERVICE_TOKEN", "short", "openssl rand"),
         ];
         for (var, value, fix) in cases {
             let err = load(&[(var, value)]).unwrap_err();
@@ -544,6 +740,38 @@ mod tests {
         assert!(!err.to_string().contains("hunter2"), "{err}");
         let c = load(&[("ABSTAT_JWT_SECRET", &"s".repeat(40))]).unwrap();
         assert!(!format!("{c:?}").contains("ssss"));
+    }
+
+    #[test]
+    fn limits_parse_sizes_and_origins() {
+        assert_eq!(parse_size("512M"), Some(512 << 20));
+        assert_eq!(parse_size("2g"), Some(2 << 30));
+        assert_eq!(parse_size("1.5GiB"), Some(3 << 29));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("64kb"), Some(64 << 10));
+        assert_eq!(parse_size("x"), None);
+        let c = load(&[
+            ("ABSTAT_MAX_UPLOAD_BYTES", "10M"),
+            (
+                "ABSTAT_CORS_ORIGINS",
+                "https://a.example, http://localhost:3000/",
+            ),
+            ("ABSTAT_RATE_LIMIT", "0"),
+        ])
+        .unwrap();
+        assert_eq!(c.http.max_upload_bytes, 10 << 20);
+        assert_eq!(
+            c.http.cors_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert_eq!(c.http.rate_limit_per_minute, 0);
+        assert_eq!(c.http.max_jobs_per_user, 4);
+        let toml = "max_upload_bytes = 2048\nrate_limit = 5\n";
+        let c = Config::from_sources(Some((toml, Path::new("a.toml"))), |_| None).unwrap();
+        assert_eq!(
+            (c.http.max_upload_bytes, c.http.rate_limit_per_minute),
+            (2048, 5)
+        );
     }
 
     #[test]

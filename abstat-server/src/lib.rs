@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod logging;
+pub mod metrics;
 pub mod store;
 
 pub use config::Config;

@@ -184,6 +184,38 @@ impl Metadata {
         Ok(row.as_ref().map(user_from_row).transpose()?.map(|u| u.user))
     }
 
+    /// The user behind Telegram account `telegram_id`, created on first
+    /// contact as `tg:<id>` (no password: such users log in only through
+    /// the bot). Safe when two requests race to create the same user.
+    pub async fn telegram_user(&self, telegram_id: i64) -> Result<User, StoreError> {
+        let find = || async {
+            let row = sqlx::query(
+                "SELECT id, username, password_hash, telegram_id, created_at FROM users WHERE telegram_id = $1",
+            )
+            .bind(telegram_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok::<_, StoreError>(row.as_ref().map(user_from_row).transpose()?.map(|u| u.user))
+        };
+        if let Some(user) = find().await? {
+            return Ok(user);
+        }
+        match self
+            .create_user(&format!("tg:{telegram_id}"), None, Some(telegram_id))
+            .await
+        {
+            Ok(user) => Ok(user),
+            // Another request created it between our look-up and insert.
+            Err(StoreError::UsernameTaken(_)) => find()
+                .await?
+                .ok_or_else(|| StoreError::UsernameTaken(format!("tg:{telegram_id}"))),
+            Err(StoreError::Sql(sqlx::Error::Database(e))) if e.is_unique_violation() => find()
+                .await?
+                .ok_or(StoreError::Sql(sqlx::Error::RowNotFound)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Record a dataset owned by `owner_id`.
     pub async fn create_dataset(
         &self,
@@ -292,6 +324,22 @@ mod tests {
             db.create_user("alice", None, None).await,
             Err(StoreError::UsernameTaken(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn telegram_users_are_created_once_and_found_again() {
+        let db = Metadata::connect("sqlite::memory:").await.unwrap();
+        let first = db.telegram_user(777).await.unwrap();
+        assert_eq!(first.username, "tg:777");
+        assert_eq!(first.telegram_id, Some(777));
+        assert_eq!(db.telegram_user(777).await.unwrap(), first);
+        let other = db.telegram_user(778).await.unwrap();
+        assert_ne!(other.id, first.id);
+        let found = db.user_by_name("tg:777").await.unwrap().unwrap();
+        assert!(
+            found.password_hash.is_none(),
+            "no password log-in for bot users"
+        );
     }
 
     #[tokio::test]

@@ -1,9 +1,12 @@
-//! `POST /auth/token/`, `POST /auth/token/refresh/`, `GET /users/me/`.
+//! `POST /auth/token/`, `POST /auth/token/refresh/`, `POST /auth/telegram/`,
+//! `GET /users/me/`.
 
-use abstat_api::{ErrorBody, RefreshRequest, TokenPair, TokenRequest, User};
+use abstat_api::{ErrorBody, RefreshRequest, TelegramTokenRequest, TokenPair, TokenRequest, User};
 use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
+use subtle::ConstantTimeEq;
 
 use super::{AppState, Json};
 use crate::auth::{AuthUser, dummy_hash, verify_password};
@@ -13,6 +16,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token/", post(token))
         .route("/auth/token/refresh/", post(refresh))
+        .route("/auth/telegram/", post(telegram))
         .route("/users/me/", get(me))
 }
 
@@ -63,6 +67,60 @@ pub(super) async fn refresh(
         ));
     }
     Ok(Json(state.tokens().issue(&user_id)?))
+}
+
+/// The header in which the bot presents its service credential.
+pub const BOT_TOKEN_HEADER: &str = "x-abstat-bot-token";
+
+/// The bot exchanges its service credential (`X-Abstat-Bot-Token`, the
+/// server's `ABSTAT_BOT_SERVICE_TOKEN`) and a Telegram user id for that
+/// user's tokens; the user is created on first contact.
+#[utoipa::path(post, path = "/auth/telegram/", tag = "auth", request_body = TelegramTokenRequest,
+    params(("X-Abstat-Bot-Token" = String, Header, description = "the bot's service credential")),
+    responses((status = 200, body = TokenPair),
+        (status = 401, description = "missing or wrong bot credential", body = ErrorBody),
+        (status = 403, description = "this server accepts no bot (ABSTAT_BOT_SERVICE_TOKEN unset)", body = ErrorBody),
+        (status = 422, description = "not a Telegram user id", body = ErrorBody)))]
+pub(super) async fn telegram(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<TelegramTokenRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let Some(expected) = state.settings().bot_service_token.as_ref() else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "bot_disabled",
+            "this server accepts no bot: set ABSTAT_BOT_SERVICE_TOKEN on the server and give the bot the same value",
+        ));
+    };
+    let given = headers
+        .get(BOT_TOKEN_HEADER)
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "missing_bot_token",
+                "send the bot's service credential as the X-Abstat-Bot-Token header",
+            )
+        })?
+        .as_bytes();
+    if !bool::from(given.ct_eq(expected.expose().as_bytes())) {
+        return Err(ApiError::unauthorized(
+            "invalid_bot_token",
+            "the bot credential does not match ABSTAT_BOT_SERVICE_TOKEN",
+        ));
+    }
+    if req.telegram_id <= 0 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_parameter",
+            format!(
+                "telegram_id must be a positive Telegram user id, got {}",
+                req.telegram_id
+            ),
+        )
+        .with_details(serde_json::json!({"field": "telegram_id"})));
+    }
+    let user = state.metadata().telegram_user(req.telegram_id).await?;
+    Ok(Json(state.tokens().issue(&user.id)?))
 }
 
 /// The user the access token belongs to.
@@ -193,5 +251,82 @@ mod tests {
         let (status, body) = send(&app, req).await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert_eq!(body["code"], "invalid_body");
+    }
+
+    fn telegram_request(
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> axum::http::Request<axum::body::Body> {
+        let mut b =
+            axum::http::Request::post("/auth/telegram/").header("content-type", "application/json");
+        if let Some(t) = token {
+            b = b.header(super::BOT_TOKEN_HEADER, t);
+        }
+        b.body(axum::body::Body::from(body.to_string())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_bot_gets_a_telegram_user_s_tokens_and_the_user_is_created_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let bot_token = "b".repeat(40);
+        let settings = crate::config::HttpSettings {
+            bot_service_token: Some(crate::config::Secret::from(bot_token.clone())),
+            rate_limit_per_minute: 0,
+            ..Default::default()
+        };
+        let (app, _) = test_app_with(dir.path(), settings).await;
+        let body = json!({"telegram_id": 123456789, "display_name": "Маша"});
+        let (status, pair) = send(&app, telegram_request(Some(&bot_token), body.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{pair}");
+        let (status, me) = send(&app, get("/users/me/", pair["access"].as_str())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(me["username"], "tg:123456789");
+        assert_eq!(me["telegram_id"], 123456789);
+        let (_, again) = send(&app, telegram_request(Some(&bot_token), body.clone())).await;
+        let (_, me_again) = send(&app, get("/users/me/", again["access"].as_str())).await;
+        assert_eq!(
+            me_again["id"], me["id"],
+            "the same Telegram user is the same abstat user"
+        );
+
+        let (status, err) = send(&app, telegram_request(None, body.clone())).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("missing_bot_token"))
+        );
+        let (status, err) = send(&app, telegram_request(Some(&"c".repeat(40)), body.clone())).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_bot_token"))
+        );
+        let (status, err) = send(
+            &app,
+            telegram_request(Some(&bot_token), json!({"telegram_id": -5})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["details"]["field"], "telegram_id");
+        // A user's access token is not a bot credential.
+        let (status, _) = send(&app, telegram_request(pair["access"].as_str(), body)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    #[tokio::test]
+    async fn without_a_configured_bot_credential_the_route_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, _) = test_app(dir.path()).await;
+        let (status, err) = send(
+            &app,
+            telegram_request(Some(&"b".repeat(40)), json!({"telegram_id": 1})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(err["code"], "bot_disabled");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .contains("ABSTAT_BOT_SERVICE_TOKEN")
+        );
     }
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod datasets;
 mod health;
+mod limits;
 mod openapi;
 
 use std::path::{Path, PathBuf};
@@ -14,12 +15,17 @@ use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
 
 use abstat_io::store::LocalStore;
 
 use crate::auth::Tokens;
+use crate::config::HttpSettings;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Metadata;
+pub use limits::RateLimit;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -33,6 +39,9 @@ struct Inner {
     metadata: Metadata,
     tokens: Tokens,
     datasets: Arc<LocalStore>,
+    settings: HttpSettings,
+    metrics: Arc<Metrics>,
+    rate_limit: Option<Arc<RateLimit>>,
 }
 
 impl AppState {
@@ -50,8 +59,43 @@ impl AppState {
                 metadata,
                 tokens,
                 datasets,
+                settings: HttpSettings::default(),
+                metrics: Arc::new(Metrics::new()),
+                rate_limit: RateLimit::new(HttpSettings::default().rate_limit_per_minute),
             }),
         })
+    }
+
+    /// The same state with these limits and CORS policy. Call before the
+    /// state is shared (it is cheap either way: a fresh copy).
+    pub fn with_settings(self, settings: HttpSettings) -> Self {
+        let inner = &self.inner;
+        AppState {
+            inner: Arc::new(Inner {
+                data_dir: inner.data_dir.clone(),
+                metadata: inner.metadata.clone(),
+                tokens: inner.tokens.clone(),
+                datasets: Arc::clone(&inner.datasets),
+                rate_limit: RateLimit::new(settings.rate_limit_per_minute),
+                settings,
+                metrics: Arc::clone(&inner.metrics),
+            }),
+        }
+    }
+
+    /// Limits and the CORS policy.
+    pub fn settings(&self) -> &HttpSettings {
+        &self.inner.settings
+    }
+
+    /// The process's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The per-user rate limit, unless it is off.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.inner.rate_limit.as_deref()
     }
 
     /// The dataset store.
@@ -77,12 +121,20 @@ impl AppState {
 
 /// The whole HTTP API.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cors = limits::cors(&state.settings().cors_origins);
+    let router = Router::new()
         .merge(health::router())
         .merge(auth::router())
-        .merge(datasets::router())
+        .merge(datasets::router(state.settings().max_upload_bytes))
+        .route("/metrics", get(crate::metrics::metrics))
+        .layer(from_fn_with_state(state.clone(), limits::rate_limit))
+        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .with_state(state)
-        .merge(openapi::router())
+        .merge(openapi::router());
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// `axum::Json` whose rejections use the API's error shape.
@@ -127,15 +179,26 @@ pub(crate) mod testing {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    /// A router on an in-memory database and a temporary data directory.
+    /// A router on an in-memory database and a temporary data directory,
+    /// with the default limits but no rate limit (tests send bursts).
     pub async fn test_app(data_dir: &Path) -> (Router, AppState) {
+        let settings = HttpSettings {
+            rate_limit_per_minute: 0,
+            ..HttpSettings::default()
+        };
+        test_app_with(data_dir, settings).await
+    }
+
+    /// [`test_app`] with these settings.
+    pub async fn test_app_with(data_dir: &Path, settings: HttpSettings) -> (Router, AppState) {
         let metadata = Metadata::connect("sqlite::memory:").await.unwrap();
         let state = AppState::new(
             data_dir.to_path_buf(),
             metadata,
             Tokens::new(&"t".repeat(32)),
         )
-        .expect("a dataset store in the data dir");
+        .expect("a dataset store in the data dir")
+        .with_settings(settings);
         (app(state.clone()), state)
     }
 

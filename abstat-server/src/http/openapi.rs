@@ -9,7 +9,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
     paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me,
-        super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete),
+        super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete,
+        super::auth::telegram, crate::metrics::metrics),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"))
 )]
@@ -58,6 +59,9 @@ mod tests {
             "/auth/token/",
             "/auth/token/refresh/",
             "/users/me/",
+            "/auth/telegram/",
+            "/metrics",
+            "/datasets/upload/",
         ] {
             assert!(
                 spec["paths"][path].is_object(),
