@@ -118,6 +118,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let jwt = config.jwt_secret()?;
+    let mut config = config;
+    if config.telegram_bot_token.is_some() && config.http.bot_service_token.is_none() {
+        // The bot runs in this process: it and the API share a credential
+        // made up for this run, so a single-process setup needs no extra
+        // variable. A separate `abstat bot` needs ABSTAT_BOT_SERVICE_TOKEN.
+        use rand::Rng;
+        let bytes: [u8; 32] = rand::rng().random();
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        config.http.bot_service_token = Some(token.into());
+    }
     if config.dev && config.jwt_secret.is_none() {
         tracing::warn!(
             path = %config.data_dir.join("dev-jwt-secret").display(),
@@ -205,10 +215,19 @@ async fn bot(config: Config) -> anyhow::Result<()> {
         }
         .into());
     };
+    let Some(service_token) = &config.http.bot_service_token else {
+        return Err(ConfigError {
+            source_name: "ABSTAT_BOT_SERVICE_TOKEN".into(),
+            problem: "not set, and the bot needs it to act for Telegram users on the server".into(),
+            fix: "Generate one with `openssl rand -hex 32` and set the same value for the bot and the server.".into(),
+        }
+        .into());
+    };
     let bot_config = abstat_bot::BotConfig {
         token: token.expose().to_string(),
         telegram_api_url: config.telegram_api_url.clone(),
         server_url: config.server_url.clone(),
+        service_token: service_token.expose().to_string(),
     };
     if let Err(e) = abstat_bot::run(bot_config).await {
         tracing::warn!(error = %e, "the Telegram bot is not running");

@@ -1,0 +1,212 @@
+//! The bot's client of the abstat HTTP API. The bot acts for Telegram
+//! users: it exchanges its service credential and a user's Telegram id for
+//! that user's token (`POST /auth/telegram/`), keeps it until shortly
+//! before it expires, and sends every request with it — so the server's
+//! ownership rules apply to bot users exactly as to anyone else.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use abstat_api::{Dataset, ErrorBody, TelegramTokenRequest, TokenPair, UploadResponse};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+/// The header carrying the bot's service credential.
+pub const BOT_TOKEN_HEADER: &str = "x-abstat-bot-token";
+
+/// What a call to the server can end with besides success.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The server could not be reached (down, wrong URL, timeout).
+    #[error("the abstat server at {url} cannot be reached: {reason}")]
+    Unreachable {
+        /// The base URL.
+        url: String,
+        /// The transport's reason.
+        reason: String,
+    },
+    /// The server refused the request; its error body says why.
+    #[error("{} ({status})", body.message)]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The server's error body.
+        body: ErrorBody,
+    },
+    /// The server answered something the bot cannot read, or a 5xx.
+    #[error("the abstat server failed: {0}")]
+    Server(String),
+}
+
+impl ApiError {
+    /// The server's error code, for refusals.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Refused { body, .. } => Some(&body.code),
+            _ => None,
+        }
+    }
+}
+
+/// A client for one abstat server.
+#[derive(Debug)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    service_token: String,
+    tokens: Mutex<HashMap<i64, (String, Instant)>>,
+}
+
+impl ApiClient {
+    /// A client of the server at `base` (e.g. `http://127.0.0.1:8080`),
+    /// presenting `service_token` (the server's `ABSTAT_BOT_SERVICE_TOKEN`).
+    pub fn new(base: &str, service_token: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(300))
+            .build()
+            .unwrap_or_default();
+        ApiClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            service_token: service_token.to_string(),
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
+        let res = req.send().await.map_err(|e| ApiError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        })?;
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(|e| ApiError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        })?;
+        if status.is_success() {
+            let bytes = if bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            return serde_json::from_slice(bytes)
+                .map_err(|e| ApiError::Server(format!("unexpected answer ({status}): {e}")));
+        }
+        if status.is_client_error()
+            && let Ok(body) = serde_json::from_slice::<ErrorBody>(&bytes)
+        {
+            return Err(ApiError::Refused {
+                status: status.as_u16(),
+                body,
+            });
+        }
+        Err(ApiError::Server(format!(
+            "{status}: {}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+        )))
+    }
+
+    /// The access token of Telegram user `telegram_id`, from the cache or
+    /// the server.
+    async fn token(&self, telegram_id: i64, fresh: bool) -> Result<String, ApiError> {
+        let mut tokens = self.tokens.lock().await;
+        if !fresh
+            && let Some((token, until)) = tokens.get(&telegram_id)
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let pair: TokenPair = self
+            .send(
+                self.http
+                    .post(self.url("/auth/telegram/"))
+                    .header(BOT_TOKEN_HEADER, &self.service_token)
+                    .json(&TelegramTokenRequest {
+                        telegram_id,
+                        display_name: None,
+                    }),
+            )
+            .await?;
+        // Renew a minute early so a request never carries a token that
+        // expires on the way.
+        let until = Instant::now() + Duration::from_secs(pair.expires_in.saturating_sub(60));
+        tokens.insert(telegram_id, (pair.access.clone(), until));
+        Ok(pair.access)
+    }
+
+    /// Call `path` as Telegram user `telegram_id`; one retry with a fresh
+    /// token if the cached one was refused.
+    async fn call<R: DeserializeOwned>(
+        &self,
+        telegram_id: i64,
+        method: Method,
+        path: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<R, ApiError> {
+        let mut fresh = false;
+        loop {
+            let token = self.token(telegram_id, fresh).await?;
+            let req = build(
+                self.http
+                    .request(method.clone(), self.url(path))
+                    .bearer_auth(token),
+            );
+            match self.send(req).await {
+                Err(ApiError::Refused { status, .. })
+                    if status == StatusCode::UNAUTHORIZED.as_u16() && !fresh =>
+                {
+                    fresh = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Upload a file the user sent; `name` is its file name.
+    pub async fn upload(
+        &self,
+        telegram_id: i64,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadResponse, ApiError> {
+        let bytes = bytes::Bytes::from(bytes);
+        self.call(telegram_id, Method::POST, "/datasets/upload/", |r| {
+            r.query(&[("name", name)])
+                .header("content-type", "application/octet-stream")
+                .body(bytes.clone())
+        })
+        .await
+    }
+
+    /// The user's datasets, newest first.
+    pub async fn datasets(&self, telegram_id: i64) -> Result<Vec<Dataset>, ApiError> {
+        self.call(telegram_id, Method::GET, "/datasets/list/", |r| r)
+            .await
+    }
+
+    /// One dataset.
+    pub async fn dataset(&self, telegram_id: i64, id: &str) -> Result<Dataset, ApiError> {
+        self.call(telegram_id, Method::GET, &format!("/datasets/{id}/"), |r| r)
+            .await
+    }
+
+    /// Delete a dataset.
+    pub async fn delete(&self, telegram_id: i64, id: &str) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .call(
+                telegram_id,
+                Method::DELETE,
+                &format!("/datasets/{id}/"),
+                |r| r,
+            )
+            .await?;
+        Ok(())
+    }
+}
