@@ -13,9 +13,11 @@
 pub mod convert;
 pub mod errors;
 pub mod input;
+pub mod ml;
 pub mod multitest;
 pub mod power;
 pub mod proportion;
+pub mod regression;
 pub mod stats;
 
 use pyo3::prelude::*;
@@ -28,5 +30,7 @@ fn _abstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     power::register(m)?;
     proportion::register(m)?;
     multitest::register(m)?;
+    regression::register(m)?;
+    ml::register(m)?;
     Ok(())
 }

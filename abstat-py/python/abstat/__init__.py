@@ -20,7 +20,7 @@ from abstat._abstat import (
     UnsupportedTypeError,
     ZeroVarianceError,
 )
-from abstat import multitest, power, proportion, stats
+from abstat import ml, multitest, power, proportion, regression, stats
 
 __version__ = "0.1.0"
 
@@ -34,8 +34,10 @@ __all__ = [
     "TooFewObservationsError",
     "UnsupportedTypeError",
     "ZeroVarianceError",
+    "ml",
     "multitest",
     "power",
     "proportion",
+    "regression",
     "stats",
 ]
