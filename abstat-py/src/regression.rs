@@ -124,6 +124,7 @@ impl NativeLogit {
 /// column name and `x` a pyarrow RecordBatch with `names` the predictors.
 #[pyfunction]
 #[pyo3(signature = (y, x, names, intercept, weights=None, cov_type="nonrobust", alpha=0.05))]
+#[allow(clippy::too_many_arguments)] // one per Python keyword argument
 fn ols_fit(
     py: Python<'_>,
     y: &Bound<'_, PyAny>,
