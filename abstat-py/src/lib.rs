@@ -10,9 +10,11 @@
 //! (`abstat-py/python/abstat`) shapes them into scipy-like result objects.
 //! Every computation runs with the GIL released ([`errors::compute`]).
 
+pub mod ab;
 pub mod convert;
 pub mod errors;
 pub mod input;
+pub mod io;
 pub mod ml;
 pub mod multitest;
 pub mod power;
@@ -32,5 +34,7 @@ fn _abstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     multitest::register(m)?;
     regression::register(m)?;
     ml::register(m)?;
+    ab::register(m)?;
+    io::register(m)?;
     Ok(())
 }

@@ -20,7 +20,7 @@ from abstat._abstat import (
     UnsupportedTypeError,
     ZeroVarianceError,
 )
-from abstat import ml, multitest, power, proportion, regression, stats
+from abstat import ab, io, ml, multitest, power, proportion, regression, stats
 
 __version__ = "0.1.0"
 
@@ -34,6 +34,8 @@ __all__ = [
     "TooFewObservationsError",
     "UnsupportedTypeError",
     "ZeroVarianceError",
+    "ab",
+    "io",
     "ml",
     "multitest",
     "power",
