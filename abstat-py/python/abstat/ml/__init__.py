@@ -80,7 +80,8 @@ class _Classifier:
 
     def predict(self, X):
         """Predicted labels."""
-        return self.classes_[self._fitted().predict(_features(X))]
+        native = self._fitted()
+        return self.classes_[native.predict(_features(X))]
 
     def score(self, X, y) -> float:
         """Accuracy on ``X``, ``y``."""
