@@ -82,6 +82,11 @@ pub fn samples<'py>(objs: &[Bound<'py, PyAny>], what: &str) -> PyResult<Vec<Samp
         .collect()
 }
 
+/// The values of every sample in `held` (see [`Sample::values`]).
+pub fn all_values<'a>(held: &'a [Sample<'_>], what: &str) -> PyResult<Vec<Cow<'a, [f64]>>> {
+    held.iter().map(|s| s.values(what)).collect()
+}
+
 /// A two-dimensional float64 matrix (a contingency table, a design matrix),
 /// borrowed when it already is a numpy float64 array.
 pub fn matrix<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<PyReadonlyArray2<'py, f64>> {

@@ -21,22 +21,23 @@ pub struct NativeClassifier {
     model: Model,
 }
 
-fn boxed<F>(
-    params: F,
+/// Parse the parameters `P` from JSON and fit them with the GIL released.
+fn fit_with<P>(
+    py: Python<'_>,
+    params_json: &str,
     x: ndarray::ArrayView2<f64>,
     y: &[usize],
-    k: usize,
-) -> abstat_core::Result<Model>
+    n_classes: usize,
+) -> PyResult<Model>
 where
-    F: Fit,
-    F::Model: Send + Sync + 'static,
+    P: Fit + serde::de::DeserializeOwned + Send,
+    P::Model: Send + Sync + 'static,
 {
-    Ok(Box::new(params.fit(x, y, k)?))
-}
-
-fn params<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
-    serde_json::from_str(json)
-        .map_err(|e| PyValueError::new_err(format!("invalid parameters: {e}")))
+    let params: P = serde_json::from_str(params_json)
+        .map_err(|e| PyValueError::new_err(format!("invalid parameters: {e}")))?;
+    compute(py, move || {
+        Ok(Box::new(params.fit(x, y, n_classes)?) as Model)
+    })
 }
 
 /// Fit model `kind` with `params_json` (the core's parameter struct as
@@ -52,35 +53,15 @@ fn classifier_fit(
 ) -> PyResult<NativeClassifier> {
     let xm = matrix(x, "X")?;
     let x = xm.as_array();
+    let (json, y, k) = (params_json, y.as_slice(), n_classes);
     let model = match kind {
-        "logistic" => {
-            let p: LogisticParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "gaussian_nb" => {
-            let p: GaussianNbParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "tree" => {
-            let p: TreeParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "forest" => {
-            let p: ForestParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "knn" => {
-            let p: KnnParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "boosting" => {
-            let p: BoostingParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
-        "linear_svm" => {
-            let p: SvmParams = params(params_json)?;
-            compute(py, || boxed(p, x, &y, n_classes))?
-        }
+        "logistic" => fit_with::<LogisticParams>(py, json, x, y, k)?,
+        "gaussian_nb" => fit_with::<GaussianNbParams>(py, json, x, y, k)?,
+        "tree" => fit_with::<TreeParams>(py, json, x, y, k)?,
+        "forest" => fit_with::<ForestParams>(py, json, x, y, k)?,
+        "knn" => fit_with::<KnnParams>(py, json, x, y, k)?,
+        "boosting" => fit_with::<BoostingParams>(py, json, x, y, k)?,
+        "linear_svm" => fit_with::<SvmParams>(py, json, x, y, k)?,
         other => {
             return Err(PyValueError::new_err(format!(
                 "unknown model kind {other:?}"

@@ -22,7 +22,7 @@ use pyo3::types::PyDict;
 
 use crate::convert::test_result;
 use crate::errors::{compute, parse};
-use crate::input::{matrix, sample, samples};
+use crate::input::{all_values, matrix, sample, samples};
 
 fn ttest_opts(
     alternative: &str,
@@ -224,10 +224,7 @@ fn levene_test<'py>(
         nan_policy: parse(nan_policy)?,
     };
     let held = samples(&groups, "group")?;
-    let values = held
-        .iter()
-        .map(|s| s.values("group"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let values = all_values(&held, "group")?;
     compute(py, || levene(&values, &opts)).map(f_result)
 }
 
@@ -243,10 +240,7 @@ fn f_oneway_test<'py>(
         nan_policy: parse(nan_policy)?,
     };
     let held = samples(&groups, "group")?;
-    let values = held
-        .iter()
-        .map(|s| s.values("group"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let values = all_values(&held, "group")?;
     compute(py, || f_oneway(&values, &opts)).map(f_result)
 }
 
@@ -260,38 +254,21 @@ fn kruskal_test<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let policy: NanPolicy = parse(nan_policy)?;
     let held = samples(&groups, "group")?;
-    let values = held
-        .iter()
-        .map(|s| s.values("group"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let values = all_values(&held, "group")?;
     let slices: Vec<&[f64]> = values.iter().map(|v| v.as_ref()).collect();
     let r = compute(py, || kruskal(&slices, policy))?;
     test_result(py, &r)
 }
 
-/// scipy's `lambda_` argument: a name or a number.
+/// scipy's `lambda_` argument: a name (parsed by the core) or a number.
 fn power_divergence(lambda_: Option<&Bound<'_, PyAny>>) -> PyResult<PowerDivergence> {
-    let Some(l) = lambda_ else {
-        return Ok(PowerDivergence::Pearson);
-    };
-    if let Ok(v) = l.extract::<f64>() {
-        return Ok(PowerDivergence::Lambda(v));
+    match lambda_ {
+        None => Ok(PowerDivergence::Pearson),
+        Some(l) => match l.extract::<f64>() {
+            Ok(v) => Ok(PowerDivergence::Lambda(v)),
+            Err(_) => parse(&l.extract::<String>()?),
+        },
     }
-    let name: String = l.extract()?;
-    Ok(match name.as_str() {
-        "pearson" => PowerDivergence::Pearson,
-        "log-likelihood" => PowerDivergence::LogLikelihood,
-        "freeman-tukey" => PowerDivergence::FreemanTukey,
-        "mod-log-likelihood" => PowerDivergence::ModLogLikelihood,
-        "neyman" => PowerDivergence::Neyman,
-        "cressie-read" => PowerDivergence::CressieRead,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "invalid lambda_ = {other:?}: expected a number or one of 'pearson', \
-                 'log-likelihood', 'freeman-tukey', 'mod-log-likelihood', 'neyman', 'cressie-read'"
-            )));
-        }
-    })
 }
 
 /// Chi-square goodness-of-fit test (scipy `chisquare` / `power_divergence`).
@@ -494,10 +471,7 @@ fn bootstrap_ci<'py>(
         }
     };
     let held = samples(&data, "sample")?;
-    let values = held
-        .iter()
-        .map(|s| s.values("sample"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let values = all_values(&held, "sample")?;
     let r = match values.as_slice() {
         [x] => compute(py, || bootstrap::bootstrap(x, f, &opts))?,
         [x, y] => compute(py, || {
