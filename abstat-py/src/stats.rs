@@ -36,6 +36,19 @@ fn ttest_opts(
     })
 }
 
+/// Read two samples and run `f` on their values with the GIL released.
+fn two_samples<T: Send>(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    names: (&str, &str),
+    f: impl FnOnce(&[f64], &[f64]) -> abstat_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (xs, ys) = (sample(x, names.0)?, sample(y, names.1)?);
+    let (xv, yv) = (xs.values(names.0)?, ys.values(names.1)?);
+    compute(py, || f(&xv, &yv))
+}
+
 /// One-sample t-test of `mean(a) = popmean` (scipy `ttest_1samp`).
 #[pyfunction]
 #[pyo3(signature = (a, popmean, alternative="two-sided", nan_policy="propagate", confidence_level=0.95))]
@@ -66,9 +79,7 @@ fn ttest_rel<'py>(
     confidence_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ttest_opts(alternative, nan_policy, confidence_level)?;
-    let (a, b) = (sample(a, "a")?, sample(b, "b")?);
-    let (a, b) = (a.values("a")?, b.values("b")?);
-    let r = compute(py, || ttest::ttest_rel(&a, &b, &opts))?;
+    let r = two_samples(py, a, b, ("a", "b"), |a, b| ttest::ttest_rel(a, b, &opts))?;
     test_result(py, &r)
 }
 
@@ -85,9 +96,9 @@ fn ttest_ind<'py>(
     confidence_level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ttest_opts(alternative, nan_policy, confidence_level)?;
-    let (a, b) = (sample(a, "a")?, sample(b, "b")?);
-    let (a, b) = (a.values("a")?, b.values("b")?);
-    let r = compute(py, || ttest::ttest_ind(&a, &b, equal_var, &opts))?;
+    let r = two_samples(py, a, b, ("a", "b"), |a, b| {
+        ttest::ttest_ind(a, b, equal_var, &opts)
+    })?;
     test_result(py, &r)
 }
 
@@ -109,9 +120,7 @@ fn mannwhitneyu<'py>(
         use_continuity,
         nan_policy: parse(nan_policy)?,
     };
-    let (x, y) = (sample(x, "x")?, sample(y, "y")?);
-    let (x, y) = (x.values("x")?, y.values("y")?);
-    let r = compute(py, || mann_whitney_u(&x, &y, &opts))?;
+    let r = two_samples(py, x, y, ("x", "y"), |x, y| mann_whitney_u(x, y, &opts))?;
     test_result(py, &r)
 }
 
@@ -137,15 +146,16 @@ fn wilcoxon_test<'py>(
         method: parse(method)?,
         nan_policy: parse(nan_policy)?,
     };
-    let xs = sample(x, "x")?;
-    let x = xs.values("x")?;
+    let x_obj = x;
     let r = match y {
-        None => compute(py, || wilcoxon(&x, &opts))?,
-        Some(y) => {
-            let ys = sample(y, "y")?;
-            let y = ys.values("y")?;
-            compute(py, || wilcoxon_paired(&x, &y, &opts))?
+        None => {
+            let xs = sample(x_obj, "x")?;
+            let x = xs.values("x")?;
+            compute(py, || wilcoxon(&x, &opts))?
         }
+        Some(y) => two_samples(py, x_obj, y, ("x", "y"), |x, y| {
+            wilcoxon_paired(x, y, &opts)
+        })?,
     };
     let d = test_result(py, &r.test)?;
     d.set_item("zstatistic", r.z_statistic)?;
@@ -169,9 +179,9 @@ fn ks_2samp_test<'py>(
         method: parse(method)?,
         nan_policy: parse(nan_policy)?,
     };
-    let (x, y) = (sample(data1, "data1")?, sample(data2, "data2")?);
-    let (x, y) = (x.values("data1")?, y.values("data2")?);
-    let r = compute(py, || ks_2samp(&x, &y, &opts))?;
+    let r = two_samples(py, data1, data2, ("data1", "data2"), |x, y| {
+        ks_2samp(x, y, &opts)
+    })?;
     let d = test_result(py, &r.test)?;
     d.set_item("statistic_location", r.statistic_location)?;
     d.set_item("statistic_sign", r.statistic_sign)?;
@@ -364,9 +374,7 @@ fn correlation<'py>(
     y: &Bound<'py, PyAny>,
     opts: CorrelationOptions,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (xs, ys) = (sample(x, "x")?, sample(y, "y")?);
-    let (x, y) = (xs.values("x")?, ys.values("y")?);
-    let r = compute(py, || f(&x, &y, &opts))?;
+    let r = two_samples(py, x, y, ("x", "y"), |x, y| f(x, y, &opts))?;
     test_result(py, &r)
 }
 
