@@ -338,7 +338,7 @@ finite = st.one_of(st.just(0.0), magnitude, magnitude.map(lambda v: -v))
 sample = hnp.arrays(np.float64, st.integers(3, 60), elements=finite)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(sample, sample)
 def test_property_welch_matches_scipy_or_refuses_degenerate_input(a, b):
     try:
@@ -357,7 +357,7 @@ def test_property_welch_matches_scipy_or_refuses_degenerate_input(a, b):
     close(ours.pvalue, ref.pvalue, atol=max(atol, 1e-300))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(sample, sample)
 def test_property_mannwhitneyu_matches_scipy(a, b):
     same_test(stats.mannwhitneyu(a, b), ss.mannwhitneyu(a, b))

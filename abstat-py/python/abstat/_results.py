@@ -47,14 +47,19 @@ class TestResult:
             return self.__dict__ == other.__dict__
         return NotImplemented
 
+    _repr_fields: tuple[str, ...] = ()
+
     def __repr__(self) -> str:
-        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        names = self._fields + tuple(f for f in self._repr_fields if f not in self._fields)
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in names)
         return f"{type(self).__name__}({inner})"
 
 
 class TtestResult(TestResult):
     """Result of the t-tests, as scipy's ``TtestResult``: ``statistic``,
     ``pvalue``, ``df`` and :meth:`confidence_interval`."""
+
+    _repr_fields = ("df",)
 
     def __init__(self, recompute: Callable[[float], dict], level: float, **values: Any) -> None:
         super().__init__(**values)
@@ -70,6 +75,8 @@ class TtestResult(TestResult):
 class PearsonRResult(TtestResult):
     """Result of :func:`abstat.stats.pearsonr`: ``statistic`` (r),
     ``pvalue`` and :meth:`confidence_interval` (Fisher z)."""
+
+    _repr_fields = ()
 
     def confidence_interval(self, confidence_level: float = 0.95, method: Any = None) -> ConfidenceInterval:
         """Fisher-z interval for ρ; ``method`` must be None (scipy's
