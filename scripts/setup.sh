@@ -124,7 +124,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
             ensure_build_tools
             ensure_rust_tools
             ensure_python
-            ensure_abstat_py
+            (use_target_cache && ensure_abstat_py)
             "$ABSTAT_ROOT/scripts/services.sh" install
             ;;
         *) echo "usage: $0 run|test" >&2; exit 2 ;;
