@@ -258,7 +258,10 @@ def bootstrap(
     from numpy's, so intervals agree with scipy's to Monte Carlo error, not
     digit for digit.
     """
-    name = _STATISTICS.get(statistic) if not isinstance(statistic, str) else _STATISTICS.get(statistic)
+    try:
+        name = _STATISTICS.get(statistic)
+    except TypeError:  # unhashable
+        name = None
     if name is None:
         raise ValueError(
             "statistic must be np.mean, np.median, 'mean' or 'median' "
