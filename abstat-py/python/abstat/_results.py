@@ -28,6 +28,14 @@ class TestResult:
     def __init__(self, **values: Any) -> None:
         self.__dict__.update(values)
 
+    @classmethod
+    def _wrap(cls, values: dict) -> "TestResult":
+        """Adopt the native module's dict as the attributes, without
+        copying (this is on every call's path)."""
+        obj = cls.__new__(cls)
+        obj.__dict__ = values
+        return obj
+
     def _astuple(self) -> tuple:
         return tuple(getattr(self, f) for f in self._fields)
 

@@ -47,7 +47,9 @@ __all__ = [
 
 def _ttest(native: Callable[..., dict], *args: Any, confidence_level: float = 0.95, **kw: Any) -> TtestResult:
     d = native(*args, confidence_level=confidence_level, **kw)
-    return TtestResult(lambda level: native(*args, confidence_level=level, **kw), confidence_level, **d)
+    d["_recompute"] = lambda level: native(*args, confidence_level=level, **kw)
+    d["_level"] = confidence_level
+    return TtestResult._wrap(d)
 
 
 def ttest_1samp(a, popmean, *, nan_policy="propagate", alternative="two-sided") -> TtestResult:
@@ -84,7 +86,7 @@ def mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", *, method="
     d = _abstat.mannwhitneyu(
         x, y, use_continuity=bool(use_continuity), alternative=alternative, method=method, nan_policy=nan_policy
     )
-    return TestResult(**d)
+    return TestResult._wrap(d)
 
 
 def wilcoxon(
@@ -104,7 +106,7 @@ def wilcoxon(
         method=method,
         nan_policy=nan_policy,
     )
-    return TestResult(**d)
+    return TestResult._wrap(d)
 
 
 class KstestResult(TestResult):
@@ -116,7 +118,7 @@ def ks_2samp(data1, data2, alternative="two-sided", method="auto", *, nan_policy
     """Two-sample Kolmogorov–Smirnov test (``scipy.stats.ks_2samp``);
     ``method`` is 'auto', 'exact' or 'asymp'."""
     d = _abstat.ks_2samp_test(data1, data2, alternative=alternative, method=method, nan_policy=nan_policy)
-    return KstestResult(**d)
+    return KstestResult._wrap(d)
 
 
 def shapiro(x, *, nan_policy="propagate") -> TestResult:
@@ -150,7 +152,7 @@ def f_oneway(*samples, nan_policy="propagate") -> TestResult:
 
 def kruskal(*samples, nan_policy="propagate") -> TestResult:
     """Kruskal–Wallis H test (``scipy.stats.kruskal``)."""
-    return TestResult(**_abstat.kruskal_test(list(samples), nan_policy=nan_policy))
+    return TestResult._wrap(_abstat.kruskal_test(list(samples), nan_policy=nan_policy))
 
 
 def chisquare(f_obs, f_exp=None, ddof=0, *, lambda_=None, nan_policy="propagate") -> TestResult:
@@ -158,9 +160,7 @@ def chisquare(f_obs, f_exp=None, ddof=0, *, lambda_=None, nan_policy="propagate"
     ``lambda_`` the Cressie–Read power divergence of
     ``scipy.stats.power_divergence``). Negative counts, zero expected
     counts and ``ddof >= k − 1`` raise an error (scipy: NaN/inf)."""
-    return TestResult(
-        **_abstat.chisquare_test(f_obs, f_exp, ddof=int(ddof), lambda_=lambda_, nan_policy=nan_policy)
-    )
+    return TestResult._wrap(_abstat.chisquare_test(f_obs, f_exp, int(ddof), lambda_, nan_policy))
 
 
 class Chi2ContingencyResult(TestResult):
@@ -180,7 +180,7 @@ def chi2_contingency(observed, correction=True, lambda_=None) -> Chi2Contingency
 def fisher_exact(table, alternative="two-sided") -> TestResult:
     """Fisher's exact test of a 2×2 table (``scipy.stats.fisher_exact``);
     ``statistic`` is the sample odds ratio."""
-    return TestResult(**_abstat.fisher_exact_test(table, alternative=alternative))
+    return TestResult._wrap(_abstat.fisher_exact_test(table, alternative))
 
 
 def pearsonr(x, y, *, alternative="two-sided", nan_policy="propagate") -> PearsonRResult:
@@ -189,11 +189,9 @@ def pearsonr(x, y, *, alternative="two-sided", nan_policy="propagate") -> Pearso
     raises :class:`abstat.ZeroVarianceError` (scipy: NaN and a warning)."""
     native = _abstat.pearsonr
     d = native(x, y, alternative=alternative, nan_policy=nan_policy)
-    return PearsonRResult(
-        lambda level: native(x, y, alternative=alternative, nan_policy=nan_policy, confidence_level=level),
-        0.95,
-        **d,
-    )
+    d["_recompute"] = lambda level: native(x, y, alternative=alternative, nan_policy=nan_policy, confidence_level=level)
+    d["_level"] = 0.95
+    return PearsonRResult._wrap(d)
 
 
 def spearmanr(a, b=None, *, alternative="two-sided", nan_policy="propagate") -> TestResult:
@@ -204,7 +202,7 @@ def spearmanr(a, b=None, *, alternative="two-sided", nan_policy="propagate") -> 
         if arr.ndim != 2 or arr.shape[1] != 2:
             raise ValueError("spearmanr needs two samples: pass a and b, or a 2-D a with two columns")
         a, b = arr[:, 0], arr[:, 1]
-    return TestResult(**_abstat.spearmanr(a, b, alternative=alternative, nan_policy=nan_policy))
+    return TestResult._wrap(_abstat.spearmanr(a, b, alternative, nan_policy))
 
 
 def kendalltau(x, y, *, nan_policy="propagate", method="auto", variant="b", alternative="two-sided") -> TestResult:
@@ -212,7 +210,7 @@ def kendalltau(x, y, *, nan_policy="propagate", method="auto", variant="b", alte
     ``variant='b'``. ``method`` is 'auto', 'exact' or 'asymptotic'."""
     if variant != "b":
         raise ValueError("only variant='b' (Kendall's tau-b) is implemented")
-    return TestResult(**_abstat.kendalltau(x, y, alternative=alternative, nan_policy=nan_policy, method=method))
+    return TestResult._wrap(_abstat.kendalltau(x, y, alternative, nan_policy, method))
 
 
 class BootstrapResult:
