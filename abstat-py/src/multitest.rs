@@ -7,6 +7,9 @@ use pyo3::prelude::*;
 use crate::errors::{compute, parse};
 use crate::input::sample;
 
+/// Reject decisions, adjusted p-values and the number of tests counted.
+type Adjusted<'py> = (Bound<'py, PyArray1<bool>>, Bound<'py, PyArray1<f64>>, usize);
+
 /// Adjusted p-values and reject decisions at `alpha`.
 #[pyfunction]
 fn multipletests_adjust<'py>(
@@ -14,7 +17,7 @@ fn multipletests_adjust<'py>(
     pvals: &Bound<'py, PyAny>,
     alpha: f64,
     method: &str,
-) -> PyResult<(Vec<bool>, Bound<'py, PyArray1<f64>>, usize)> {
+) -> PyResult<Adjusted<'py>> {
     let method: Correction = parse(method)?;
     abstat_core::Error::check_open_unit("alpha", alpha).map_err(crate::errors::to_pyerr)?;
     let held = sample(pvals, "pvals")?;
@@ -22,7 +25,7 @@ fn multipletests_adjust<'py>(
     let r = compute(py, || multipletests(&p, method))?;
     let reject = r.reject(alpha);
     let m = r.n_tests();
-    Ok((reject, r.p_adjusted.into_pyarray(py), m))
+    Ok((reject.into_pyarray(py), r.p_adjusted.into_pyarray(py), m))
 }
 
 /// Register the functions on `m`.

@@ -21,7 +21,6 @@ def multipletests(pvals, alpha=0.05, method="holm", is_sorted=False, returnsorte
     """
     p = np.asarray(pvals, dtype=np.float64).ravel()
     reject, corrected, m = _abstat.multipletests_adjust(p, float(alpha), method)
-    reject = np.asarray(reject, dtype=bool)
     if returnsorted:
         order = np.argsort(p, kind="stable")
         reject, corrected = reject[order], corrected[order]
