@@ -92,6 +92,25 @@ ensure_python() {
     export ABSTAT_PYTHON="$ABSTAT_VENV/bin/python"
 }
 
+# Builds the Python bindings (abstat-py) with maturin and installs them into
+# the venv (editable: the pure-Python part is read from the clone). Uses the
+# cargo target dir in effect (the shared cache under scripts/test.sh), so a
+# rebuild is incremental; skipped entirely when no source file changed since
+# the last build into this venv.
+ensure_abstat_py() {
+    local stamp="$ABSTAT_VENV/.abstat-py-built" key
+    key="$(cd "$ABSTAT_ROOT" && find Cargo.toml Cargo.lock abstat-py abstat-core/Cargo.toml abstat-core/src \
+        abstat-io/Cargo.toml abstat-io/src -type f -not -name '*.pyc' -not -path '*/target/*' -print0 \
+        | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && "$ABSTAT_PYTHON" -c 'import abstat._abstat' 2>/dev/null; then
+        return 0
+    fi
+    log "building the Python bindings (maturin develop)"
+    VIRTUAL_ENV="$ABSTAT_VENV" PATH="$ABSTAT_VENV/bin:$PATH" \
+        "$ABSTAT_VENV/bin/maturin" develop -q -m "$ABSTAT_ROOT/abstat-py/Cargo.toml" >&2
+    echo "$key" >"$stamp"
+}
+
 # The build cache may live outside the clone so that fresh clones (CI) reuse
 # it; nothing depends on it existing.
 use_target_cache() {
@@ -105,6 +124,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
             ensure_build_tools
             ensure_rust_tools
             ensure_python
+            (use_target_cache && ensure_abstat_py)
             "$ABSTAT_ROOT/scripts/services.sh" install
             ;;
         *) echo "usage: $0 run|test" >&2; exit 2 ;;

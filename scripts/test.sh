@@ -59,6 +59,9 @@ scripts/test_services.sh 2>&1 | tee "$svc_log"
 svc_passed=$(grep -Eo '^[0-9]+ passed' "$svc_log" | tail -n1 | awk '{print $1}')
 rm -f "$svc_log"
 
+phase "Python bindings"
+ensure_abstat_py
+
 phase "Python tests"
 py_log="$(mktemp)"
 set +e

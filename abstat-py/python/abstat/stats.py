@@ -1,0 +1,283 @@
+"""Hypothesis tests with the names, arguments and results of ``scipy.stats``.
+
+Inputs are one-dimensional: numpy arrays (borrowed without copying when
+they are contiguous float64), lists, pandas Series, pyarrow arrays and
+polars Series (through the Arrow C Data Interface; nulls count as NaN).
+The computation runs in Rust with the GIL released.
+
+Deviations from scipy (each documented on the function): no ``axis`` /
+``keepdims`` (one-dimensional samples only), some degenerate inputs raise
+an :class:`abstat.AbstatError` subclass where scipy returns NaN with a
+warning, and :func:`bootstrap` takes built-in statistics only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from abstat import _abstat
+from abstat._results import ConfidenceInterval, PearsonRResult, TestResult, TtestResult
+
+__all__ = [
+    "ttest_1samp",
+    "ttest_rel",
+    "ttest_ind",
+    "mannwhitneyu",
+    "wilcoxon",
+    "ks_2samp",
+    "shapiro",
+    "levene",
+    "f_oneway",
+    "kruskal",
+    "chisquare",
+    "chi2_contingency",
+    "fisher_exact",
+    "pearsonr",
+    "spearmanr",
+    "kendalltau",
+    "bootstrap",
+    "TestResult",
+    "TtestResult",
+    "PearsonRResult",
+    "ConfidenceInterval",
+]
+
+
+def _ttest(native: Callable[..., dict], *args: Any, confidence_level: float = 0.95, **kw: Any) -> TtestResult:
+    d = native(*args, confidence_level=confidence_level, **kw)
+    d["_recompute"] = lambda level: native(*args, confidence_level=level, **kw)
+    d["_level"] = confidence_level
+    return TtestResult._wrap(d)
+
+
+def ttest_1samp(a, popmean, *, nan_policy="propagate", alternative="two-sided") -> TtestResult:
+    """One-sample t-test that the mean of ``a`` is ``popmean``
+    (``scipy.stats.ttest_1samp``).
+
+    Returns a :class:`TtestResult` (``statistic, pvalue = res``, ``res.df``,
+    ``res.confidence_interval(confidence_level)`` for the mean). Fewer than
+    two observations raise :class:`abstat.TooFewObservationsError` and a
+    constant sample :class:`abstat.ZeroVarianceError` (scipy: NaN).
+    """
+    return _ttest(_abstat.ttest_1samp, a, float(popmean), alternative=alternative, nan_policy=nan_policy)
+
+
+def ttest_rel(a, b, *, nan_policy="propagate", alternative="two-sided") -> TtestResult:
+    """Paired t-test of ``a − b`` (``scipy.stats.ttest_rel``); the interval is
+    for the mean difference."""
+    return _ttest(_abstat.ttest_rel, a, b, alternative=alternative, nan_policy=nan_policy)
+
+
+def ttest_ind(a, b, *, equal_var=True, nan_policy="propagate", alternative="two-sided") -> TtestResult:
+    """Two-sample t-test (``scipy.stats.ttest_ind``): Student's with
+    ``equal_var=True``, Welch's otherwise. The interval is for
+    ``mean(a) − mean(b)``; ``res.estimate`` is that difference and
+    ``res.effect_size`` Cohen's d."""
+    return _ttest(
+        _abstat.ttest_ind, a, b, equal_var=bool(equal_var), alternative=alternative, nan_policy=nan_policy
+    )
+
+
+def mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", *, method="auto", nan_policy="propagate") -> TestResult:
+    """Mann–Whitney U test (``scipy.stats.mannwhitneyu``); ``statistic`` is
+    U of ``x``. ``method`` is 'auto', 'exact' or 'asymptotic'."""
+    d = _abstat.mannwhitneyu(
+        x, y, use_continuity=bool(use_continuity), alternative=alternative, method=method, nan_policy=nan_policy
+    )
+    return TestResult._wrap(d)
+
+
+def wilcoxon(
+    x, y=None, zero_method="wilcox", correction=False, alternative="two-sided", method="auto", *, nan_policy="propagate"
+) -> TestResult:
+    """Wilcoxon signed-rank test of ``x`` (the differences) or of ``x − y``
+    (``scipy.stats.wilcoxon``). With ``method='approx'`` the result also has
+    ``zstatistic``, as scipy's."""
+    if method == "approx":
+        method = "asymptotic"
+    d = _abstat.wilcoxon_test(
+        x,
+        y,
+        zero_method=zero_method,
+        correction=bool(correction),
+        alternative=alternative,
+        method=method,
+        nan_policy=nan_policy,
+    )
+    return TestResult._wrap(d)
+
+
+class KstestResult(TestResult):
+    """``statistic, pvalue = res``; also ``statistic_location`` and
+    ``statistic_sign`` as scipy's ``KstestResult``."""
+
+
+def ks_2samp(data1, data2, alternative="two-sided", method="auto", *, nan_policy="propagate") -> KstestResult:
+    """Two-sample Kolmogorov–Smirnov test (``scipy.stats.ks_2samp``);
+    ``method`` is 'auto', 'exact' or 'asymp'."""
+    d = _abstat.ks_2samp_test(data1, data2, alternative=alternative, method=method, nan_policy=nan_policy)
+    return KstestResult._wrap(d)
+
+
+def shapiro(x, *, nan_policy="propagate") -> TestResult:
+    """Shapiro–Wilk test of normality (``scipy.stats.shapiro``); ``x`` is
+    flattened as in scipy. Fewer than three values raise
+    :class:`abstat.TooFewObservationsError`."""
+    x = np.ravel(np.asarray(x, dtype=np.float64)) if isinstance(x, (list, tuple, np.ndarray)) else x
+    w, p, n = _abstat.shapiro_test(x, nan_policy=nan_policy)
+    return TestResult(statistic=w, pvalue=p, n=n, method="Shapiro-Wilk test")
+
+
+def _f_test(stat: float, p: float, df_num: float, df_denom: float, method: str) -> TestResult:
+    return TestResult(statistic=stat, pvalue=p, df=(df_num, df_denom), method=method)
+
+
+def levene(*samples, center="median", proportiontocut=0.05, nan_policy="propagate") -> TestResult:
+    """Levene's test (``center='mean'``) or the Brown–Forsythe test
+    (``'median'``, the default; ``'trimmed'``) of equal variances
+    (``scipy.stats.levene``)."""
+    return _f_test(
+        *_abstat.levene_test(list(samples), center=center, proportiontocut=float(proportiontocut), nan_policy=nan_policy),
+        "Levene's test",
+    )
+
+
+def f_oneway(*samples, nan_policy="propagate") -> TestResult:
+    """One-way ANOVA F test (``scipy.stats.f_oneway``); ``res.df`` is
+    ``(df_between, df_within)``."""
+    return _f_test(*_abstat.f_oneway_test(list(samples), nan_policy=nan_policy), "one-way ANOVA")
+
+
+def kruskal(*samples, nan_policy="propagate") -> TestResult:
+    """Kruskal–Wallis H test (``scipy.stats.kruskal``)."""
+    return TestResult._wrap(_abstat.kruskal_test(list(samples), nan_policy=nan_policy))
+
+
+def chisquare(f_obs, f_exp=None, ddof=0, *, lambda_=None, nan_policy="propagate") -> TestResult:
+    """Chi-square goodness-of-fit test (``scipy.stats.chisquare``; with
+    ``lambda_`` the Cressie–Read power divergence of
+    ``scipy.stats.power_divergence``). Negative counts, zero expected
+    counts and ``ddof >= k − 1`` raise an error (scipy: NaN/inf)."""
+    return TestResult._wrap(_abstat.chisquare_test(f_obs, f_exp, int(ddof), lambda_, nan_policy))
+
+
+class Chi2ContingencyResult(TestResult):
+    """``statistic, pvalue, dof, expected_freq = res``, as scipy's."""
+
+    _fields = ("statistic", "pvalue", "dof", "expected_freq")
+
+
+def chi2_contingency(observed, correction=True, lambda_=None) -> Chi2ContingencyResult:
+    """Chi-square test of independence of an r×c table of counts
+    (``scipy.stats.chi2_contingency``), with Yates' correction when
+    ``dof == 1`` and ``correction``. Two-dimensional tables only."""
+    stat, p, dof, expected = _abstat.chi2_contingency_test(observed, correction=bool(correction), lambda_=lambda_)
+    return Chi2ContingencyResult(statistic=stat, pvalue=p, dof=dof, expected_freq=expected)
+
+
+def fisher_exact(table, alternative="two-sided") -> TestResult:
+    """Fisher's exact test of a 2×2 table (``scipy.stats.fisher_exact``);
+    ``statistic`` is the sample odds ratio."""
+    return TestResult._wrap(_abstat.fisher_exact_test(table, alternative))
+
+
+def pearsonr(x, y, *, alternative="two-sided", nan_policy="propagate") -> PearsonRResult:
+    """Pearson's r and the test of ρ = 0 (``scipy.stats.pearsonr``), with
+    ``res.confidence_interval(confidence_level)`` (Fisher z). Constant input
+    raises :class:`abstat.ZeroVarianceError` (scipy: NaN and a warning)."""
+    native = _abstat.pearsonr
+    d = native(x, y, alternative=alternative, nan_policy=nan_policy)
+    d["_recompute"] = lambda level: native(x, y, alternative=alternative, nan_policy=nan_policy, confidence_level=level)
+    d["_level"] = 0.95
+    return PearsonRResult._wrap(d)
+
+
+def spearmanr(a, b=None, *, alternative="two-sided", nan_policy="propagate") -> TestResult:
+    """Spearman's rank correlation of two samples (``scipy.stats.spearmanr``
+    for 1-D ``a`` and ``b``; a 2-D ``a`` with two columns is split)."""
+    if b is None:
+        arr = np.asarray(a, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError("spearmanr needs two samples: pass a and b, or a 2-D a with two columns")
+        a, b = arr[:, 0], arr[:, 1]
+    return TestResult._wrap(_abstat.spearmanr(a, b, alternative, nan_policy))
+
+
+def kendalltau(x, y, *, nan_policy="propagate", method="auto", variant="b", alternative="two-sided") -> TestResult:
+    """Kendall's τ-b and its test (``scipy.stats.kendalltau``); only
+    ``variant='b'``. ``method`` is 'auto', 'exact' or 'asymptotic'."""
+    if variant != "b":
+        raise ValueError("only variant='b' (Kendall's tau-b) is implemented")
+    return TestResult._wrap(_abstat.kendalltau(x, y, alternative, nan_policy, method))
+
+
+class BootstrapResult:
+    """As scipy's: ``confidence_interval`` (low, high),
+    ``bootstrap_distribution`` and ``standard_error``; plus ``estimate``,
+    the statistic on the data."""
+
+    def __init__(self, low, high, standard_error, distribution, estimate):
+        self.confidence_interval = ConfidenceInterval(low, high)
+        self.standard_error = standard_error
+        self.bootstrap_distribution = distribution
+        self.estimate = estimate
+
+    def __repr__(self) -> str:
+        return (
+            f"BootstrapResult(confidence_interval={self.confidence_interval!r}, "
+            f"standard_error={self.standard_error!r})"
+        )
+
+
+_STATISTICS = {"mean": "mean", "median": "median", np.mean: "mean", np.median: "median"}
+
+
+def bootstrap(
+    data: Sequence,
+    statistic,
+    *,
+    n_resamples=9999,
+    confidence_level=0.95,
+    method="BCa",
+    alternative="two-sided",
+    random_state=None,
+    rng=None,
+) -> BootstrapResult:
+    """Bootstrap confidence interval (``scipy.stats.bootstrap``) of the mean
+    or median of one sample, ``data=(x,)``, or of the difference of the
+    statistic between two independent samples, ``data=(x, y)``.
+
+    Deviations from scipy: ``statistic`` must be ``np.mean``, ``np.median``
+    or their names (arbitrary Python callables would hold the GIL on every
+    resample); ``method`` is 'BCa' or 'percentile'; ``rng`` /
+    ``random_state`` is an integer seed, and abstat's random streams differ
+    from numpy's, so intervals agree with scipy's to Monte Carlo error, not
+    digit for digit.
+    """
+    try:
+        name = _STATISTICS.get(statistic)
+    except TypeError:  # unhashable
+        name = None
+    if name is None:
+        raise ValueError(
+            "statistic must be np.mean, np.median, 'mean' or 'median' "
+            "(for two samples the difference of the statistic is bootstrapped)"
+        )
+    seed = rng if rng is not None else random_state
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
+    elif not isinstance(seed, (int, np.integer)):
+        raise ValueError("rng / random_state must be an integer seed")
+    return BootstrapResult(
+        *_abstat.bootstrap_ci(
+            list(data),
+            name,
+            n_resamples=int(n_resamples),
+            confidence_level=float(confidence_level),
+            method=method,
+            alternative=alternative,
+            seed=int(seed),
+        )
+    )
