@@ -13,7 +13,8 @@ pub struct QueueMetrics {
     pub submitted: AtomicU64,
     /// Messages handed to workers (retries included).
     pub received: AtomicU64,
-    /// Deliveries completed.
+    /// Deliveries completed with `complete` (retried and dead-lettered
+    /// ones are counted in `retried` and `dead_lettered`).
     pub completed: AtomicU64,
     /// Deliveries sent back to the retry topic.
     pub retried: AtomicU64,
