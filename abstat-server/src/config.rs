@@ -688,6 +688,20 @@ mod tests {
     }
 
     #[test]
+    fn kafka_settings_come_from_the_file_and_the_environment() {
+        let toml = "kafka_topic_prefix = \"staging.\"\nkafka_partitions = 12\nkafka_group = \"file-group\"\n";
+        let env: HashMap<&str, &str> = [("ABSTAT_KAFKA_GROUP", "env-group")].into();
+        let c = Config::from_sources(Some((toml, Path::new("a.toml"))), |k| {
+            env.get(k).map(|v| v.to_string())
+        })
+        .unwrap();
+        assert_eq!(c.kafka.topic_prefix, "staging.");
+        assert_eq!(c.kafka.layout.partitions, 12);
+        assert_eq!(c.kafka.layout.replication, 1);
+        assert_eq!(c.kafka.group, "env-group");
+    }
+
+    #[test]
     fn unknown_file_keys_are_refused_with_the_allowed_list() {
         let err = Config::from_sources(Some(("http_adr = \"x\"", Path::new("a.toml"))), |_| None)
             .unwrap_err();
