@@ -466,6 +466,64 @@ async fn a_retry_comes_back_with_attempt_plus_one_after_its_backoff_without_bloc
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_held_through_a_rebalance_is_delivered_once_when_due() {
+    let (prefix, group) = unique("held_rebalance");
+    let q1 = connect(&prefix, &group, 1).await;
+    q1.submit(job(1)).await.expect("submit");
+    let first = receive(&q1).await;
+    let backoff = Duration::from_secs(4);
+    let retried_at = now_ms();
+    q1.retry(first, backoff, "busy".into())
+        .await
+        .expect("retry");
+
+    // q1 fetches the retry early, holds it and pauses its partition ...
+    let got = Arc::new(Mutex::new(Vec::<(JobMessage, i64)>::new()));
+    let record = |q: Arc<KafkaQueue>, got: Arc<Mutex<Vec<(JobMessage, i64)>>>| {
+        tokio::spawn(async move {
+            loop {
+                match q.receive().await {
+                    Ok(d) => {
+                        got.lock().unwrap().push((d.message.clone(), now_ms()));
+                        q.complete(d).await.expect("complete");
+                    }
+                    Err(QueueError::Closed) => break,
+                    Err(e) => panic!("receive: {e}"),
+                }
+            }
+        })
+    };
+    let w1 = record(q1.clone(), got.clone());
+    wait_until("q1 holds the retry", Duration::from_secs(10), || {
+        q1.in_flight() == 1
+    })
+    .await;
+    // ... then a second worker joins: the group revokes and reassigns every
+    // partition while the retry is held. Whoever owns the retry partition
+    // afterwards must deliver it when due: dropped by q1, never stuck paused.
+    let q2 = connect(&prefix, &group, 1).await;
+    let w2 = record(q2.clone(), got.clone());
+    wait_until("the retry is delivered", Duration::from_secs(20), || {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    q1.close();
+    q2.close();
+    w1.await.unwrap();
+    w2.await.unwrap();
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "delivered more than once: {got:?}");
+    let (message, at) = &got[0];
+    assert_eq!((message.job_id.as_str(), message.attempt), ("job-0001", 2));
+    assert!(
+        at - retried_at >= backoff.as_millis() as i64,
+        "delivered {} ms after the retry",
+        at - retried_at
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_letter_lands_on_the_dlq_with_reason_attempt_and_origin() {
     let (prefix, group) = unique("dead_letter");
     let q = connect(&prefix, &group, 1).await;

@@ -29,6 +29,10 @@
 //!   the producer followed the rules) so the worker can log it, mark that job
 //!   failed, and call `receive` again.
 //!
+//! Rebalances are served while some task awaits `receive`: a worker whose
+//! tasks are all busy for longer than librdkafka's `max.poll.interval.ms`
+//! (5 minutes) is taken for stuck and its uncompleted jobs go to others.
+//!
 //! A broker that cannot be reached is an error naming the brokers after
 //! bounded timeouts ([`KafkaOptions::request_timeout`],
 //! [`KafkaOptions::delivery_timeout`]), never a hang.
