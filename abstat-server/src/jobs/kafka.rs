@@ -39,109 +39,29 @@
 
 mod delays;
 mod events;
+mod group;
 pub mod headers;
 mod metrics;
 mod offsets;
+mod options;
 
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rdkafka::ClientConfig;
-use rdkafka::client::ClientContext;
-use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
-};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use rdkafka::{Offset, TopicPartitionList};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 pub use events::KafkaEvents;
 pub use metrics::{EventMetrics, QueueMetrics, QueueMetricsSnapshot};
+pub use options::KafkaOptions;
 
-use self::delays::Delays;
-use self::offsets::{OffsetTracker, Partition};
+use self::group::{Shared, WorkerContext, lock, partition_list};
 use super::queue::{BoxFuture, Delivery, JobMessage, JobQueue, QueueError, Receipt};
-use super::topics::{TopicLayout, TopicStatus, Topics, ensure_topics};
-use crate::config::KafkaSettings;
-
-/// Everything [`KafkaQueue::connect`] needs.
-#[derive(Debug, Clone)]
-pub struct KafkaOptions {
-    /// Bootstrap servers, `host:port,…` (`ABSTAT_KAFKA_BROKERS`).
-    pub brokers: String,
-    /// The workers' consumer group (`ABSTAT_KAFKA_GROUP`).
-    pub group: String,
-    /// Topic names.
-    pub topics: Topics,
-    /// Partitions and replication of topics created at start-up.
-    pub layout: TopicLayout,
-    /// Client id shown in broker logs and metrics.
-    pub client_id: String,
-    /// A worker that sends no heartbeat for this long is considered dead
-    /// and its partitions go to the others (default 10 s; brokers refuse
-    /// less than their `group.min.session.timeout.ms`, 6 s by default).
-    pub session_timeout: Duration,
-    /// Longest wait for a broker to answer a metadata, admin or commit
-    /// request (default 10 s).
-    pub request_timeout: Duration,
-    /// Longest wait for the brokers to acknowledge a produced message
-    /// (default 30 s).
-    pub delivery_timeout: Duration,
-    /// Domain events buffered for sending before new ones are dropped
-    /// (default 10 000).
-    pub event_buffer: usize,
-}
-
-impl KafkaOptions {
-    /// Defaults for everything but the brokers.
-    pub fn new(brokers: impl Into<String>) -> KafkaOptions {
-        KafkaOptions {
-            brokers: brokers.into(),
-            group: crate::config::DEFAULT_KAFKA_GROUP.to_string(),
-            topics: Topics::default(),
-            layout: TopicLayout::default(),
-            client_id: format!("abstat-{}", std::process::id()),
-            session_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(10),
-            delivery_timeout: Duration::from_secs(30),
-            event_buffer: 10_000,
-        }
-    }
-
-    /// The options for `brokers` and the configured [`KafkaSettings`].
-    pub fn from_settings(brokers: &str, settings: &KafkaSettings) -> Result<Self, QueueError> {
-        let topics =
-            Topics::new(&settings.topic_prefix).map_err(|e| QueueError::Backend(e.to_string()))?;
-        Ok(KafkaOptions {
-            group: settings.group.clone(),
-            topics,
-            layout: settings.layout,
-            ..KafkaOptions::new(brokers)
-        })
-    }
-
-    fn validate(&self) -> Result<(), QueueError> {
-        let problem = if self.brokers.trim().is_empty() {
-            "no brokers given (ABSTAT_KAFKA_BROKERS)"
-        } else if self.group.trim().is_empty() {
-            "the consumer group is empty (ABSTAT_KAFKA_GROUP)"
-        } else if self.layout.partitions < 1 || self.layout.replication < 1 {
-            "partitions and replication must be at least 1"
-        } else if self.session_timeout < Duration::from_millis(300)
-            || self.request_timeout < Duration::from_millis(100)
-            || self.delivery_timeout < Duration::from_millis(100)
-        {
-            "a timeout is too short to talk to a broker"
-        } else {
-            return Ok(());
-        };
-        Err(QueueError::Backend(format!(
-            "invalid Kafka options: {problem}"
-        )))
-    }
-}
+use super::topics::{TopicStatus, ensure_topics};
 
 /// Milliseconds since the Unix epoch.
 fn now_ms() -> i64 {
@@ -152,133 +72,6 @@ fn now_ms() -> i64 {
 
 fn millis(d: Duration) -> String {
     d.as_millis().to_string()
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn partition_list(partitions: &[Partition]) -> TopicPartitionList {
-    let mut list = TopicPartitionList::with_capacity(partitions.len());
-    for (topic, partition) in partitions {
-        list.add_partition(topic, *partition);
-    }
-    list
-}
-
-fn offset_list(offsets: &[(Partition, i64)]) -> Result<TopicPartitionList, KafkaError> {
-    let mut list = TopicPartitionList::with_capacity(offsets.len());
-    for ((topic, partition), offset) in offsets {
-        list.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
-    }
-    Ok(list)
-}
-
-/// State shared by the queue and the consumer's rebalance callbacks.
-#[derive(Debug, Default)]
-struct Shared {
-    offsets: Mutex<OffsetTracker>,
-    delays: Mutex<Delays>,
-    /// Serialises commits so that committed offsets only move forward.
-    commit_lock: Mutex<()>,
-    /// Woken when a record is held, so receivers re-check the next due time.
-    delays_changed: Notify,
-    metrics: Arc<QueueMetrics>,
-}
-
-impl Shared {
-    /// Commit every offset that may move, synchronously. Runs on a
-    /// blocking thread or in a rebalance callback.
-    fn commit_pending<C: ConsumerContext>(
-        &self,
-        consumer: &impl Consumer<C>,
-        pending: Option<Vec<(Partition, i64)>>,
-    ) -> Result<(), QueueError> {
-        let _serial = lock(&self.commit_lock);
-        let pending = pending.unwrap_or_else(|| lock(&self.offsets).pending());
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let result =
-            offset_list(&pending).and_then(|list| consumer.commit(&list, CommitMode::Sync));
-        match result {
-            Ok(()) => {
-                lock(&self.offsets).committed(&pending);
-                Ok(())
-            }
-            Err(e) => {
-                QueueMetrics::bump(&self.metrics.commit_failures);
-                match e.rdkafka_error_code() {
-                    // The group is rebalancing: these partitions go to a new
-                    // owner, which receives the records again and finds
-                    // their jobs finished (results are stored by job id).
-                    Some(
-                        RDKafkaErrorCode::RebalanceInProgress
-                        | RDKafkaErrorCode::IllegalGeneration
-                        | RDKafkaErrorCode::UnknownMemberId
-                        | RDKafkaErrorCode::State,
-                    ) => {
-                        tracing::info!(error = %e, "offsets not committed during a rebalance; their records will be delivered again");
-                        Ok(())
-                    }
-                    _ => Err(QueueError::Unavailable(format!(
-                        "cannot commit Kafka offsets: {e}"
-                    ))),
-                }
-            }
-        }
-    }
-}
-
-/// The consumer's context: keeps [`Shared`] in step with the group's
-/// partition assignment.
-struct WorkerContext {
-    shared: Arc<Shared>,
-}
-
-impl ClientContext for WorkerContext {}
-
-impl ConsumerContext for WorkerContext {
-    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let partitions = |list: &TopicPartitionList| -> Vec<Partition> {
-            list.elements()
-                .iter()
-                .map(|e| (e.topic().to_string(), e.partition()))
-                .collect()
-        };
-        match rebalance {
-            // Registered before librdkafka assigns, so no record of these
-            // partitions can reach a receiver first.
-            Rebalance::Assign(list) => {
-                let assigned = partitions(list);
-                tracing::info!(partitions = ?assigned, "Kafka partitions assigned");
-                lock(&self.shared.offsets).assign(&assigned);
-            }
-            Rebalance::Revoke(list) => {
-                let revoked = partitions(list);
-                tracing::info!(partitions = ?revoked, "Kafka partitions revoked");
-                {
-                    // A pause outlives the assignment: lift it before the
-                    // partition may come back.
-                    let mut delays = lock(&self.shared.delays);
-                    let paused = delays.drop_partitions(&revoked);
-                    if !paused.is_empty()
-                        && let Err(e) = consumer.resume(&partition_list(&paused))
-                    {
-                        tracing::warn!(error = %e, "cannot resume revoked partitions");
-                    }
-                }
-                // Commit what is finished while the partitions are still ours.
-                let due = lock(&self.shared.offsets).revoke(&revoked);
-                if let Err(e) = self.shared.commit_pending(consumer, Some(due)) {
-                    tracing::warn!(error = %e, "offsets of revoked partitions not committed; their records will be delivered again");
-                }
-            }
-            Rebalance::Error(e) => {
-                tracing::warn!(error = %e, "Kafka consumer group rebalance failed");
-            }
-        }
-    }
 }
 
 /// Jobs on Kafka; see the [module docs](self).
@@ -767,25 +560,5 @@ mod tests {
         assert!(decode(Some(b"{\"job_id\": 1}")).is_err());
         let ok = br#"{"job_id":"j","kind":"clean","owner_id":"u","attempt":1,"submitted_at_ms":5}"#;
         assert_eq!(decode(Some(ok)).unwrap().job_id, "j");
-    }
-
-    #[test]
-    fn options_are_checked() {
-        assert!(KafkaOptions::new("h:1").validate().is_ok());
-        assert!(KafkaOptions::new(" ").validate().is_err());
-        let mut o = KafkaOptions::new("h:1");
-        o.layout.partitions = 0;
-        assert!(o.validate().is_err());
-        let settings = KafkaSettings {
-            topic_prefix: "t.".into(),
-            group: "g".into(),
-            layout: TopicLayout {
-                partitions: 2,
-                replication: 1,
-            },
-        };
-        let o = KafkaOptions::from_settings("h:1", &settings).unwrap();
-        assert_eq!((o.group.as_str(), o.topics.jobs()), ("g", "t.jobs"));
-        assert_eq!(o.layout.partitions, 2);
     }
 }

@@ -62,19 +62,28 @@ impl QueueMetrics {
     }
 }
 
-/// A copy of [`QueueMetrics`] at one moment; fields as there.
+/// A copy of [`QueueMetrics`] at one moment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[allow(missing_docs)]
 pub struct QueueMetricsSnapshot {
+    /// [`QueueMetrics::submitted`].
     pub submitted: u64,
+    /// [`QueueMetrics::received`].
     pub received: u64,
+    /// [`QueueMetrics::completed`].
     pub completed: u64,
+    /// [`QueueMetrics::retried`].
     pub retried: u64,
+    /// [`QueueMetrics::dead_lettered`].
     pub dead_lettered: u64,
+    /// [`QueueMetrics::malformed`].
     pub malformed: u64,
+    /// [`QueueMetrics::commit_failures`].
     pub commit_failures: u64,
+    /// [`QueueMetrics::lag_ms_sum`].
     pub lag_ms_sum: u64,
+    /// [`QueueMetrics::lag_ms_max`].
     pub lag_ms_max: u64,
+    /// [`QueueMetrics::lag_ms_last`].
     pub lag_ms_last: u64,
 }
 
