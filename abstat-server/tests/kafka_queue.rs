@@ -110,19 +110,30 @@ async fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bo
     }
 }
 
-/// Receive and complete until the queue is closed, recording job ids.
-fn spawn_worker(q: Arc<KafkaQueue>, done: Arc<Mutex<Vec<String>>>) -> tokio::task::JoinHandle<()> {
+/// Receive and complete until the queue is closed, showing each delivery
+/// to `seen` first.
+fn spawn_worker_with(
+    q: Arc<KafkaQueue>,
+    seen: impl Fn(&Delivery) + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match q.receive().await {
                 Ok(d) => {
-                    done.lock().unwrap().push(d.message.job_id.clone());
+                    seen(&d);
                     q.complete(d).await.expect("complete");
                 }
                 Err(QueueError::Closed) => break,
                 Err(e) => panic!("receive: {e}"),
             }
         }
+    })
+}
+
+/// Receive and complete until the queue is closed, recording job ids.
+fn spawn_worker(q: Arc<KafkaQueue>, done: Arc<Mutex<Vec<String>>>) -> tokio::task::JoinHandle<()> {
+    spawn_worker_with(q, move |d| {
+        done.lock().unwrap().push(d.message.job_id.clone())
     })
 }
 
@@ -480,17 +491,8 @@ async fn a_retry_held_through_a_rebalance_is_delivered_once_when_due() {
     // q1 fetches the retry early, holds it and pauses its partition ...
     let got = Arc::new(Mutex::new(Vec::<(JobMessage, i64)>::new()));
     let record = |q: Arc<KafkaQueue>, got: Arc<Mutex<Vec<(JobMessage, i64)>>>| {
-        tokio::spawn(async move {
-            loop {
-                match q.receive().await {
-                    Ok(d) => {
-                        got.lock().unwrap().push((d.message.clone(), now_ms()));
-                        q.complete(d).await.expect("complete");
-                    }
-                    Err(QueueError::Closed) => break,
-                    Err(e) => panic!("receive: {e}"),
-                }
-            }
+        spawn_worker_with(q, move |d| {
+            got.lock().unwrap().push((d.message.clone(), now_ms()))
         })
     };
     let w1 = record(q1.clone(), got.clone());
