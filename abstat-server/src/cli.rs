@@ -200,8 +200,53 @@ async fn worker(config: Config) -> anyhow::Result<()> {
         }
         .into());
     };
+    kafka_worker(&config, brokers).await
+}
+
+/// Connect to Kafka, create or check the topics, report readiness, then run
+/// jobs with [`run_jobs`].
+#[cfg(feature = "kafka")]
+async fn kafka_worker(config: &Config, brokers: &str) -> anyhow::Result<()> {
+    use crate::jobs::kafka::{KafkaOptions, KafkaQueue};
+
+    let options = KafkaOptions::from_settings(brokers, &config.kafka)?;
+    let queue = KafkaQueue::connect(options).await?;
+    let created = queue.topic_status().iter().filter(|t| t.created).count();
+    let options = queue.options();
+    println!(
+        "abstat worker ready: Kafka brokers {brokers}, consumer group {}, topics {} ({created} created now)",
+        options.group, options.topics
+    );
+    tracing::info!(
+        brokers,
+        group = %options.group,
+        topics = %options.topics,
+        created,
+        "worker connected to Kafka"
+    );
+    run_jobs(std::sync::Arc::new(queue), config).await
+}
+
+#[cfg(not(feature = "kafka"))]
+async fn kafka_worker(_config: &Config, brokers: &str) -> anyhow::Result<()> {
     bail!(
-        "Kafka workers (brokers {brokers}) are not part of this build yet; `abstat serve` serves everything this build offers"
+        "this abstat was built without Kafka support, so it cannot use the brokers {brokers}: \
+         build it with `cargo build --features kafka`, or use `abstat serve`, which runs a worker in-process"
+    )
+}
+
+/// MERGE POINT for the worker loop: take jobs from `queue` (Kafka in
+/// `abstat worker`) and run them until shutdown. The loop of the jobs work
+/// (receive → run → store the result by job id → complete / retry /
+/// dead-letter) plugs in here; until then the worker stops after reporting
+/// readiness, and says so.
+pub async fn run_jobs(
+    queue: std::sync::Arc<dyn crate::jobs::queue::JobQueue>,
+    _config: &Config,
+) -> anyhow::Result<()> {
+    bail!(
+        "connected to the {} job queue, but running jobs is not part of this build yet; `abstat serve` serves everything this build offers",
+        queue.name()
     )
 }
 

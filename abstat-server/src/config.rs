@@ -58,6 +58,8 @@ pub struct Config {
     pub database_url: String,
     /// Kafka bootstrap servers; unset means the in-process queue (`ABSTAT_KAFKA_BROKERS`).
     pub kafka_brokers: Option<String>,
+    /// Topics, group and topic layout, used when `kafka_brokers` is set.
+    pub kafka: KafkaSettings,
     /// Redis URL; unset means the in-memory cache (`ABSTAT_REDIS_URL`).
     pub redis_url: Option<String>,
     /// ClickHouse HTTP URL; unset means local Parquet files (`ABSTAT_CLICKHOUSE_URL`).
@@ -142,6 +144,10 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     kafka_brokers: Option<String>,
+    kafka_topic_prefix: Option<String>,
+    kafka_group: Option<String>,
+    kafka_partitions: Option<i32>,
+    kafka_replication: Option<i32>,
     redis_url: Option<String>,
     clickhouse_url: Option<String>,
     jwt_secret: Option<String>,
@@ -179,6 +185,22 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "ABSTAT_KAFKA_BROKERS",
         "Kafka host:port,…; unset = in-process job queue",
+    ),
+    (
+        "ABSTAT_KAFKA_TOPIC_PREFIX",
+        "prefix of every Kafka topic name [default: abstat.]",
+    ),
+    (
+        "ABSTAT_KAFKA_GROUP",
+        "consumer group of the workers [default: abstat-workers]",
+    ),
+    (
+        "ABSTAT_KAFKA_PARTITIONS",
+        "partitions of topics abstat creates [default: 6]",
+    ),
+    (
+        "ABSTAT_KAFKA_REPLICATION",
+        "replicas of topics abstat creates [default: 1]",
     ),
     (
         "ABSTAT_REDIS_URL",
@@ -342,6 +364,12 @@ impl Config {
             }
         }
 
+        let kafka = KafkaSettings::load(
+            &var,
+            [file.kafka_topic_prefix, file.kafka_group],
+            [file.kafka_partitions, file.kafka_replication],
+        )?;
+
         let redis_url = var("ABSTAT_REDIS_URL").or(file.redis_url);
         check_scheme(
             "ABSTAT_REDIS_URL",
@@ -435,6 +463,7 @@ impl Config {
             data_dir,
             database_url,
             kafka_brokers,
+            kafka,
             redis_url,
             clickhouse_url,
             jwt_secret: jwt_secret.map(Secret),
@@ -607,6 +636,94 @@ fn parse_size(text: &str) -> Option<u64> {
     }
     let bytes = value * unit as f64;
     (bytes < u64::MAX as f64).then_some(bytes.round() as u64)
+/// Kafka settings besides the brokers. They matter only when
+/// `ABSTAT_KAFKA_BROKERS` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KafkaSettings {
+    /// Prefix of every topic name (`ABSTAT_KAFKA_TOPIC_PREFIX`), checked by
+    /// [`Topics::new`](crate::jobs::topics::Topics::new).
+    pub topic_prefix: String,
+    /// The workers' consumer group (`ABSTAT_KAFKA_GROUP`).
+    pub group: String,
+    /// Partitions and replication of topics abstat creates
+    /// (`ABSTAT_KAFKA_PARTITIONS`, `ABSTAT_KAFKA_REPLICATION`).
+    pub layout: crate::jobs::topics::TopicLayout,
+}
+
+/// The default consumer group of `abstat worker` processes.
+pub const DEFAULT_KAFKA_GROUP: &str = "abstat-workers";
+
+impl Default for KafkaSettings {
+    fn default() -> Self {
+        KafkaSettings {
+            topic_prefix: crate::jobs::topics::DEFAULT_PREFIX.to_string(),
+            group: DEFAULT_KAFKA_GROUP.to_string(),
+            layout: crate::jobs::topics::TopicLayout::default(),
+        }
+    }
+}
+
+impl KafkaSettings {
+    /// `names`: the file's topic prefix and group; `counts`: its partitions
+    /// and replication.
+    fn load(
+        var: &impl Fn(&str) -> Option<String>,
+        names: [Option<String>; 2],
+        counts: [Option<i32>; 2],
+    ) -> Result<Self, ConfigError> {
+        let [file_prefix, file_group] = names;
+        let [file_partitions, file_replication] = counts;
+        let defaults = KafkaSettings::default();
+        let topic_prefix = var("ABSTAT_KAFKA_TOPIC_PREFIX")
+            .or(file_prefix)
+            .unwrap_or(defaults.topic_prefix);
+        crate::jobs::topics::Topics::new(&topic_prefix).map_err(|e| {
+            ConfigError::new(
+                "ABSTAT_KAFKA_TOPIC_PREFIX",
+                e.to_string(),
+                "Use a short prefix of letters, digits, '.', '_' or '-', e.g. abstat.",
+            )
+        })?;
+        let group = var("ABSTAT_KAFKA_GROUP")
+            .or(file_group)
+            .unwrap_or(defaults.group);
+        let count = |name: &str, from_file: Option<i32>, default: i32, fix: &str| {
+            let value = match var(name) {
+                None => from_file.unwrap_or(default),
+                Some(v) => v.trim().parse::<i32>().map_err(|_| {
+                    ConfigError::new(name, format!("'{v}' is not a whole number"), fix)
+                })?,
+            };
+            if value < 1 {
+                return Err(ConfigError::new(
+                    name,
+                    format!("{value} is less than 1"),
+                    fix,
+                ));
+            }
+            Ok(value)
+        };
+        let partitions = count(
+            "ABSTAT_KAFKA_PARTITIONS",
+            file_partitions,
+            defaults.layout.partitions,
+            "Use a whole number of at least 1: the most workers that can share the job topic (default 6).",
+        )?;
+        let replication = count(
+            "ABSTAT_KAFKA_REPLICATION",
+            file_replication,
+            defaults.layout.replication,
+            "Use 1 for a single broker, and at most the number of brokers otherwise (3 is usual).",
+        )?;
+        Ok(KafkaSettings {
+            topic_prefix,
+            group,
+            layout: crate::jobs::topics::TopicLayout {
+                partitions,
+                replication,
+            },
+        })
+    }
 }
 
 fn default_data_dir(var: &impl Fn(&str) -> Option<String>) -> PathBuf {
@@ -703,6 +820,8 @@ mod tests {
             "sqlite:///home/u/.local/share/abstat/abstat.db"
         );
         assert!(c.kafka_brokers.is_none() && c.redis_url.is_none() && c.clickhouse_url.is_none());
+        assert_eq!(c.kafka, KafkaSettings::default());
+        assert_eq!(c.kafka.group, "abstat-workers");
         assert_eq!(c.server_url, "http://127.0.0.1:8080");
         assert!(!c.dev);
     }
@@ -725,6 +844,14 @@ mod tests {
             ("ABSTAT_CORS_ORIGINS", "example.com", "scheme://host"),
             ("ABSTAT_CORS_ORIGINS", "*,https://a.b", "* alone"),
             ("ABSTAT_BOT_SERVICE_TOKEN", "short", "openssl rand"),
+            (
+                "ABSTAT_KAFKA_TOPIC_PREFIX",
+                "abstat jobs",
+                "letters, digits",
+            ),
+            ("ABSTAT_KAFKA_PARTITIONS", "six", "at least 1"),
+            ("ABSTAT_KAFKA_PARTITIONS", "0", "at least 1"),
+            ("ABSTAT_KAFKA_REPLICATION", "-1", "single broker"),
         ];
         for (var, value, fix) in cases {
             let err = load(&[(var, value)]).unwrap_err();
@@ -784,6 +911,20 @@ mod tests {
         .unwrap();
         assert_eq!(c.http_addr.to_string(), "0.0.0.0:9000");
         assert_eq!(c.redis_url.as_deref(), Some("redis://env:6379"));
+    }
+
+    #[test]
+    fn kafka_settings_come_from_the_file_and_the_environment() {
+        let toml = "kafka_topic_prefix = \"staging.\"\nkafka_partitions = 12\nkafka_group = \"file-group\"\n";
+        let env: HashMap<&str, &str> = [("ABSTAT_KAFKA_GROUP", "env-group")].into();
+        let c = Config::from_sources(Some((toml, Path::new("a.toml"))), |k| {
+            env.get(k).map(|v| v.to_string())
+        })
+        .unwrap();
+        assert_eq!(c.kafka.topic_prefix, "staging.");
+        assert_eq!(c.kafka.layout.partitions, 12);
+        assert_eq!(c.kafka.layout.replication, 1);
+        assert_eq!(c.kafka.group, "env-group");
     }
 
     #[test]

@@ -5,4 +5,7 @@
 //! id and publishes [`events::DomainEvent`]s.
 
 pub mod events;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod queue;
+pub mod topics;

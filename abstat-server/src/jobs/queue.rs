@@ -134,6 +134,13 @@ pub enum QueueError {
     Unavailable(String),
     /// A message on the queue could not be decoded; it should be
     /// dead-lettered, not retried.
+    ///
+    /// Returned by [`JobQueue::receive`], it means the queue has already
+    /// dead-lettered the record itself (only the queue holds its raw bytes;
+    /// Kafka: to the dead-letter topic with the reason and origin headers)
+    /// and completed it. The text names the record and its key, which is the
+    /// job id when the producer followed the rules. The worker logs it (and
+    /// may mark that job failed), then calls `receive` again.
     #[error("a job message could not be read: {0}")]
     Malformed(String),
     /// The queue has been shut down.
