@@ -60,6 +60,8 @@ pub use logistic::{LogisticParams, LogisticRegression};
 pub use model::{Classifier, Fit, cross_val_accuracy};
 pub use naive_bayes::{GaussianNb, GaussianNbParams};
 pub use tree::{Criterion, DecisionTree, Node, TreeParams};
+mod binned_tree;
+mod binning;
 mod forest;
 mod knn;
 pub use forest::{ForestParams, RandomForest};

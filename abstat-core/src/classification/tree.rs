@@ -101,7 +101,7 @@ pub struct Node {
 
 impl Node {
     /// An empty leaf, filled in when the builder reaches it.
-    fn leaf() -> Node {
+    pub(crate) fn leaf() -> Node {
         Node {
             feature: usize::MAX,
             threshold: 0.0,
