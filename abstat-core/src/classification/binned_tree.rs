@@ -1,6 +1,8 @@
-//! CART classification trees grown on binned features ([`Bins`]) with
-//! integer row weights (bootstrap counts), the tree builder of
-//! [`RandomForest`](super::RandomForest).
+//! CART trees grown on binned features ([`Bins`]) with integer row
+//! weights (bootstrap counts): the classification trees of
+//! [`RandomForest`](super::RandomForest) and the squared-error regression
+//! trees of [`GradientBoosting`](super::GradientBoosting). What a node
+//! sums and how it scores a split is a [`Target`].
 //!
 //! A node's split search for one feature is linear in the node's rows: it
 //! accumulates weighted class counts per bin (a histogram, as LightGBM and
@@ -27,14 +29,102 @@ use rand_chacha::rand_core::SeedableRng;
 
 use super::binning::Bins;
 use super::split::below;
-use super::tree::{Criterion, DecisionTree, Node, TreeParams};
+use super::tree::{Criterion, Node, TreeParams, weighted_impurity};
 
-/// One in-bag row: its index, class code and bootstrap count.
+/// One in-bag row: its index, class code (0 for a regression target) and
+/// bootstrap count.
 #[derive(Clone, Copy)]
-struct Sample {
+pub(crate) struct Sample {
     row: u32,
     class: u32,
     weight: u32,
+}
+
+/// What a tree predicts: the sums a node keeps (`width` numbers per node
+/// and per histogram bin), its impurity and its leaf value.
+pub(crate) trait Target {
+    /// Numbers summed per node.
+    fn width(&self) -> usize;
+    /// Class code of `row` (0 when there are no classes).
+    fn class(&self, row: usize) -> u32;
+    /// Add row `s` (with its weight) to the sums `acc`.
+    fn add(&self, s: Sample, acc: &mut [f64]);
+    /// Total weight of the sums.
+    fn weight(&self, acc: &[f64]) -> f64;
+    /// `weight · impurity` (the quantity summed over children).
+    fn impurity(&self, acc: &[f64]) -> f64;
+    /// The value stored in a leaf with sums `acc`.
+    fn leaf(&self, acc: &[f64]) -> Vec<f64>;
+}
+
+/// Class counts for classification: `acc[c]` is the weight of class `c`.
+pub(crate) struct Classes<'a> {
+    pub(crate) y: &'a [usize],
+    pub(crate) k: usize,
+    pub(crate) criterion: Criterion,
+}
+
+impl Target for Classes<'_> {
+    fn width(&self) -> usize {
+        self.k
+    }
+    fn class(&self, row: usize) -> u32 {
+        self.y[row] as u32
+    }
+    fn add(&self, s: Sample, acc: &mut [f64]) {
+        acc[s.class as usize] += f64::from(s.weight);
+    }
+    fn weight(&self, acc: &[f64]) -> f64 {
+        acc.iter().sum()
+    }
+    fn impurity(&self, acc: &[f64]) -> f64 {
+        weighted_impurity(acc, self.weight(acc), self.criterion)
+    }
+    fn leaf(&self, acc: &[f64]) -> Vec<f64> {
+        let w = self.weight(acc);
+        acc.iter().map(|c| c / w).collect()
+    }
+}
+
+/// Gradient-boosting residuals `r` under squared error, with the Newton
+/// leaf `scale · Σr / Σ|r|(1 − |r|)` of log-loss boosting (Friedman 2001):
+/// `acc = [w, Σ w r, Σ w r², Σ w |r|(1 − |r|)]`.
+pub(crate) struct Residuals<'a> {
+    pub(crate) r: &'a [f64],
+    pub(crate) scale: f64,
+}
+
+impl Target for Residuals<'_> {
+    fn width(&self) -> usize {
+        4
+    }
+    fn class(&self, _row: usize) -> u32 {
+        0
+    }
+    fn add(&self, s: Sample, acc: &mut [f64]) {
+        let (w, r) = (f64::from(s.weight), self.r[s.row as usize]);
+        acc[0] += w;
+        acc[1] += w * r;
+        acc[2] += w * r * r;
+        acc[3] += w * r.abs() * (1.0 - r.abs());
+    }
+    fn weight(&self, acc: &[f64]) -> f64 {
+        acc[0]
+    }
+    fn impurity(&self, acc: &[f64]) -> f64 {
+        if acc[0] <= 0.0 {
+            0.0
+        } else {
+            (acc[2] - acc[1] * acc[1] / acc[0]).max(0.0)
+        }
+    }
+    fn leaf(&self, acc: &[f64]) -> Vec<f64> {
+        vec![if acc[3].abs() < 1e-150 {
+            0.0
+        } else {
+            self.scale * acc[1] / acc[3]
+        }]
+    }
 }
 
 /// The best split found so far in a node.
@@ -46,45 +136,31 @@ struct Best {
     bin: u8,
 }
 
-/// `w · impurity` of weighted class counts `counts` summing to `w`.
-fn weighted_impurity(counts: &[f64], w: f64, criterion: Criterion) -> f64 {
-    if w <= 0.0 {
-        return 0.0;
-    }
-    match criterion {
-        Criterion::Gini => w - counts.iter().map(|c| c * c).sum::<f64>() / w,
-        Criterion::Entropy => -counts
-            .iter()
-            .filter(|&&c| c > 0.0)
-            .map(|c| c * (c / w).ln())
-            .sum::<f64>(),
-    }
-}
-
 /// Scratch space and settings of one tree's growth.
-struct Grower<'a> {
+struct Grower<'a, T> {
     bins: &'a Bins,
+    target: &'a T,
+    /// Width of the target's sums.
     k: usize,
     params: &'a TreeParams,
-    /// Per-bin weighted class counts (`bin * k + class`) and row counts.
-    hist: Vec<u32>,
+    /// Per-bin sums (`bin * k ..`) and row counts.
+    hist: Vec<f64>,
     rows_in_bin: Vec<u32>,
     /// Sort keys `code << 32 | position` of small nodes.
     keys: Vec<u64>,
-    /// Running class counts of the left child and of the right child.
+    /// Running sums of the left child and of the right child.
     left: Vec<f64>,
     right: Vec<f64>,
 }
 
-impl Grower<'_> {
-    /// Impurity of a split with left class counts `self.left` (weight
-    /// `lw`) in a node with class counts `totals` (weight `w`).
-    fn split_impurity(&mut self, totals: &[f64], lw: f64, w: f64) -> f64 {
+impl<T: Target> Grower<'_, T> {
+    /// Impurity of a split with left sums `self.left` in a node with sums
+    /// `totals`.
+    fn split_impurity(&mut self, totals: &[f64]) -> f64 {
         for ((r, t), l) in self.right.iter_mut().zip(totals).zip(&self.left) {
             *r = t - l;
         }
-        let c = self.params.criterion;
-        weighted_impurity(&self.left, lw, c) + weighted_impurity(&self.right, w - lw, c)
+        self.target.impurity(&self.left) + self.target.impurity(&self.right)
     }
 
     /// Search feature `f` over `node`; update `best`. Returns `false` when
@@ -94,7 +170,6 @@ impl Grower<'_> {
         f: usize,
         node: &[Sample],
         totals: &[f64],
-        w: f64,
         best: &mut Option<Best>,
     ) -> bool {
         let codes = self.bins.feature(f);
@@ -104,12 +179,12 @@ impl Grower<'_> {
             return false;
         }
         self.left.iter_mut().for_each(|v| *v = 0.0);
-        let (mut lw, mut ln) = (0.0, 0usize);
-        let mut consider = |g: &mut Self, b: u8, lw: f64, ln: usize| {
+        let mut ln = 0usize;
+        let mut consider = |g: &mut Self, b: u8, ln: usize| {
             if ln < msl || n - ln < msl {
                 return;
             }
-            let imp = g.split_impurity(totals, lw, w);
+            let imp = g.split_impurity(totals);
             if best.is_none_or(|b| imp < b.impurity) {
                 *best = Some(Best {
                     impurity: imp,
@@ -119,11 +194,11 @@ impl Grower<'_> {
             }
         };
         if 4 * n >= nb {
-            self.hist[..nb * k].iter_mut().for_each(|v| *v = 0);
+            self.hist[..nb * k].iter_mut().for_each(|v| *v = 0.0);
             self.rows_in_bin[..nb].iter_mut().for_each(|v| *v = 0);
-            for s in node {
+            for &s in node {
                 let b = usize::from(codes[s.row as usize]);
-                self.hist[b * k + s.class as usize] += s.weight;
+                self.target.add(s, &mut self.hist[b * k..(b + 1) * k]);
                 self.rows_in_bin[b] += 1;
             }
             let Some(last) = self.rows_in_bin[..nb].iter().rposition(|&c| c > 0) else {
@@ -137,13 +212,11 @@ impl Grower<'_> {
                 if rows == 0 {
                     continue;
                 }
-                for c in 0..k {
-                    let h = f64::from(self.hist[b * k + c]);
-                    self.left[c] += h;
-                    lw += h;
+                for (l, h) in self.left.iter_mut().zip(&self.hist[b * k..(b + 1) * k]) {
+                    *l += h;
                 }
                 ln += rows as usize;
-                consider(self, b as u8, lw, ln);
+                consider(self, b as u8, ln);
             }
         } else {
             let mut keys = std::mem::take(&mut self.keys);
@@ -161,12 +234,10 @@ impl Grower<'_> {
             }
             for j in 0..n - 1 {
                 let s = node[(keys[j] & 0xFFFF_FFFF) as usize];
-                let wt = f64::from(s.weight);
-                self.left[s.class as usize] += wt;
-                lw += wt;
+                self.target.add(s, &mut self.left);
                 ln += 1;
                 if code(keys[j]) != code(keys[j + 1]) {
-                    consider(self, code(keys[j]), lw, ln);
+                    consider(self, code(keys[j]), ln);
                 }
             }
             self.keys = keys;
@@ -175,23 +246,25 @@ impl Grower<'_> {
     }
 }
 
-/// Grow a classification tree on the binned features `bins`, with class
-/// codes `y` in `0..k` and row weights `weights` (rows of weight 0 are left
-/// out). `params.max_features` (`None`: all) features are searched per node.
-pub(crate) fn grow_binned(
+/// Grow a tree for `target` on the binned features `bins` with row
+/// weights `weights` (rows of weight 0 are left out); `params.max_features`
+/// (`None`: all) features are searched per node. `params.criterion` is the
+/// target's business.
+pub(crate) fn grow_binned<T: Target>(
     bins: &Bins,
-    y: &[usize],
+    target: &T,
     weights: &[u32],
-    k: usize,
     params: &TreeParams,
-) -> DecisionTree {
+) -> Vec<Node> {
     let p = bins.n_features();
+    let k = target.width();
     let max_bins = (0..p).map(|f| bins.n_bins(f)).max().unwrap_or(1);
     let mut g = Grower {
         bins,
+        target,
         k,
         params,
-        hist: vec![0; max_bins * k],
+        hist: vec![0.0; max_bins * k],
         rows_in_bin: vec![0; max_bins],
         keys: Vec::new(),
         left: vec![0.0; k],
@@ -203,7 +276,7 @@ pub(crate) fn grow_binned(
         .filter(|(_, w)| **w > 0)
         .map(|(i, &w)| Sample {
             row: i as u32,
-            class: y[i] as u32,
+            class: target.class(i),
             weight: w,
         })
         .collect();
@@ -218,11 +291,11 @@ pub(crate) fn grow_binned(
         let node = &mut samples[start..end];
         let n = node.len();
         totals.iter_mut().for_each(|v| *v = 0.0);
-        for s in node.iter() {
-            totals[s.class as usize] += f64::from(s.weight);
+        for &s in node.iter() {
+            target.add(s, &mut totals);
         }
-        let w: f64 = totals.iter().sum();
-        let parent = weighted_impurity(&totals, w, params.criterion);
+        let w = target.weight(&totals);
+        let parent = target.impurity(&totals);
         let can_split = n >= params.min_samples_split
             && n >= 2 * params.min_samples_leaf
             && params.max_depth.is_none_or(|d| depth < d)
@@ -234,7 +307,7 @@ pub(crate) fn grow_binned(
                 if tries < p {
                     features.swap(j, j + below(&mut rng, p - j));
                 }
-                if g.search(features[j], node, &totals, w, &mut best) {
+                if g.search(features[j], node, &totals, &mut best) {
                     searched += 1;
                 }
                 j += 1;
@@ -261,12 +334,8 @@ pub(crate) fn grow_binned(
                 stack.push((start + mid, end, depth + 1, r));
                 stack.push((start, start + mid, depth + 1, l));
             }
-            None => nodes[id].value = totals.iter().map(|c| c / w).collect(),
+            None => nodes[id].value = target.leaf(&totals),
         }
     }
-    DecisionTree {
-        nodes,
-        features: p,
-        classes: k,
-    }
+    nodes
 }

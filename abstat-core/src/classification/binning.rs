@@ -14,6 +14,23 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+use crate::{Error, Result};
+
+/// Default most bins per feature (scikit-learn's `HistGradientBoosting`).
+pub(crate) const MAX_BINS: usize = 255;
+
+/// Check a `max_bins` setting (2 to 256, so codes fit a byte) and that the
+/// rows can be numbered by `u32`.
+pub(crate) fn check_bins(max_bins: usize, n_rows: usize) -> Result<()> {
+    if !(2..=256).contains(&max_bins) {
+        return Err(Error::invalid("max_bins", max_bins, "between 2 and 256"));
+    }
+    if u32::try_from(n_rows).is_err() {
+        return Err(Error::invalid("training rows", n_rows, "at most 2³² − 1"));
+    }
+    Ok(())
+}
+
 /// Features coded as bin numbers (`u8`), column-major, with the cut points
 /// that map them back to feature values.
 #[derive(Debug, Clone)]

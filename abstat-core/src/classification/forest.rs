@@ -22,8 +22,8 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::binned_tree::grow_binned;
-use super::binning::Bins;
+use super::binned_tree::{Classes, grow_binned};
+use super::binning::{Bins, MAX_BINS, check_bins};
 use super::model::{Classifier, Fit, check_training};
 use super::split::below;
 use super::tree::{Criterion, DecisionTree, TreeParams};
@@ -51,7 +51,7 @@ pub struct ForestParams {
 }
 
 fn default_max_bins() -> usize {
-    255
+    MAX_BINS
 }
 
 impl Default for ForestParams {
@@ -88,18 +88,9 @@ impl Fit for ForestParams {
                 "at least 1, or none for the default",
             ));
         }
-        if !(2..=256).contains(&self.max_bins) {
-            return Err(Error::invalid(
-                "max_bins",
-                self.max_bins,
-                "between 2 and 256",
-            ));
-        }
         check_training(&x, y, k)?;
         let (n, p) = x.dim();
-        if u32::try_from(n).is_err() {
-            return Err(Error::invalid("training rows", n, "at most 2³² − 1"));
-        }
+        check_bins(self.max_bins, n)?;
         let bins = Bins::fit(&x, self.max_bins);
         let max_features = self
             .max_features
@@ -109,6 +100,11 @@ impl Fit for ForestParams {
             max_depth: self.max_depth,
             max_features: Some(max_features),
             ..TreeParams::default()
+        };
+        let classes = Classes {
+            y,
+            k,
+            criterion: self.criterion,
         };
         let trees = (0..self.n_trees)
             .into_par_iter()
@@ -128,7 +124,11 @@ impl Fit for ForestParams {
                     seed: rng.next_u64(),
                     ..base
                 };
-                grow_binned(&bins, y, &weights, k, &params)
+                DecisionTree {
+                    nodes: grow_binned(&bins, &classes, &weights, &params),
+                    features: p,
+                    classes: k,
+                }
             })
             .collect();
         Ok(RandomForest { trees })
