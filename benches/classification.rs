@@ -1,4 +1,5 @@
-//! Random forest (100 trees) and logistic regression on 100,000 × 10
+//! Random forest (100 trees), gradient boosting (100 stages of depth-3
+//! trees) and logistic regression on 100,000 × 10
 //! (ten normal features, a binary label drawn from a logistic model), the
 //! data `benches/classification_peers.py` times scikit-learn on. The data
 //! come from the SplitMix64 generators the fixture tests share with Python.
@@ -10,7 +11,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use abstat::core::classification::{Fit, ForestParams, LogisticParams};
+use abstat::core::classification::{BoostingParams, Fit, ForestParams, LogisticParams};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
 
@@ -52,6 +53,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("random_forest_100_1e5x10", |b| {
         b.iter(|| {
             ForestParams::default()
+                .fit(black_box(x.view()), &y, 2)
+                .unwrap()
+        })
+    });
+    g.bench_function("gradient_boosting_100_1e5x10", |b| {
+        b.iter(|| {
+            BoostingParams::default()
                 .fit(black_box(x.view()), &y, 2)
                 .unwrap()
         })

@@ -5,6 +5,16 @@
 //!
 //! Tree `t` draws from its own ChaCha8 stream (`seed`, stream `t`), so the
 //! fitted forest is the same for any number of rayon threads.
+//!
+//! Deviation from scikit-learn, for speed: the features are binned once
+//! per forest into at most `max_bins` quantile bins (midpoints
+//! between distinct values when there are few; see `binning.rs`), shared by all trees, and each tree
+//! searches splits over bin boundaries with a histogram per node (as
+//! scikit-learn's `HistGradientBoostingClassifier` and LightGBM do). A
+//! feature with at most `max_bins` distinct training values keeps every
+//! threshold an exact search could choose; one with more can only be split
+//! at its quantile cuts. The bootstrap sample is kept as per-row counts
+//! (scikit-learn's sample weights) rather than copied rows.
 
 use ndarray::{Array2, ArrayView2};
 use rand_chacha::ChaCha8Rng;
@@ -12,6 +22,8 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::binned_tree::{Classes, grow_binned};
+use super::binning::{Bins, MAX_BINS, check_bins};
 use super::model::{Classifier, Fit, check_training};
 use super::split::below;
 use super::tree::{Criterion, DecisionTree, TreeParams};
@@ -32,6 +44,14 @@ pub struct ForestParams {
     pub bootstrap: bool,
     /// Seed of the whole forest.
     pub seed: u64,
+    /// Most bins per feature, 2 to 256 (default 255, as scikit-learn's
+    /// `HistGradientBoostingClassifier`).
+    #[serde(default = "default_max_bins")]
+    pub max_bins: usize,
+}
+
+fn default_max_bins() -> usize {
+    MAX_BINS
 }
 
 impl Default for ForestParams {
@@ -43,6 +63,7 @@ impl Default for ForestParams {
             max_features: None,
             bootstrap: true,
             seed: 0,
+            max_bins: default_max_bins(),
         }
     }
 }
@@ -69,6 +90,8 @@ impl Fit for ForestParams {
         }
         check_training(&x, y, k)?;
         let (n, p) = x.dim();
+        check_bins(self.max_bins, n)?;
+        let bins = Bins::fit(&x, self.max_bins);
         let max_features = self
             .max_features
             .unwrap_or(((p as f64).sqrt() as usize).max(1));
@@ -78,21 +101,34 @@ impl Fit for ForestParams {
             max_features: Some(max_features),
             ..TreeParams::default()
         };
+        let classes = Classes {
+            y,
+            k,
+            criterion: self.criterion,
+        };
         let trees = (0..self.n_trees)
             .into_par_iter()
             .map(|t| {
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
                 rng.set_stream(t as u64);
-                let rows: Vec<usize> = if self.bootstrap {
-                    (0..n).map(|_| below(&mut rng, n)).collect()
+                let weights: Vec<u32> = if self.bootstrap {
+                    let mut w = vec![0; n];
+                    for _ in 0..n {
+                        w[below(&mut rng, n)] += 1;
+                    }
+                    w
                 } else {
-                    (0..n).collect()
+                    vec![1; n]
                 };
                 let params = TreeParams {
                     seed: rng.next_u64(),
                     ..base
                 };
-                params.fit_rows(&x, y, k, rows)
+                DecisionTree {
+                    nodes: grow_binned(&bins, &classes, &weights, &params),
+                    features: p,
+                    classes: k,
+                }
             })
             .collect();
         Ok(RandomForest { trees })

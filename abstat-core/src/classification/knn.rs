@@ -83,10 +83,12 @@ impl Classifier for KNearest {
                 d.select_nth_unstable_by(self.k - 1, |a, b| {
                     a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
                 });
+                // votes counted, then divided once, as scikit-learn does
                 let mut v = vec![0.0; self.classes];
                 for &(_, i) in &d[..self.k] {
-                    v[self.y[i]] += 1.0 / self.k as f64;
+                    v[self.y[i]] += 1.0;
                 }
+                v.iter_mut().for_each(|c| *c /= self.k as f64);
                 v
             })
             .collect();

@@ -5,7 +5,10 @@
 use crate::{Error, Result};
 
 /// Minimise `f` from `x0`; `f` returns the value and writes the gradient.
-/// Stops when the largest gradient component is below `gtol`.
+/// Stops when the largest gradient component is below `gtol`, or when an
+/// accepted step no longer lowers `f` at all (the minimiser is then found
+/// to machine precision; scipy's L-BFGS-B, as scikit-learn calls it, stops
+/// earlier, at a relative decrease of `64 ε`).
 pub(crate) fn minimize(
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     x0: Vec<f64>,
@@ -64,6 +67,7 @@ pub(crate) fn minimize(
         let mut step = 1.0;
         let mut x_new = vec![0.0; d];
         let mut accepted = false;
+        let f_old = fx;
         for _ in 0..60 {
             for j in 0..d {
                 x_new[j] = x[j] + step * dir[j];
@@ -79,6 +83,9 @@ pub(crate) fn minimize(
         if !accepted {
             // no decrease possible at machine precision: as good as it gets
             return Ok(x);
+        }
+        if fx >= f_old {
+            return Ok(x_new);
         }
         let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();

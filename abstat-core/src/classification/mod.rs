@@ -26,7 +26,13 @@
 //!   same columns; [`Pipeline::permutation_importance`].
 //!
 //! Models are checked against scikit-learn by mean 5-fold accuracy on its
-//! bundled datasets with the same folds (tests/classification.rs).
+//! bundled datasets with the same folds (tests/classification.rs), and the
+//! deterministic ones directly: logistic coefficients and probabilities,
+//! naive Bayes parameters and probabilities, kNN votes, and a decision
+//! tree's structure, node by node (tests/classification_models.rs). Random
+//! forests and gradient boosting split on quantile-binned features (at most
+//! 255 bins per feature, as scikit-learn's `HistGradientBoosting`), so their
+//! thresholds can differ from scikit-learn's exact ones.
 //!
 //! ```
 //! use abstat_core::classification::{accuracy, precision_recall_f1, Average};
@@ -60,6 +66,8 @@ pub use logistic::{LogisticParams, LogisticRegression};
 pub use model::{Classifier, Fit, cross_val_accuracy};
 pub use naive_bayes::{GaussianNb, GaussianNbParams};
 pub use tree::{Criterion, DecisionTree, Node, TreeParams};
+mod binned_tree;
+mod binning;
 mod forest;
 mod knn;
 pub use forest::{ForestParams, RandomForest};

@@ -1,8 +1,9 @@
 //! CART decision trees (Breiman et al. 1984), as scikit-learn's
 //! `DecisionTreeClassifier`: binary splits `x[f] ≤ t` at midpoints between
 //! consecutive distinct values, chosen to minimise the weighted child
-//! impurity (Gini or entropy); leaves hold class shares. The same builder
-//! grows the squared-error regression trees of gradient boosting.
+//! impurity (Gini or entropy); leaves hold class shares. (Forests and
+//! gradient boosting grow their trees on binned features instead, see
+//! `binned_tree.rs`.)
 //!
 //! Deviation: among equally good splits the first feature (in the order
 //! tried) and the lowest threshold win, where scikit-learn breaks ties by
@@ -101,7 +102,7 @@ pub struct Node {
 
 impl Node {
     /// An empty leaf, filled in when the builder reaches it.
-    fn leaf() -> Node {
+    pub(crate) fn leaf() -> Node {
         Node {
             feature: usize::MAX,
             threshold: 0.0,
@@ -121,6 +122,21 @@ pub struct DecisionTree {
     pub features: usize,
     /// Number of classes (1 for a regression tree).
     pub classes: usize,
+}
+
+/// `w · impurity` of weighted class counts `counts` summing to `w`.
+pub(crate) fn weighted_impurity(counts: &[f64], w: f64, criterion: Criterion) -> f64 {
+    if w <= 0.0 {
+        return 0.0;
+    }
+    match criterion {
+        Criterion::Gini => w - counts.iter().map(|c| c * c).sum::<f64>() / w,
+        Criterion::Entropy => -counts
+            .iter()
+            .filter(|&&c| c > 0.0)
+            .map(|c| c * (c / w).ln())
+            .sum::<f64>(),
+    }
 }
 
 /// Running sufficient statistics of a node's targets.
@@ -152,64 +168,10 @@ impl Stats for ClassStats {
         self.n -= 1;
     }
     fn weighted_impurity(&self) -> f64 {
-        let n = self.n as f64;
-        if self.n == 0 {
-            return 0.0;
-        }
-        match self.criterion {
-            Criterion::Gini => n - self.counts.iter().map(|c| c * c).sum::<f64>() / n,
-            Criterion::Entropy => -self
-                .counts
-                .iter()
-                .filter(|&&c| c > 0.0)
-                .map(|c| c * (c / n).ln())
-                .sum::<f64>(),
-        }
+        weighted_impurity(&self.counts, self.n as f64, self.criterion)
     }
     fn count(&self) -> usize {
         self.n
-    }
-}
-
-/// Squared-error statistics of a regression target.
-#[derive(Clone)]
-pub(crate) struct SquaredStats {
-    sum: f64,
-    sumsq: f64,
-    n: usize,
-}
-
-impl Stats for SquaredStats {
-    type Target = f64;
-    fn add(&mut self, t: f64) {
-        self.sum += t;
-        self.sumsq += t * t;
-        self.n += 1;
-    }
-    fn sub(&mut self, t: f64) {
-        self.sum -= t;
-        self.sumsq -= t * t;
-        self.n -= 1;
-    }
-    fn weighted_impurity(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            (self.sumsq - self.sum * self.sum / self.n as f64).max(0.0)
-        }
-    }
-    fn count(&self) -> usize {
-        self.n
-    }
-}
-
-impl SquaredStats {
-    pub(crate) fn new() -> Self {
-        SquaredStats {
-            sum: 0.0,
-            sumsq: 0.0,
-            n: 0,
-        }
     }
 }
 
