@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::RecordBatch;
@@ -29,6 +29,7 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 
 use crate::names::LABEL_KEY;
+use crate::variant_moments::{Accumulator, MomentsQuery, VariantMoments};
 use crate::{Error, Result};
 
 /// One column as the store describes it.
@@ -119,6 +120,28 @@ pub trait DatasetStore {
 
     /// Remove a dataset and all its versions.
     fn delete(&self, id: &str) -> Result<()>;
+
+    /// Per-variant A/B sufficient statistics of a version (the latest when
+    /// `None`), ordered by variant label; the rules are in
+    /// [`crate::variant_moments`].
+    ///
+    /// The default reads the three columns and reduces them with
+    /// abstat-core's one-pass [`JointMoments::by_variant`](abstat_core::ab::JointMoments::by_variant);
+    /// a database backend pushes the reduction down as a `GROUP BY`.
+    fn variant_moments(
+        &self,
+        id: &str,
+        version: Option<u32>,
+        query: &MomentsQuery,
+    ) -> Result<Vec<VariantMoments>> {
+        let (schema, batches) = self.read(id, version, Some(&query.columns()), 1 << 16)?;
+        query.check(id, &schema)?;
+        let mut acc = Accumulator::default();
+        for batch in batches {
+            acc.add(query, &batch?)?;
+        }
+        Ok(acc.finish())
+    }
 }
 
 /// Datasets as Parquet files under a local folder.
@@ -128,7 +151,7 @@ pub struct LocalStore {
     writing: Mutex<()>,
 }
 
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id.as_bytes()[0].is_ascii_alphanumeric()
@@ -142,7 +165,7 @@ fn check_id(id: &str) -> Result<()> {
     }
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -174,7 +197,7 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
     result
 }
 
-fn columns_of(schema: &Schema) -> Vec<ColumnInfo> {
+pub(crate) fn columns_of(schema: &Schema) -> Vec<ColumnInfo> {
     schema
         .fields()
         .iter()
@@ -381,7 +404,23 @@ impl DatasetStore for LocalStore {
         };
         let reader = builder.build().map_err(|e| Error::format("Parquet", e))?;
         let schema = arrow_array::RecordBatchReader::schema(&reader);
-        let batches = reader.map(|b| b.map_err(|e| Error::format("Parquet", e)));
+        // Parquet projects in file order; callers get the order they asked.
+        let order: Vec<usize> = match columns {
+            None => (0..schema.fields().len()).collect(),
+            Some(cols) => cols
+                .iter()
+                .map(|c| schema.index_of(c).expect("projected above"))
+                .collect(),
+        };
+        let schema = Arc::new(
+            schema
+                .project(&order)
+                .map_err(|e| Error::format("Arrow", e))?,
+        );
+        let batches = reader.map(move |b| {
+            b.and_then(|b| b.project(&order))
+                .map_err(|e| Error::format("Parquet", e))
+        });
         Ok((schema, Box::new(batches)))
     }
 
