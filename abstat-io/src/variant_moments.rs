@@ -71,15 +71,12 @@ impl MomentsQuery {
             schema
                 .field_with_name(column)
                 .map(|f| f.data_type().clone())
-                .map_err(|_| Error::NoSuchColumn {
-                    id: id.into(),
-                    column: column.into(),
-                    available: schema
-                        .fields()
-                        .iter()
-                        .map(|f| f.name().as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                .map_err(|_| {
+                    crate::store::no_such_column(
+                        id,
+                        column,
+                        schema.fields().iter().map(|f| f.name().as_str()),
+                    )
                 })
         };
         let variant = find(&self.variant)?;

@@ -48,7 +48,10 @@ use arrow_schema::{Schema, SchemaRef};
 use bytes::Bytes;
 use clickhouse::Client;
 
-use crate::store::{DatasetInfo, DatasetStore, StoredBatches, VersionInfo, check_id, now};
+use crate::store::{
+    DatasetInfo, DatasetStore, StoredBatches, VersionInfo, check_id, id_taken, next_version,
+    no_such_column, now, pick_version,
+};
 use crate::variant_moments::{MomentsQuery, VariantMoments};
 use crate::{Error, Result};
 use schema::{ROW_COLUMN, StoredField, StoredVersion};
@@ -431,14 +434,7 @@ fn info(id: &str, versions: Vec<StoredVersion>) -> DatasetInfo {
 }
 
 fn pick(id: &str, versions: Vec<StoredVersion>, version: Option<u32>) -> Result<StoredVersion> {
-    match version {
-        None => versions.into_iter().last(),
-        Some(n) => versions.into_iter().find(|v| v.info.version == n),
-    }
-    .ok_or_else(|| Error::NotFound {
-        id: id.into(),
-        version,
-    })
+    pick_version(id, versions, version, |v| v.info.version)
 }
 
 /// The only way statements reach the client: `?` is the client's
@@ -547,11 +543,7 @@ impl DatasetStore for ClickHouseStore {
         check_id(id)?;
         let _guard = self.lock();
         if self.load_all(Some(id))?.contains_key(id) {
-            return Err(Error::InvalidOption {
-                name: "id",
-                value: id.into(),
-                expected: "an id not already in the store (add a version instead)".into(),
-            });
+            return Err(id_taken(id));
         }
         let v = self.write_version(id, 1, None, "upload", &schema, batches)?;
         self.publish(id, &v)?;
@@ -568,13 +560,8 @@ impl DatasetStore for ClickHouseStore {
     ) -> Result<VersionInfo> {
         let _guard = self.lock();
         let versions = self.load(id)?;
-        if !versions.iter().any(|v| v.info.version == parent) {
-            return Err(Error::NotFound {
-                id: id.into(),
-                version: Some(parent),
-            });
-        }
-        let version = versions.iter().map(|v| v.info.version).max().unwrap_or(0) + 1;
+        let existing: Vec<u32> = versions.iter().map(|v| v.info.version).collect();
+        let version = next_version(id, parent, &existing)?;
         let v = self.write_version(id, version, Some(parent), note, &schema, batches)?;
         self.publish(id, &v)?;
         Ok(v.info)
@@ -597,15 +584,8 @@ impl DatasetStore for ClickHouseStore {
                         .iter()
                         .find(|f| f.name == *c)
                         .cloned()
-                        .ok_or_else(|| Error::NoSuchColumn {
-                            id: id.into(),
-                            column: (*c).into(),
-                            available: v
-                                .fields
-                                .iter()
-                                .map(|f| f.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
+                        .ok_or_else(|| {
+                            no_such_column(id, c, v.fields.iter().map(|f| f.name.as_str()))
                         })
                 })
                 .collect::<Result<Vec<_>>>()?,
@@ -693,5 +673,45 @@ impl DatasetStore for ClickHouseStore {
         // Rust's byte order of labels, whatever the server's collation.
         out.sort_by(|a, b| a.variant.cmp(&b.variant));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("http://u:p@w@h:8123/db"), "http://u:***@h:8123/db");
+        assert_eq!(redact("http://u@h:8123"), "http://u@h:8123");
+        assert_eq!(redact("http://h:8123"), "http://h:8123");
+        let a = parse_url("https://me:secret@host:8443/analytics/").unwrap();
+        assert_eq!(a.base, "https://host:8443");
+        assert_eq!(
+            (
+                a.user.as_deref(),
+                a.password.as_deref(),
+                a.database.as_deref()
+            ),
+            (Some("me"), Some("secret"), Some("analytics"))
+        );
+        assert!(!a.redacted.contains("secret"));
+    }
+
+    #[test]
+    fn strings_of_any_length_survive_row_binary() {
+        for len in [0usize, 1, 127, 128, 300, 20_000] {
+            let s = "я".repeat(len);
+            let mut buf = Vec::new();
+            rowbinary::put_string(&s, &mut buf);
+            buf.extend_from_slice(&7u64.to_le_bytes());
+            let mut r = rowbinary::Reader::new(&buf);
+            assert_eq!(r.string().unwrap(), s);
+            assert_eq!(r.u64().unwrap(), 7);
+            assert!(r.is_empty());
+            let mut cut = rowbinary::Reader::new(&buf[..buf.len() - 1]);
+            cut.string().unwrap();
+            assert!(matches!(cut.u64(), Err(Error::Format { .. })));
+        }
     }
 }
