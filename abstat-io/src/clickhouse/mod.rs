@@ -341,10 +341,19 @@ impl ClickHouseStore {
     }
 
     fn append_meta(&self, id: &str, version: u32, deleted: bool, manifest: &str) -> Result<()> {
-        // Nanoseconds order the rows; one writer per prefix at a time.
-        let seq = SystemTime::now()
+        // Rows are ordered by seq: the clock in nanoseconds, but always past
+        // the last row, so a clock set back cannot reorder a delete and a
+        // re-create. (One writer per prefix at a time.)
+        let last = self.fetch(
+            Sql::default()
+                .text("SELECT max(seq) FROM ")
+                .ident(&self.meta_table()),
+        )?;
+        let last = rowbinary::Reader::new(&last).u64()?;
+        let clock = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
+        let seq = clock.max(last + 1);
         let mut row = Vec::new();
         row.extend_from_slice(&seq.to_le_bytes());
         rowbinary::put_string(id, &mut row);
@@ -499,7 +508,10 @@ impl Iterator for Pages {
         if self.next >= self.rows {
             return None;
         }
-        let (start, end) = (self.next, (self.next + self.batch_size).min(self.rows));
+        let (start, end) = (
+            self.next,
+            self.next.saturating_add(self.batch_size).min(self.rows),
+        );
         self.next = end;
         let n = (end - start) as usize;
         if self.fields.is_empty() {
