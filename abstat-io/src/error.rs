@@ -167,6 +167,32 @@ pub enum Error {
     /// The data could be read but not profiled (a core computation refused).
     #[error("cannot profile the dataset: {0}")]
     Profile(#[from] abstat_core::Error),
+    /// The database server did not answer (connection refused, timed out).
+    #[error(
+        "could not reach the ClickHouse server at {url}: {detail}; check that it runs and that ABSTAT_CLICKHOUSE_URL points at its HTTP port (for tests: scripts/services.sh start clickhouse)"
+    )]
+    Unreachable {
+        /// The server's URL, password redacted.
+        url: String,
+        /// The client's reason.
+        detail: String,
+    },
+    /// The database server answered with an error.
+    #[error("the ClickHouse server at {url} refused a request: {detail}")]
+    Database {
+        /// The server's URL, password redacted.
+        url: String,
+        /// The server's or client's message.
+        detail: String,
+    },
+    /// A column (its type, name or a value) the backend cannot hold.
+    #[error("column '{column}' cannot be stored in ClickHouse: {detail}")]
+    NotStorable {
+        /// The column's name.
+        column: String,
+        /// What is wrong and what to do.
+        detail: String,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -29,7 +29,9 @@
 //!
 //! ## Storing
 //! [`LocalStore`] keeps datasets as versioned zstd Parquet files with a JSON
-//! manifest, written crash-safely; see [`store`].
+//! manifest, written crash-safely; see [`store`]. With the `clickhouse`
+//! feature, `ClickHouseStore` keeps them in ClickHouse and computes the A/B
+//! sufficient statistics there ([`DatasetStore::variant_moments`]).
 //!
 //! ```no_run
 //! use abstat_io::{ReadOptions, read_path};
@@ -40,6 +42,8 @@
 
 mod archive;
 mod cell;
+#[cfg(feature = "clickhouse")]
+pub mod clickhouse;
 mod columnar;
 mod columns;
 mod csv;
@@ -55,7 +59,10 @@ pub mod report;
 mod source;
 mod spreadsheet;
 pub mod store;
+pub mod variant_moments;
 
+#[cfg(feature = "clickhouse")]
+pub use clickhouse::ClickHouseStore;
 pub use columns::arrow_type;
 pub use error::{Error, Result};
 pub use format::Format;
@@ -64,3 +71,4 @@ pub use options::{BadRows, ColumnType, Limits, Progress, ProgressFn, ReadOptions
 pub use reader::{DatasetReader, read_bytes, read_path, read_path_as};
 pub use report::{ReadReport, RenamedColumn, SkippedRow};
 pub use store::{ColumnInfo, DatasetInfo, DatasetStore, LocalStore, StoredBatches, VersionInfo};
+pub use variant_moments::{MomentsQuery, VariantMoments};

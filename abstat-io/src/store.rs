@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::RecordBatch;
@@ -29,6 +29,7 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 
 use crate::names::LABEL_KEY;
+use crate::variant_moments::{Accumulator, MomentsQuery, VariantMoments};
 use crate::{Error, Result};
 
 /// One column as the store describes it.
@@ -119,6 +120,28 @@ pub trait DatasetStore {
 
     /// Remove a dataset and all its versions.
     fn delete(&self, id: &str) -> Result<()>;
+
+    /// Per-variant A/B sufficient statistics of a version (the latest when
+    /// `None`), ordered by variant label; the rules are in
+    /// [`crate::variant_moments`].
+    ///
+    /// The default reads the three columns and reduces them with
+    /// abstat-core's one-pass [`JointMoments::by_variant`](abstat_core::ab::JointMoments::by_variant);
+    /// a database backend pushes the reduction down as a `GROUP BY`.
+    fn variant_moments(
+        &self,
+        id: &str,
+        version: Option<u32>,
+        query: &MomentsQuery,
+    ) -> Result<Vec<VariantMoments>> {
+        let (schema, batches) = self.read(id, version, Some(&query.columns()), 1 << 16)?;
+        query.check(id, &schema)?;
+        let mut acc = Accumulator::default();
+        for batch in batches {
+            acc.add(query, &batch?)?;
+        }
+        Ok(acc.finish())
+    }
 }
 
 /// Datasets as Parquet files under a local folder.
@@ -128,7 +151,7 @@ pub struct LocalStore {
     writing: Mutex<()>,
 }
 
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id.as_bytes()[0].is_ascii_alphanumeric()
@@ -142,7 +165,59 @@ fn check_id(id: &str) -> Result<()> {
     }
 }
 
-fn now() -> u64 {
+/// The refusal of an id that is already taken.
+pub(crate) fn id_taken(id: &str) -> Error {
+    Error::InvalidOption {
+        name: "id",
+        value: id.into(),
+        expected: "an id not already in the store (add a version instead)".into(),
+    }
+}
+
+/// The number of a new version derived from `parent`, given the numbers of
+/// the existing versions; an error when `parent` is not one of them.
+pub(crate) fn next_version(id: &str, parent: u32, existing: &[u32]) -> Result<u32> {
+    if !existing.contains(&parent) {
+        return Err(Error::NotFound {
+            id: id.into(),
+            version: Some(parent),
+        });
+    }
+    Ok(existing.iter().max().unwrap_or(&0) + 1)
+}
+
+/// `version` (the latest when `None`) among `versions`, oldest first.
+pub(crate) fn pick_version<T>(
+    id: &str,
+    versions: impl IntoIterator<Item = T>,
+    version: Option<u32>,
+    number: impl Fn(&T) -> u32,
+) -> Result<T> {
+    let mut versions = versions.into_iter();
+    match version {
+        None => versions.last(),
+        Some(n) => versions.find(|v| number(v) == n),
+    }
+    .ok_or_else(|| Error::NotFound {
+        id: id.into(),
+        version,
+    })
+}
+
+/// The refusal of a column the dataset does not have.
+pub(crate) fn no_such_column<'a>(
+    id: &str,
+    column: &str,
+    available: impl IntoIterator<Item = &'a str>,
+) -> Error {
+    Error::NoSuchColumn {
+        id: id.into(),
+        column: column.into(),
+        available: available.into_iter().collect::<Vec<_>>().join(", "),
+    }
+}
+
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -174,7 +249,7 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
     result
 }
 
-fn columns_of(schema: &Schema) -> Vec<ColumnInfo> {
+pub(crate) fn columns_of(schema: &Schema) -> Vec<ColumnInfo> {
     schema
         .fields()
         .iter()
@@ -278,11 +353,7 @@ impl DatasetStore for LocalStore {
         check_id(id)?;
         let _guard = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         if self.manifest_path(id).exists() {
-            return Err(Error::InvalidOption {
-                name: "id",
-                value: id.into(),
-                expected: "an id not already in the store (add a version instead)".into(),
-            });
+            return Err(id_taken(id));
         }
         let dir = self.dir(id);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
@@ -313,13 +384,8 @@ impl DatasetStore for LocalStore {
     ) -> Result<VersionInfo> {
         let _guard = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         let mut info = self.load(id)?;
-        if !info.versions.iter().any(|v| v.version == parent) {
-            return Err(Error::NotFound {
-                id: id.into(),
-                version: Some(parent),
-            });
-        }
-        let version = info.versions.iter().map(|v| v.version).max().unwrap_or(0) + 1;
+        let existing: Vec<u32> = info.versions.iter().map(|v| v.version).collect();
+        let version = next_version(id, parent, &existing)?;
         let (rows, bytes) = self.write_version(id, version, schema.clone(), batches)?;
         let v = VersionInfo {
             version,
@@ -343,14 +409,7 @@ impl DatasetStore for LocalStore {
         batch_size: usize,
     ) -> Result<(SchemaRef, StoredBatches)> {
         let info = self.load(id)?;
-        let v = match version {
-            None => info.latest(),
-            Some(n) => info.versions.iter().find(|v| v.version == n),
-        }
-        .ok_or_else(|| Error::NotFound {
-            id: id.into(),
-            version,
-        })?;
+        let v = pick_version(id, &info.versions, version, |v| v.version)?;
         let path = self.dir(id).join(format!("v{}.parquet", v.version));
         let file = File::open(&path).map_err(io(&path))?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -363,16 +422,7 @@ impl DatasetStore for LocalStore {
                 let mut idx = Vec::with_capacity(cols.len());
                 for c in cols {
                     idx.push(schema.index_of(c).map_err(|_| {
-                        Error::NoSuchColumn {
-                            id: id.into(),
-                            column: (*c).into(),
-                            available: v
-                                .columns
-                                .iter()
-                                .map(|c| c.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        }
+                        no_such_column(id, c, v.columns.iter().map(|c| c.name.as_str()))
                     })?);
                 }
                 let mask = ProjectionMask::roots(builder.parquet_schema(), idx);
@@ -381,7 +431,23 @@ impl DatasetStore for LocalStore {
         };
         let reader = builder.build().map_err(|e| Error::format("Parquet", e))?;
         let schema = arrow_array::RecordBatchReader::schema(&reader);
-        let batches = reader.map(|b| b.map_err(|e| Error::format("Parquet", e)));
+        // Parquet projects in file order; callers get the order they asked.
+        let order: Vec<usize> = match columns {
+            None => (0..schema.fields().len()).collect(),
+            Some(cols) => cols
+                .iter()
+                .map(|c| schema.index_of(c).expect("projected above"))
+                .collect(),
+        };
+        let schema = Arc::new(
+            schema
+                .project(&order)
+                .map_err(|e| Error::format("Arrow", e))?,
+        );
+        let batches = reader.map(move |b| {
+            b.and_then(|b| b.project(&order))
+                .map_err(|e| Error::format("Parquet", e))
+        });
         Ok((schema, Box::new(batches)))
     }
 

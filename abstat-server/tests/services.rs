@@ -220,69 +220,42 @@ async fn postgres_create_insert_select() {
 
 #[cfg(feature = "clickhouse")]
 #[tokio::test]
-async fn clickhouse_create_insert_select() {
-    use clickhouse::{Client, Row};
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, PartialEq, Row, Serialize, Deserialize)]
-    struct Event {
-        id: u32,
-        variant: String,
-        value: f64,
-    }
+async fn clickhouse_dataset_store_round_trip_and_push_down() {
+    use abstat_io::{ClickHouseStore, DatasetStore, MomentsQuery, ReadOptions, read_bytes};
 
     let url = service_address("ABSTAT_TEST_CLICKHOUSE");
-    // ClickHouse 18.16 predates RowBinaryWithNamesAndTypes, which validation uses.
-    let client = Client::default().with_url(&url).with_validation(false);
-    let table = unique_name("abstat_test");
-
-    client
-        .query(&format!(
-            "CREATE TABLE {table} (id UInt32, variant String, value Float64) \
-             ENGINE = MergeTree ORDER BY id"
-        ))
-        .execute()
-        .await
-        .unwrap_or_else(|e| panic!("CREATE TABLE on {url}: {e}"));
-
-    let events: Vec<Event> = (0..100)
-        .map(|i| Event {
-            id: i,
-            variant: if i % 2 == 0 {
-                "control"
-            } else {
-                "вариант"
-            }
-            .to_owned(),
-            value: f64::from(i) * 0.5,
-        })
-        .collect();
-    let mut insert = client.insert::<Event>(&table).await.expect("INSERT");
-    for event in &events {
-        insert.write(event).await.expect("write row");
+    let mut csv = String::from("id,variant,value\n");
+    for i in 0..100 {
+        let variant = if i % 2 == 0 {
+            "control"
+        } else {
+            "вариант"
+        };
+        csv.push_str(&format!("{i},{variant},{}\n", f64::from(i) * 0.5));
     }
-    insert.end().await.expect("end INSERT");
-
-    let got = client
-        .query(&format!("SELECT ?fields FROM {table} ORDER BY id"))
-        .fetch_all::<Event>()
-        .await
-        .expect("SELECT");
-    assert_eq!(got, events);
-
-    let (n, sum) = client
-        .query(&format!(
-            "SELECT count(), sum(value) FROM {table} WHERE variant = ?"
-        ))
-        .bind("вариант")
-        .fetch_one::<(u64, f64)>()
-        .await
-        .expect("aggregate SELECT");
-    assert_eq!((n, sum), (50, 1250.0));
-
-    client
-        .query(&format!("DROP TABLE {table}"))
-        .execute()
-        .await
-        .expect("DROP TABLE");
+    // The store is synchronous and owns its runtime: from async code it
+    // runs under spawn_blocking, as the server's workers call it.
+    let (rows, moments) = tokio::task::spawn_blocking(move || {
+        let prefix = unique_name("svc");
+        let store = ClickHouseStore::connect_with_prefix(&url, &prefix)
+            .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+        let mut reader =
+            read_bytes(csv.into_bytes(), "events.csv", &ReadOptions::default()).expect("read CSV");
+        let schema = reader.schema();
+        let info = store.create("events", schema, &mut reader).expect("create");
+        let moments = store
+            .variant_moments("events", None, &MomentsQuery::new("variant", "value"))
+            .expect("push-down");
+        store.delete("events").expect("delete");
+        (info.latest().unwrap().rows, moments)
+    })
+    .await
+    .expect("store task");
+    assert_eq!(rows, 100);
+    let got: Vec<(&str, u64, f64)> = moments
+        .iter()
+        .map(|m| (m.variant.as_str(), m.moments.n, m.moments.sum))
+        .collect();
+    // Σ 0.5·i over even and odd i < 100: exact in f64.
+    assert_eq!(got, [("control", 50, 1225.0), ("вариант", 50, 1250.0)]);
 }
