@@ -11,12 +11,12 @@ use arrow_array::{
 use arrow_cast::{CastOptions, cast_with_options};
 use arrow_schema::{DataType, SchemaRef};
 
+use super::exact_sum::ExactSum;
 use super::missing::{count_missing, mask, missing};
 use super::quantile::{ExactQuantiles, key, unkey};
 use super::resolve::{At, is_numeric, is_text};
 use super::{Applied, FillMethod, Scalar, Step, arrow_error, replace_columns, retype, shared};
 use crate::input::from_arrow;
-use crate::moments::Moments;
 use crate::{Error, Result};
 
 /// A value for mode counting; its order breaks ties as pandas' sorted
@@ -31,7 +31,7 @@ enum ModeKey {
 }
 
 enum State {
-    Mean(Moments),
+    Mean(ExactSum),
     Median(ExactQuantiles),
     Mode(HashMap<ModeKey, u64>),
     /// The fill value, a one-element array of the output type.
@@ -121,16 +121,11 @@ impl Column {
     fn finish_pass(&mut self) -> Result<()> {
         let median_what = self.what("median");
         let value = match &mut self.state {
-            State::Mean(m) => {
-                if m.count() == 0 {
-                    return Err(Error::TooFewObservations {
-                        what: self.what("mean"),
-                        needed: 1,
-                        got: 0,
-                    });
-                }
-                m.mean()
-            }
+            State::Mean(m) => m.mean().ok_or_else(|| Error::TooFewObservations {
+                what: self.what("mean"),
+                needed: 1,
+                got: 0,
+            })?,
             State::Median(q) => {
                 q.end_pass();
                 if q.needs_pass() {
@@ -216,14 +211,9 @@ impl Step for Fill {
         for c in &mut self.cols {
             let a = batch.column(c.index);
             match &mut c.state {
-                State::Mean(m) => {
-                    let v: Vec<f64> = from_arrow(a.as_ref(), &c.name)?
-                        .iter()
-                        .copied()
-                        .filter(|v| !v.is_nan())
-                        .collect();
-                    *m = m.combine(&Moments::from_slice_serial(&v));
-                }
+                State::Mean(m) => from_arrow(a.as_ref(), &c.name)?
+                    .iter()
+                    .for_each(|&v| m.add(v)),
                 State::Median(q) => from_arrow(a.as_ref(), &c.name)?
                     .iter()
                     .for_each(|&v| q.observe(v)),
@@ -309,7 +299,7 @@ pub(super) fn build(
             FillMethod::Mean | FillMethod::Median => {
                 at.numeric(schema, i)?;
                 let s = if method == FillMethod::Mean {
-                    State::Mean(Moments::new())
+                    State::Mean(ExactSum::default())
                 } else {
                     State::Median(ExactQuantiles::new(&[0.5]))
                 };

@@ -18,7 +18,8 @@
 //! times for exact quantiles, see [`quantile`]), each time through the
 //! operations before it, accumulating mergeable state. [`Cleaner::apply`]
 //! then transforms batch by batch and records the [`CleanReport`]. State
-//! sizes: moments are three numbers; quantiles 65 536 counters plus at most
+//! sizes: means and variances are exact sums (a few partials, so the result
+//! does not depend on the batch size); quantiles 65 536 counters plus at most
 //! [`quantile::COLLECT_LIMIT`] values; mode counts one entry per distinct
 //! value; duplicates one 64-bit hash per distinct row, plus the encoded rows
 //! of hashes seen more than once, so that rows are compared exactly and a
@@ -50,6 +51,7 @@
 
 mod cast;
 mod columns;
+mod exact_sum;
 mod fill;
 mod filter;
 mod missing;

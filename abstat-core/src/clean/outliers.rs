@@ -8,11 +8,11 @@ use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{DataType, SchemaRef};
 
+use super::exact_sum::ExactSum;
 use super::quantile::ExactQuantiles;
 use super::resolve::At;
 use super::{Applied, OutlierAction, Step, keep_rows, replace_columns, retype, shared};
 use crate::input::from_arrow;
-use crate::moments::Moments;
 use crate::{Error, Result};
 
 /// How a column's bounds come from the data.
@@ -29,7 +29,14 @@ enum Rule {
 
 enum Fit {
     Quantiles(ExactQuantiles),
-    Moments(Moments),
+    /// First pass of the z-score: the mean.
+    Sum(ExactSum),
+    /// Second pass: squared deviations from the mean (two-pass variance,
+    /// as pandas' `std`).
+    Squares {
+        mean: f64,
+        squares: ExactSum,
+    },
     Bounds {
         lo: f64,
         hi: f64,
@@ -80,15 +87,22 @@ impl Outliers {
                 mean: f64::NAN,
                 std: f64::NAN,
             },
-            (Fit::Moments(m), Rule::Zscore { threshold, ddof }) => {
-                if m.count() <= u64::from(ddof) {
+            (Fit::Sum(s), Rule::Zscore { ddof, .. }) => {
+                if s.count() <= u64::from(ddof) {
                     return Err(Error::TooFewObservations {
                         what,
                         needed: usize::from(ddof) + 1,
-                        got: m.count() as usize,
+                        got: s.count() as usize,
                     });
                 }
-                let (mean, std) = (m.mean(), m.std(u64::from(ddof)));
+                Fit::Squares {
+                    mean: s.value() / s.count() as f64,
+                    squares: ExactSum::default(),
+                }
+            }
+            (Fit::Squares { mean, squares }, Rule::Zscore { threshold, ddof }) => {
+                let mean = *mean;
+                let std = (squares.value() / (squares.count() - u64::from(ddof)) as f64).sqrt();
                 if std == 0.0 {
                     return Err(Error::ZeroVariance {
                         what,
@@ -130,10 +144,10 @@ impl Step for Outliers {
             let x = from_arrow(batch.column(c.index).as_ref(), &c.name)?;
             match &mut c.fit {
                 Fit::Quantiles(q) => x.iter().for_each(|&v| q.observe(v)),
-                Fit::Moments(m) => {
-                    let v: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-                    *m = m.combine(&Moments::from_slice_serial(&v));
-                }
+                Fit::Sum(s) => x.iter().for_each(|&v| s.add(v)),
+                Fit::Squares { mean, squares } => x
+                    .iter()
+                    .for_each(|&v| squares.add((v - *mean) * (v - *mean))),
                 Fit::Bounds { .. } => {}
             }
         }
@@ -232,7 +246,7 @@ fn build(
             Rule::Percentile { lower, upper } => {
                 Fit::Quantiles(ExactQuantiles::new(&[lower, upper]))
             }
-            Rule::Zscore { .. } => Fit::Moments(Moments::new()),
+            Rule::Zscore { .. } => Fit::Sum(ExactSum::default()),
         };
         cols.push(Column {
             index: i,

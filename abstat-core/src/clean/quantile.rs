@@ -181,8 +181,8 @@ impl ExactQuantiles {
     /// The median as pandas' `median()` (mean of the two middle values).
     pub fn median(&self, what: &str) -> Result<f64> {
         self.check(what)?;
-        let (lo, hi, _) = positions(self.n, 0.5);
-        Ok((self.at(lo) + self.at(hi)) / 2.0)
+        // The middle value, or the mean of the two middle values.
+        Ok((self.at((self.n - 1) / 2) + self.at(self.n / 2)) / 2.0)
     }
 
     fn check(&self, what: &str) -> Result<()> {
