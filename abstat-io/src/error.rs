@@ -167,6 +167,18 @@ pub enum Error {
     /// The data could be read but not profiled (a core computation refused).
     #[error("cannot profile the dataset: {0}")]
     Profile(#[from] abstat_core::Error),
+    /// A file could not be written in the requested export format.
+    #[error("could not export as {format}: {detail}")]
+    Export {
+        /// The format being written.
+        format: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A cleaning plan that does not fit the dataset, or data it cannot
+    /// clean (the core's message says which operation and column).
+    #[error("cannot clean the dataset: {0}")]
+    Clean(abstat_core::Error),
 }
 
 /// `Result` with [`Error`].

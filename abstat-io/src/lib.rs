@@ -40,11 +40,13 @@
 
 mod archive;
 mod cell;
+pub mod clean;
 mod columnar;
 mod columns;
 mod csv;
 pub mod encoding;
 pub mod error;
+pub mod export;
 pub mod format;
 mod infer;
 pub mod ingest;
