@@ -4,8 +4,8 @@
 //!   needs it to read UTF-8), a delimiter of choice, RFC 4180 quoting.
 //!   Missing values are empty fields; NaN is written as `NaN`; dates as
 //!   `YYYY-MM-DD`, timestamps as ISO 8601.
-//! - **Parquet**: zstd-compressed, the schema as stored (safe column names,
-//!   the original labels kept in the field metadata under [`LABEL_KEY`]).
+//! - **Parquet**: zstd-compressed, the stored types; column names are the
+//!   original labels (the field metadata keeps them under [`LABEL_KEY`]).
 //! - **XLSX**: one sheet named `data`, written row by row through a
 //!   temporary file (`rust_xlsxwriter`'s constant-memory mode). Numbers are
 //!   numbers, booleans booleans, dates and timestamps Excel date cells;
@@ -14,10 +14,11 @@
 //!   most 1 048 575 data rows; larger tables are refused (export CSV or
 //!   Parquet instead).
 //!
-//! CSV and XLSX headers are the original column labels (field metadata
+//! Headers (Parquet column names) are the original column labels (field metadata
 //! [`LABEL_KEY`], as read from the user's file), falling back to the name.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Date64Type, Float32Type, Float64Type};
@@ -199,11 +200,23 @@ fn parquet<W: Write + Send>(
         ))
         .build();
     let perr = |e: parquet::errors::ParquetError| Error::format("Parquet", e);
-    let mut w = ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(perr)?;
+    // Column names are the original labels (what the user called them);
+    // readers that know abstat find the label in the metadata as well.
+    let labelled: SchemaRef = Arc::new(Schema::new_with_metadata(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_name(header(f)))
+            .collect::<Vec<_>>(),
+        schema.metadata().clone(),
+    ));
+    let mut w = ArrowWriter::try_new(out, labelled.clone(), Some(props)).map_err(perr)?;
     let mut rows = 0;
     for b in batches {
         let b = b?;
         rows += b.num_rows() as u64;
+        let b = RecordBatch::try_new(labelled.clone(), b.columns().to_vec())
+            .map_err(|e| Error::format("Parquet", e))?;
         w.write(&b).map_err(perr)?;
     }
     w.close().map_err(perr)?;
@@ -241,7 +254,6 @@ fn xlsx<W: Write + Send>(
             .write_string_with_format(0, c as u16, header(f), &bold)
             .map_err(xerr)?;
     }
-    let text = FormatOptions::default();
     let mut rows: u64 = 0;
     for b in batches {
         let b = b?;
@@ -253,68 +265,89 @@ fn xlsx<W: Write + Send>(
                 found: rows + b.num_rows() as u64,
             });
         }
-        for (c, a) in b.columns().iter().enumerate() {
-            let col = c as u16;
-            let formatter = ArrayFormatter::try_new(a.as_ref(), &text)
-                .map_err(|e| export_error("XLSX")(e.to_string()))?;
-            let numbers = excel_numbers(a.as_ref());
-            for i in 0..a.len() {
-                if a.is_null(i) {
-                    continue;
-                }
-                let row = (rows + i as u64 + 1) as u32;
-                match a.data_type() {
-                    DataType::Boolean => {
-                        sheet
-                            .write_boolean(row, col, a.as_boolean().value(i))
-                            .map_err(xerr)?;
-                    }
-                    DataType::Date32 => {
-                        let d = a.as_primitive::<Date32Type>().value(i);
-                        sheet
-                            .write_number_with_format(
-                                row,
-                                col,
-                                EXCEL_UNIX_DAYS + f64::from(d),
-                                &date,
-                            )
-                            .map_err(xerr)?;
-                    }
-                    DataType::Date64 => {
-                        let ms = a.as_primitive::<Date64Type>().value(i);
-                        sheet
-                            .write_number_with_format(
-                                row,
-                                col,
-                                excel_serial(ms, TimeUnit::Millisecond),
-                                &date,
-                            )
-                            .map_err(xerr)?;
-                    }
-                    DataType::Timestamp(unit, _) => {
-                        let v = timestamp_value(a.as_ref(), i);
-                        sheet
-                            .write_number_with_format(row, col, excel_serial(v, *unit), &datetime)
-                            .map_err(xerr)?;
-                    }
-                    _ => match &numbers {
-                        Some(x) if x[i].is_finite() => {
-                            sheet.write_number(row, col, x[i]).map_err(xerr)?;
-                        }
-                        Some(_) => {}
-                        None => {
-                            sheet
-                                .write_string(row, col, formatter.value(i).to_string())
-                                .map_err(xerr)?;
-                        }
-                    },
-                }
+        // Constant-memory mode flushes a row once the next one starts:
+        // cells must be written row by row.
+        let columns = b
+            .columns()
+            .iter()
+            .map(|a| XlsxColumn::new(a.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        for i in 0..b.num_rows() {
+            let row = (rows + i as u64 + 1) as u32;
+            for (c, col) in columns.iter().enumerate() {
+                col.write(sheet, row, c as u16, i, &date, &datetime)
+                    .map_err(xerr)?;
             }
         }
         rows += b.num_rows() as u64;
     }
     book.save_to_writer(out).map_err(xerr)?;
     Ok(rows)
+}
+
+/// One column of a batch, ready to be written cell by cell.
+struct XlsxColumn<'a> {
+    array: &'a dyn Array,
+    numbers: Option<Vec<f64>>,
+    text: ArrayFormatter<'a>,
+}
+
+impl<'a> XlsxColumn<'a> {
+    fn new(array: &'a dyn Array) -> Result<Self> {
+        Ok(XlsxColumn {
+            array,
+            numbers: excel_numbers(array),
+            text: ArrayFormatter::try_new(array, &FormatOptions::default())
+                .map_err(|e| export_error("XLSX")(e.to_string()))?,
+        })
+    }
+
+    fn write(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        row: u32,
+        col: u16,
+        i: usize,
+        date: &Format,
+        datetime: &Format,
+    ) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+        let a = self.array;
+        if a.is_null(i) {
+            return Ok(());
+        }
+        match a.data_type() {
+            DataType::Boolean => {
+                sheet.write_boolean(row, col, a.as_boolean().value(i))?;
+            }
+            DataType::Date32 => {
+                let d = a.as_primitive::<Date32Type>().value(i);
+                sheet.write_number_with_format(row, col, EXCEL_UNIX_DAYS + f64::from(d), date)?;
+            }
+            DataType::Date64 => {
+                let ms = a.as_primitive::<Date64Type>().value(i);
+                sheet.write_number_with_format(
+                    row,
+                    col,
+                    excel_serial(ms, TimeUnit::Millisecond),
+                    date,
+                )?;
+            }
+            DataType::Timestamp(unit, _) => {
+                let v = timestamp_value(a, i);
+                sheet.write_number_with_format(row, col, excel_serial(v, *unit), datetime)?;
+            }
+            _ => match &self.numbers {
+                Some(x) if x[i].is_finite() => {
+                    sheet.write_number(row, col, x[i])?;
+                }
+                Some(_) => {}
+                None => {
+                    sheet.write_string(row, col, self.text.value(i).to_string())?;
+                }
+            },
+        }
+        Ok(())
+    }
 }
 
 /// Values of a numeric column as `f64` when every one is exact in a double
