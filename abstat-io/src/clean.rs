@@ -30,16 +30,20 @@ pub fn clean_dataset(
     version: Option<u32>,
     plan: &CleanPlan,
 ) -> Result<(VersionInfo, CleanReport)> {
-    let info = store.describe(id)?;
+    // A missing version is reported by the first read.
     let source = match version {
-        None => info.latest(),
-        Some(n) => info.versions.iter().find(|v| v.version == n),
-    }
-    .ok_or_else(|| Error::NotFound {
-        id: id.into(),
-        version,
-    })?
-    .version;
+        Some(n) => n,
+        None => {
+            store
+                .describe(id)?
+                .latest()
+                .ok_or_else(|| Error::NotFound {
+                    id: id.into(),
+                    version,
+                })?
+                .version
+        }
+    };
     let read = || store.read(id, Some(source), None, CLEAN_BATCH_ROWS);
     let (schema, _) = read()?;
     let mut cleaner = Cleaner::new(plan, schema).map_err(Error::Clean)?;

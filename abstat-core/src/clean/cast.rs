@@ -7,7 +7,7 @@ use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use super::missing::missing;
 use super::resolve::At;
-use super::{Applied, CastType, OnCastError, Step, arrow_error, replace_columns, retype, shared};
+use super::{Applied, CastType, OnCastError, Step, arrow_error, retype, shared};
 use crate::{Error, Result};
 
 impl CastType {
@@ -57,11 +57,7 @@ impl Step for Cast {
             cells += (a.len() - before.count_set_bits()) as u64 - n_failed;
             changes.push((*i, out));
         }
-        Ok(Applied {
-            batch: replace_columns(batch, &self.schema, changes)?,
-            cells_changed: cells,
-            failures,
-        })
+        Applied::columns(batch, &self.schema, changes, cells, failures)
     }
 }
 

@@ -15,7 +15,7 @@ use super::exact_sum::ExactSum;
 use super::missing::{count_missing, mask, missing};
 use super::quantile::{ExactQuantiles, key, unkey};
 use super::resolve::{At, is_numeric, is_text};
-use super::{Applied, FillMethod, Scalar, Step, arrow_error, replace_columns, retype, shared};
+use super::{Applied, FillMethod, Scalar, Step, arrow_error, retype, shared};
 use crate::input::from_arrow;
 use crate::{Error, Result};
 
@@ -253,11 +253,7 @@ impl Step for Fill {
             cells += n;
             changes.push((c.index, a));
         }
-        Ok(Applied {
-            batch: replace_columns(batch, &self.schema, changes)?,
-            cells_changed: cells,
-            failures: 0,
-        })
+        Applied::columns(batch, &self.schema, changes, cells, 0)
     }
 
     fn details(&self) -> Vec<String> {

@@ -88,6 +88,21 @@ pub(crate) struct Applied {
 }
 
 impl Applied {
+    /// `batch` with some columns replaced, `cells` of them changed.
+    fn columns(
+        batch: &RecordBatch,
+        schema: &SchemaRef,
+        changes: Vec<(usize, ArrayRef)>,
+        cells: u64,
+        failures: u64,
+    ) -> Result<Self> {
+        Ok(Applied {
+            batch: replace_columns(batch, schema, changes)?,
+            cells_changed: cells,
+            failures,
+        })
+    }
+
     fn rows(batch: RecordBatch) -> Self {
         Applied {
             batch,

@@ -11,7 +11,7 @@ use arrow_schema::{DataType, SchemaRef};
 use super::exact_sum::ExactSum;
 use super::quantile::ExactQuantiles;
 use super::resolve::At;
-use super::{Applied, OutlierAction, Step, keep_rows, replace_columns, retype, shared};
+use super::{Applied, OutlierAction, Step, keep_rows, retype, shared};
 use crate::input::from_arrow;
 use crate::{Error, Result};
 
@@ -206,11 +206,7 @@ impl Step for Outliers {
                         Arc::new(Float64Array::new(capped.into(), a.logical_nulls()));
                     changes.push((c.index, out));
                 }
-                Ok(Applied {
-                    batch: replace_columns(batch, &self.schema, changes)?,
-                    cells_changed: cells,
-                    failures: 0,
-                })
+                Applied::columns(batch, &self.schema, changes, cells, 0)
             }
         }
     }

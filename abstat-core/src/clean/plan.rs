@@ -270,7 +270,10 @@ pub enum TextCase {
 }
 
 /// Comparisons of [`CleanOp::Filter`]. Missing values (null, NaN) satisfy
-/// only `!=`, `not_in` and `is_null`, as in pandas' `query`.
+/// only `!=`, `not_in` and `is_null`, as in pandas' `query`. Numeric
+/// columns are compared as 64-bit floats (integers beyond ±2^53 lose
+/// precision, as in numpy); text compares by Unicode code points, as
+/// Python's `str`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cmp {
     /// Equal.

@@ -8,7 +8,7 @@ use arrow_schema::{DataType, SchemaRef};
 use unicode_normalization::UnicodeNormalization;
 
 use super::resolve::{At, is_text};
-use super::{Applied, Step, TextCase, arrow_error, replace_columns};
+use super::{Applied, Step, TextCase, arrow_error};
 use crate::{Error, Result};
 
 /// What [`super::CleanOp::NormalizeText`] does, applied in this order:
@@ -97,11 +97,7 @@ impl Step for Text {
             };
             changes.push((i, out));
         }
-        Ok(Applied {
-            batch: replace_columns(batch, &self.schema, changes)?,
-            cells_changed: cells,
-            failures: 0,
-        })
+        Applied::columns(batch, &self.schema, changes, cells, 0)
     }
 }
 
