@@ -78,6 +78,18 @@ pub enum Error {
     /// The data make the requested quantity undefined, for a stated reason.
     #[error("{0}")]
     Degenerate(String),
+    /// A value that does not convert to the type a cast asked for.
+    #[error(
+        "{what}: '{value}' cannot be converted to {to}; fix the value, or cast with on_error = \"null\" to make such values missing"
+    )]
+    CastFailed {
+        /// Where the value is (column and row).
+        what: String,
+        /// The value, as text.
+        value: String,
+        /// The target type.
+        to: String,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -10,6 +10,7 @@ pub mod anova;
 pub mod bootstrap;
 pub mod categorical;
 pub mod classification;
+pub mod clean;
 pub mod correlation;
 pub mod distributions;
 pub mod error;

@@ -193,6 +193,18 @@ pub enum Error {
         /// What is wrong and what to do.
         detail: String,
     },
+    /// A file could not be written in the requested export format.
+    #[error("could not export as {format}: {detail}")]
+    Export {
+        /// The format being written.
+        format: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A cleaning plan that does not fit the dataset, or data it cannot
+    /// clean (the core's message says which operation and column).
+    #[error("cannot clean the dataset: {0}")]
+    Clean(abstat_core::Error),
 }
 
 /// `Result` with [`Error`].

@@ -44,11 +44,13 @@ mod archive;
 mod cell;
 #[cfg(feature = "clickhouse")]
 pub mod clickhouse;
+pub mod clean;
 mod columnar;
 mod columns;
 mod csv;
 pub mod encoding;
 pub mod error;
+pub mod export;
 pub mod format;
 mod infer;
 pub mod ingest;
