@@ -9,6 +9,7 @@
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine;
 //! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
+//! - [`design`]: sample size and duration before the experiment;
 //! - [`experiment`]: A/B/n analysis with multiple-comparison correction
 //!   ([`Correction`]) and a [`Verdict`] per treatment and metric.
 //!
@@ -30,6 +31,7 @@
 //! ```
 
 pub mod bayesian;
+pub mod design;
 pub mod experiment;
 pub mod frequentist;
 pub mod power;
@@ -39,6 +41,7 @@ pub mod stats;
 
 pub use crate::multitest::Correction;
 pub use bayesian::{BayesianComparison, BayesianOptions, Posterior, Prior, compare_bayesian};
+pub use design::{Baseline, Design, DesignOptions, Mde, design};
 pub use experiment::{
     Engine, ExperimentOptions, ExperimentResult, MetricInput, MetricResult, TreatmentResult,
     Verdict, analyze,
