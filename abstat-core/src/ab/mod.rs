@@ -9,6 +9,7 @@
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine;
 //! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
+//! - [`capping`]: outlier capping of a raw column before aggregation;
 //! - [`design`]: sample size and duration before the experiment;
 //! - [`experiment`]: A/B/n analysis with multiple-comparison correction
 //!   ([`Correction`]) and a [`Verdict`] per treatment and metric.
@@ -31,6 +32,7 @@
 //! ```
 
 pub mod bayesian;
+pub mod capping;
 pub mod design;
 pub mod experiment;
 pub mod frequentist;
