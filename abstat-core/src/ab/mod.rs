@@ -7,6 +7,7 @@
 //! - [`frequentist`]: treatment vs control, absolute and relative lift with
 //!   intervals and p-values for mean, proportion, ratio and CUPED metrics;
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
+//! - [`group_sequential`]: planned looks with alpha spending;
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine;
 //! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
 //! - [`capping`]: outlier capping of a raw column before aggregation;
@@ -36,6 +37,7 @@ pub mod capping;
 pub mod design;
 pub mod experiment;
 pub mod frequentist;
+pub mod group_sequential;
 pub mod power;
 pub mod sequential;
 pub mod srm;
