@@ -8,7 +8,8 @@
 //!   intervals and p-values for mean, proportion, ratio and CUPED metrics;
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
 //! - [`group_sequential`]: planned looks with alpha spending;
-//! - [`bayesian`]: gbstats' Gaussian Bayesian engine;
+//! - [`bayesian`]: gbstats' Gaussian Bayesian engine; [`beta_binomial`]:
+//!   Beta-binomial posteriors for conversion rates;
 //! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
 //! - [`capping`]: outlier capping of a raw column before aggregation;
 //! - [`design`]: sample size and duration before the experiment;
@@ -33,6 +34,7 @@
 //! ```
 
 pub mod bayesian;
+pub mod beta_binomial;
 pub mod capping;
 pub mod design;
 pub mod experiment;
