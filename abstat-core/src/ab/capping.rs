@@ -30,6 +30,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::quantile::linear_quantile;
 use crate::{Error, Result};
 
 /// Where one tail is capped.
@@ -158,40 +159,5 @@ impl CapBounds {
     /// The column with every value capped, in parallel.
     pub fn apply(&self, values: &[f64]) -> Vec<f64> {
         values.par_iter().map(|&y| self.cap(y)).collect()
-    }
-}
-
-/// numpy's default (linear) quantile of `values` (no NaN) at level `q`, by
-/// selection instead of a full sort; reorders `values`.
-pub(crate) fn linear_quantile(values: &mut [f64], q: f64) -> f64 {
-    let n = values.len();
-    let position = q * (n - 1) as f64;
-    let below = (position.floor() as usize).min(n - 1);
-    let gamma = position - below as f64;
-    let (_, &mut a, rest) = values.select_nth_unstable_by(below, f64::total_cmp);
-    if gamma == 0.0 || rest.is_empty() {
-        return a;
-    }
-    let b = rest.iter().copied().fold(f64::INFINITY, f64::min);
-    // numpy's _lerp: from the nearer end, as np.quantile computes it.
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantile_interpolates_like_numpy() {
-        // np.quantile([1, 2, 4, 8], [0, .25, .5, .9, 1]) = [1, 1.75, 3, 6.8, 8]
-        for (q, want) in [(0.0, 1.0), (0.25, 1.75), (0.5, 3.0), (0.9, 6.8), (1.0, 8.0)] {
-            let mut v = [8.0, 1.0, 4.0, 2.0];
-            assert!((linear_quantile(&mut v, q) - want).abs() < 1e-12, "{q}");
-        }
     }
 }

@@ -6,6 +6,7 @@
 //!   them;
 //! - [`frequentist`]: treatment vs control, absolute and relative lift with
 //!   intervals and p-values for mean, proportion, ratio and CUPED metrics;
+//! - [`quantile`]: quantile metrics (median, p90, …) as gbstats;
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
 //! - [`group_sequential`]: planned looks with alpha spending;
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine; [`beta_binomial`]:
@@ -41,6 +42,7 @@ pub mod experiment;
 pub mod frequentist;
 pub mod group_sequential;
 pub mod power;
+pub mod quantile;
 pub mod sequential;
 pub mod srm;
 pub mod stats;
@@ -56,6 +58,7 @@ pub use frequentist::{
     Arm, Comparison, Cuped, Effect, FrequentistOptions, MetricKind, MetricStats, compare,
 };
 pub use power::{Power, minimum_detectable_effect, power_at};
+pub use quantile::QuantileStats;
 pub use sequential::{SequentialOptions, compare_sequential};
 pub use srm::{Srm, srm};
 pub use stats::{JointMoments, Moments};
