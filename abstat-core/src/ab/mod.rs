@@ -5,7 +5,8 @@
 //!   parallel pass, merged from chunks, or as a database `GROUP BY` returns
 //!   them;
 //! - [`frequentist`]: treatment vs control, absolute and relative lift with
-//!   intervals and p-values for mean, proportion, ratio and CUPED metrics;
+//!   intervals and p-values for mean, proportion, ratio and CUPED metrics
+//!   ([`fieller`]: Fieller's interval for the relative lift as an option);
 //! - [`quantile`]: quantile metrics (median, p90, …) as gbstats;
 //! - [`sequential`]: always-valid asymptotic confidence sequences;
 //! - [`group_sequential`]: planned looks with alpha spending;
@@ -39,6 +40,7 @@ pub mod beta_binomial;
 pub mod capping;
 pub mod design;
 pub mod experiment;
+pub mod fieller;
 pub mod frequentist;
 pub mod group_sequential;
 pub mod power;
