@@ -13,6 +13,7 @@
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine; [`beta_binomial`]:
 //!   Beta-binomial posteriors for conversion rates;
 //! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
+//! - [`stratification`]: post-stratification by a categorical column;
 //! - [`capping`]: outlier capping of a raw column before aggregation;
 //! - [`design`]: sample size and duration before the experiment;
 //! - [`experiment`]: A/B/n analysis with multiple-comparison correction
@@ -48,6 +49,7 @@ pub mod quantile;
 pub mod sequential;
 pub mod srm;
 pub mod stats;
+pub mod stratification;
 
 pub use crate::multitest::Correction;
 pub use bayesian::{BayesianComparison, BayesianOptions, Posterior, Prior, compare_bayesian};
