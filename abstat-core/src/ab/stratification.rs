@@ -138,7 +138,7 @@ pub fn compare_post_stratified(
         va += w * w * a.variance() / a.n as f64;
         vb += w * w * b.variance() / b.n as f64;
     }
-    if !(va + vb > 0.0) {
+    if va + vb <= 0.0 || (va + vb).is_nan() {
         return Err(Error::ZeroVariance {
             what: "every stratum".into(),
             method: "the post-stratified comparison".into(),
