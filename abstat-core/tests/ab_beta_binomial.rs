@@ -5,7 +5,7 @@
 mod common;
 
 use abstat_core::Error;
-use abstat_core::ab::Moments;
+use abstat_core::ab::PowerSums;
 use abstat_core::ab::beta_binomial::{BetaBinomialOptions, BetaPrior, compare_beta_binomial};
 use common::{assert_close, cases, num};
 
@@ -16,8 +16,8 @@ use common::{assert_close, cases, num};
 const RTOL: f64 = 1e-6;
 const ATOL: f64 = 1e-12;
 
-fn arm(v: &serde_json::Value) -> Moments {
-    Moments::new(
+fn arm(v: &serde_json::Value) -> PowerSums {
+    PowerSums::new(
         v["n"].as_u64().unwrap(),
         num(&v["conversions"]),
         num(&v["conversions"]),
@@ -71,8 +71,8 @@ fn beta_binomial_matches_scipy_quadrature() {
 #[test]
 fn inverse_mirrors_chance_and_risks() {
     let (a, b) = (
-        Moments::new(1000, 100.0, 100.0),
-        Moments::new(1000, 130.0, 130.0),
+        PowerSums::new(1000, 100.0, 100.0),
+        PowerSums::new(1000, 130.0, 130.0),
     );
     let up = compare_beta_binomial(&a, &b, &BetaBinomialOptions::default()).unwrap();
     let down = compare_beta_binomial(
@@ -120,22 +120,22 @@ fn inverse_mirrors_chance_and_risks() {
 
 #[test]
 fn invalid_inputs_are_errors() {
-    let ok = Moments::new(100, 10.0, 10.0);
+    let ok = PowerSums::new(100, 10.0, 10.0);
     let o = BetaBinomialOptions::default();
     let invalid = |r: abstat_core::Result<_>| matches!(r, Err(Error::InvalidParameter { .. }));
     assert!(invalid(compare_beta_binomial(
-        &Moments::new(10, 11.0, 11.0),
+        &PowerSums::new(10, 11.0, 11.0),
         &ok,
         &o
     )));
     assert!(invalid(compare_beta_binomial(
         &ok,
-        &Moments::new(10, 2.5, 2.5),
+        &PowerSums::new(10, 2.5, 2.5),
         &o
     )));
     assert!(invalid(compare_beta_binomial(
         &ok,
-        &Moments::new(10, f64::NAN, 0.0),
+        &PowerSums::new(10, f64::NAN, 0.0),
         &o
     )));
     let jeffreys = BetaBinomialOptions {
@@ -152,7 +152,7 @@ fn invalid_inputs_are_errors() {
         &BetaBinomialOptions { alpha: 1.0, ..o }
     )));
     assert!(matches!(
-        compare_beta_binomial(&Moments::default(), &ok, &o),
+        compare_beta_binomial(&PowerSums::default(), &ok, &o),
         Err(Error::TooFewObservations { .. })
     ));
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use abstat_core::ab::capping::{CapAt, Capping};
-use abstat_core::ab::{FrequentistOptions, MetricStats, Moments, compare};
+use abstat_core::ab::{FrequentistOptions, MetricStats, PowerSums, compare};
 use abstat_core::{Error, NanPolicy};
 use common::{assert_close, cases, data, num};
 use serde_json::Value;
@@ -51,7 +51,7 @@ fn capped_analysis_matches_numpy_clip_and_gbstats() {
             "{name}"
         );
         let capped = bounds.apply(&y);
-        let m = Moments::by_variant(&capped, &variant, 2, NanPolicy::Raise).unwrap();
+        let m = PowerSums::by_variant(&capped, &variant, 2, NanPolicy::Raise).unwrap();
         for (s, key) in m.iter().zip(["control_sums", "treatment_sums"]) {
             // sums of 10^3..10^5 terms in a different order than math.fsum
             assert_close(s.sum, num(&c[key][0]), 1e-12, 0.0, &format!("{name}: sum"));

@@ -4,14 +4,14 @@
 mod common;
 
 use abstat_core::Error;
-use abstat_core::ab::{FrequentistOptions, JointMoments, MetricStats, Moments, compare};
+use abstat_core::ab::{FrequentistOptions, JointMoments, MetricStats, PowerSums, compare};
 use common::{assert_close, cases, num};
 
 #[test]
 fn fieller_interval_matches_the_closed_form() {
     for c in cases("ab_fieller") {
         let stats = |s: &serde_json::Value| {
-            let m = Moments::new(
+            let m = PowerSums::new(
                 s["n"].as_u64().unwrap(),
                 num(&s["sum"]),
                 num(&s["sum_squares"]),

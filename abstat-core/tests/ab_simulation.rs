@@ -9,16 +9,16 @@ use abstat_core::ab::group_sequential::{
     GroupSequentialOptions, SequentialDecision, boundaries, group_sequential_test,
 };
 use abstat_core::ab::{
-    FrequentistOptions, MetricStats, Moments, SequentialOptions, compare, compare_sequential,
+    FrequentistOptions, MetricStats, PowerSums, SequentialOptions, compare, compare_sequential,
 };
 use common::det_normal;
 
 /// Per-variant moments of one run's raw columns through the column pass.
-fn run_moments(seed: u64, n: usize, effect: f64) -> [Moments; 2] {
+fn run_moments(seed: u64, n: usize, effect: f64) -> [PowerSums; 2] {
     let mut y = det_normal(seed, 2 * n, 10.0, 2.0);
     y[n..].iter_mut().for_each(|v| *v += effect);
     let variant: Vec<u32> = (0..2 * n).map(|i| u32::from(i >= n)).collect();
-    let m = Moments::by_variant(&y, &variant, 2, NanPolicy::Raise).unwrap();
+    let m = PowerSums::by_variant(&y, &variant, 2, NanPolicy::Raise).unwrap();
     [m[0], m[1]]
 }
 
@@ -53,7 +53,7 @@ fn confidence_sequence_keeps_coverage_under_daily_peeking() {
     let o = SequentialOptions::default();
     let covered = (0..experiments)
         .filter(|&e| {
-            let (mut a, mut b) = (Moments::default(), Moments::default());
+            let (mut a, mut b) = (PowerSums::default(), PowerSums::default());
             (0..days).all(|d| {
                 let [da, db] = run_moments(7_919 * (e * days + d) as u64 + 1, per_day, effect);
                 a.combine(&da);
@@ -80,7 +80,7 @@ fn group_sequential_type_one_error_is_nominal() {
     assert_eq!(b.z.len(), looks);
     let rejections = (0..runs)
         .filter(|&r| {
-            let (mut a, mut c) = (Moments::default(), Moments::default());
+            let (mut a, mut c) = (PowerSums::default(), PowerSums::default());
             let z: Vec<f64> = (0..looks)
                 .map(|k| {
                     let [da, dc] = run_moments(104_729 * (r * looks + k) as u64 + 3, per_look, 0.0);

@@ -5,7 +5,7 @@
 mod common;
 
 use abstat_core::ab::stratification::{compare_post_stratified, moments_by_stratum};
-use abstat_core::ab::{FrequentistOptions, Moments};
+use abstat_core::ab::{FrequentistOptions, PowerSums};
 use abstat_core::{Alternative, Error, NanPolicy};
 use common::{assert_close, cases, det_normal, det_uniform, num};
 
@@ -81,7 +81,7 @@ fn post_stratified_difference_matches_interacted_ols_hc2() {
 #[test]
 fn stratification_edge_cases_are_errors() {
     let o = FrequentistOptions::default();
-    let m = |n: u64, s: f64, ss: f64| Moments::new(n, s, ss);
+    let m = |n: u64, s: f64, ss: f64| PowerSums::new(n, s, ss);
     // a stratum with a single control unit
     let err = compare_post_stratified(
         &[m(10, 10.0, 20.0), m(1, 1.0, 1.0)],

@@ -26,7 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::Moments;
+use super::stats::PowerSums;
 use crate::distributions::special::ln_beta;
 use crate::distributions::{beta_cdf, beta_isf, beta_ppf, beta_sf};
 use crate::{ConfidenceInterval, Error, Result};
@@ -179,8 +179,8 @@ pub struct BetaBinomialComparison {
 /// Errors: conversions outside 0..=n or not whole, an arm without units, a
 /// prior parameter below 1, an invalid α.
 pub fn compare_beta_binomial(
-    control: &Moments,
-    treatment: &Moments,
+    control: &PowerSums,
+    treatment: &PowerSums,
     opts: &BetaBinomialOptions,
 ) -> Result<BetaBinomialComparison> {
     Error::check_open_unit("alpha", opts.alpha)?;
@@ -192,7 +192,7 @@ pub fn compare_beta_binomial(
             "finite parameters of at least 1 (Beta(1, 1) is uniform)",
         ));
     }
-    let posterior = |m: &Moments, what: &str| -> Result<BetaPosterior> {
+    let posterior = |m: &PowerSums, what: &str| -> Result<BetaPosterior> {
         if m.n == 0 {
             return Err(Error::TooFewObservations {
                 what: what.into(),

@@ -17,13 +17,13 @@
 //! # Example
 //! ```
 //! use abstat_core::ab::capping::{CapAt, Capping};
-//! use abstat_core::ab::Moments;
+//! use abstat_core::ab::PowerSums;
 //! use abstat_core::NanPolicy;
 //! let revenue = [1.0, 2.0, 3.0, 2.0, 500.0, 1.0];
 //! let variant = [0, 0, 0, 1, 1, 1];
 //! let caps = Capping { lower: None, upper: Some(CapAt::Value(10.0)) };
 //! let capped = caps.resolve(&revenue).unwrap().apply(&revenue);
-//! let stats = Moments::by_variant(&capped, &variant, 2, NanPolicy::Raise).unwrap();
+//! let stats = PowerSums::by_variant(&capped, &variant, 2, NanPolicy::Raise).unwrap();
 //! assert_eq!(stats[1].sum, 13.0);
 //! ```
 

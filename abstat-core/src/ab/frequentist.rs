@@ -29,7 +29,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::quantile::QuantileStats;
-use super::stats::{JointMoments, Moments};
+use super::stats::{JointMoments, PowerSums};
 use crate::distributions::{t_ppf, t_sf};
 use crate::{Alternative, ConfidenceInterval, Error, Result};
 
@@ -39,11 +39,11 @@ use crate::{Alternative, ConfidenceInterval, Error, Result};
 pub enum MetricStats {
     /// A mean metric (gbstats `SampleMeanStatistic`, metric type "count"):
     /// variance with n − 1.
-    Mean(Moments),
+    Mean(PowerSums),
     /// A conversion rate (gbstats `ProportionStatistic`, "binomial"): `sum`
     /// is the number of converted units; the variance is p(1 − p) and
     /// `sum_squares` is not used.
-    Proportion(Moments),
+    Proportion(PowerSums),
     /// A ratio metric Σy/Σx over units (gbstats `RatioStatistic`): y is the
     /// numerator, x the denominator, `n` the number of units; the
     /// per-unit variance comes from the delta method. Both components are

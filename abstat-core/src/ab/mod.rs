@@ -1,9 +1,10 @@
 //! A/B experiment analysis that matches GrowthBook's stats engine (gbstats
 //! 0.8.0) and goes past it.
 //!
-//! - [`stats`]: per-variant sufficient statistics, from raw columns in one
-//!   parallel pass, merged from chunks, or as a database `GROUP BY` returns
-//!   them;
+//! - [`stats`]: per-variant sufficient statistics ([`PowerSums`]: n, Σ, Σ²;
+//!   distinct from Welford's [`crate::moments::Moments`]), from raw columns
+//!   in one parallel pass, merged from chunks, or as a database `GROUP BY`
+//!   returns them;
 //! - [`frequentist`]: treatment vs control, absolute and relative lift with
 //!   intervals and p-values for mean, proportion, ratio and CUPED metrics
 //!   ([`fieller`]: Fieller's interval for the relative lift as an option);
@@ -21,14 +22,14 @@
 //!
 //! # Example
 //! ```
-//! use abstat_core::ab::{analyze, ExperimentOptions, MetricInput, MetricStats, Moments, Verdict};
+//! use abstat_core::ab::{analyze, ExperimentOptions, MetricInput, MetricStats, PowerSums, Verdict};
 //! // count, sum, sum of squares per variant, as `GROUP BY variant` returns them
 //! let revenue = MetricInput {
 //!     name: "revenue".into(),
 //!     higher_is_better: true,
 //!     variants: vec![
-//!         MetricStats::Mean(Moments::new(5000, 50_000.0, 545_000.0)),
-//!         MetricStats::Mean(Moments::new(5020, 52_208.0, 587_000.0)),
+//!         MetricStats::Mean(PowerSums::new(5000, 50_000.0, 545_000.0)),
+//!         MetricStats::Mean(PowerSums::new(5020, 52_208.0, 587_000.0)),
 //!     ],
 //! };
 //! let r = analyze(&[5000, 5020], &[0.5, 0.5], &[revenue], &ExperimentOptions::default()).unwrap();
@@ -65,4 +66,4 @@ pub use power::{Power, minimum_detectable_effect, power_at};
 pub use quantile::QuantileStats;
 pub use sequential::{SequentialOptions, compare_sequential};
 pub use srm::{Srm, srm};
-pub use stats::{JointMoments, Moments};
+pub use stats::{JointMoments, PowerSums};

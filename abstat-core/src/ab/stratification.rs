@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::frequentist::{Effect, FrequentistOptions, at_most_one};
-use super::stats::Moments;
+use super::stats::PowerSums;
 use crate::distributions::{normal_ppf, normal_sf};
 use crate::{Alternative, ConfidenceInterval, Error, NanPolicy, Result};
 
@@ -51,7 +51,7 @@ pub fn moments_by_stratum(
     variants: usize,
     strata: usize,
     nan_policy: NanPolicy,
-) -> Result<Vec<Vec<Moments>>> {
+) -> Result<Vec<Vec<PowerSums>>> {
     if stratum.len() != variant.len() {
         return Err(Error::LengthMismatch {
             left: "variant".into(),
@@ -79,10 +79,10 @@ pub fn moments_by_stratum(
         .zip(stratum)
         .map(|(&v, &h)| v * strata as u32 + h)
         .collect();
-    let flat = Moments::by_variant(values, &cell, variants * strata, nan_policy)?;
+    let flat = PowerSums::by_variant(values, &cell, variants * strata, nan_policy)?;
     Ok(flat
         .chunks(strata.max(1))
-        .map(<[Moments]>::to_vec)
+        .map(<[PowerSums]>::to_vec)
         .collect())
 }
 
@@ -93,8 +93,8 @@ pub fn moments_by_stratum(
 /// 2 units in an arm (its variance is unknown: merge it into another
 /// stratum); zero variance overall; an invalid α.
 pub fn compare_post_stratified(
-    control: &[Moments],
-    treatment: &[Moments],
+    control: &[PowerSums],
+    treatment: &[PowerSums],
     opts: &FrequentistOptions,
 ) -> Result<StratifiedComparison> {
     opts.validate()?;
@@ -144,7 +144,7 @@ pub fn compare_post_stratified(
             method: "the post-stratified comparison".into(),
         });
     }
-    let (mut pa, mut pb) = (Moments::default(), Moments::default());
+    let (mut pa, mut pb) = (PowerSums::default(), PowerSums::default());
     control.iter().for_each(|m| pa.combine(m));
     treatment.iter().for_each(|m| pb.combine(m));
     let unstratified = pa.variance() / pa.n as f64 + pb.variance() / pb.n as f64;
