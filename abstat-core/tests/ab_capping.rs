@@ -2,12 +2,15 @@
 //! 0.8.0's t-test on the capped sums; fixtures from
 //! scripts/fixtures/gen_ab_capping.py.
 
+mod ab_support;
 mod common;
+
+use ab_support::{assert_effects_match_gbstats, log_normal_arms};
 
 use abstat_core::ab::capping::{CapAt, Capping};
 use abstat_core::ab::{FrequentistOptions, MetricStats, PowerSums, compare};
 use abstat_core::{Error, NanPolicy};
-use common::{assert_close, cases, data, num};
+use common::{assert_close, cases, num};
 use serde_json::Value;
 
 fn cap(v: &Value) -> Option<CapAt> {
@@ -18,12 +21,7 @@ fn cap(v: &Value) -> Option<CapAt> {
 fn capped_analysis_matches_numpy_clip_and_gbstats() {
     for c in cases("ab_capping") {
         let name = c["name"].as_str().unwrap();
-        let exp = |v: &Value| data(v).into_iter().map(f64::exp).collect::<Vec<_>>();
-        let (a, b) = (exp(&c["control"]), exp(&c["treatment"]));
-        let y = [a.clone(), b.clone()].concat();
-        let variant: Vec<u32> = std::iter::repeat_n(0, a.len())
-            .chain(std::iter::repeat_n(1, b.len()))
-            .collect();
+        let (y, variant) = log_normal_arms(&c);
         let caps = Capping {
             lower: cap(&c["lower"]),
             upper: cap(&c["upper"]),
@@ -69,37 +67,7 @@ fn capped_analysis_matches_numpy_clip_and_gbstats() {
             &FrequentistOptions::default(),
         )
         .unwrap();
-        for (e, key) in [
-            (&r.absolute, "absolute"),
-            (r.relative.as_ref().unwrap(), "relative"),
-        ] {
-            let want = &c[key];
-            let what = |f: &str| format!("{name}: {key} {f}");
-            // the A/B tolerance of tests/ab.rs (same sums, same formulas as gbstats)
-            assert_close(
-                e.estimate,
-                num(&want["estimate"]),
-                1e-8,
-                0.0,
-                &what("estimate"),
-            );
-            assert_close(e.std_error, num(&want["std_error"]), 1e-8, 0.0, &what("se"));
-            assert_close(e.p_value, num(&want["p_value"]), 1e-8, 1e-15, &what("p"));
-            assert_close(
-                e.ci.lower,
-                num(&want["ci"][0]),
-                1e-8,
-                0.0,
-                &what("ci lower"),
-            );
-            assert_close(
-                e.ci.upper,
-                num(&want["ci"][1]),
-                1e-8,
-                0.0,
-                &what("ci upper"),
-            );
-        }
+        assert_effects_match_gbstats(&r, &c, name);
     }
 }
 

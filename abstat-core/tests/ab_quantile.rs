@@ -2,22 +2,19 @@
 //! `QuantileStatistic` in its t-test; fixtures from
 //! scripts/fixtures/gen_ab_quantile.py.
 
+mod ab_support;
 mod common;
+
+use ab_support::{assert_effects_match_gbstats, log_normal_arms};
 
 use abstat_core::ab::{FrequentistOptions, MetricStats, QuantileStats, compare};
 use abstat_core::{Error, NanPolicy};
-use common::{assert_close, cases, data, num};
-use serde_json::Value;
+use common::{assert_close, cases, num};
 
 #[test]
 fn quantile_comparison_matches_numpy_and_gbstats() {
     for c in cases("ab_quantile") {
-        let exp = |v: &Value| data(v).into_iter().map(f64::exp).collect::<Vec<_>>();
-        let (a, b) = (exp(&c["control"]), exp(&c["treatment"]));
-        let y = [a.clone(), b.clone()].concat();
-        let variant: Vec<u32> = std::iter::repeat_n(0, a.len())
-            .chain(std::iter::repeat_n(1, b.len()))
-            .collect();
+        let (y, variant) = log_normal_arms(&c);
         let nu = num(&c["nu"]);
         let s = QuantileStats::by_variant(&y, &variant, 2, nu, NanPolicy::Raise).unwrap();
         for (got, key) in s.iter().zip(["control_stats", "treatment_stats"]) {
@@ -39,37 +36,7 @@ fn quantile_comparison_matches_numpy_and_gbstats() {
         )
         .unwrap();
         assert_close(r.df, num(&c["df"]), 1e-8, 0.0, "df");
-        for (e, key) in [
-            (&r.absolute, "absolute"),
-            (r.relative.as_ref().unwrap(), "relative"),
-        ] {
-            let want = &c[key];
-            let what = |f: &str| format!("nu {nu}: {key} {f}");
-            // the A/B tolerance of tests/ab.rs: the same formulas as gbstats
-            assert_close(
-                e.estimate,
-                num(&want["estimate"]),
-                1e-8,
-                0.0,
-                &what("estimate"),
-            );
-            assert_close(e.std_error, num(&want["std_error"]), 1e-8, 0.0, &what("se"));
-            assert_close(e.p_value, num(&want["p_value"]), 1e-8, 1e-15, &what("p"));
-            assert_close(
-                e.ci.lower,
-                num(&want["ci"][0]),
-                1e-8,
-                0.0,
-                &what("ci lower"),
-            );
-            assert_close(
-                e.ci.upper,
-                num(&want["ci"][1]),
-                1e-8,
-                0.0,
-                &what("ci upper"),
-            );
-        }
+        assert_effects_match_gbstats(&r, &c, &format!("nu {nu}"));
     }
 }
 
