@@ -33,6 +33,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stats::check_lengths;
+
 use crate::distributions::{normal_cdf, normal_isf, normal_sf};
 use crate::{Alternative, Error, Result};
 
@@ -232,14 +234,10 @@ pub fn group_sequential_test(
     information: &[f64],
     opts: &GroupSequentialOptions,
 ) -> Result<GroupSequentialResult> {
-    if z.len() != information.len() {
-        return Err(Error::LengthMismatch {
-            left: "z statistics".into(),
-            left_len: z.len(),
-            right: "information fractions".into(),
-            right_len: information.len(),
-        });
-    }
+    check_lengths(
+        ("z statistics", z.len()),
+        ("information fractions", information.len()),
+    )?;
     if let Some(bad) = z.iter().find(|v| !v.is_finite()) {
         return Err(Error::invalid("z statistic", bad, "a finite number"));
     }

@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stats::check_lengths;
+
 use crate::distributions::normal_ppf;
 use crate::{Error, NanPolicy, Result};
 
@@ -98,14 +100,7 @@ impl QuantileStats {
         nu: f64,
         nan_policy: NanPolicy,
     ) -> Result<Vec<QuantileStats>> {
-        if values.len() != variant.len() {
-            return Err(Error::LengthMismatch {
-                left: "values".into(),
-                left_len: values.len(),
-                right: "variant".into(),
-                right_len: variant.len(),
-            });
-        }
+        check_lengths(("values", values.len()), ("variant", variant.len()))?;
         let mut groups = vec![Vec::new(); variants];
         for (&y, &g) in values.iter().zip(variant) {
             groups

@@ -281,7 +281,9 @@ fn slot<S>(state: &mut [S], g: u32) -> Result<&mut S> {
     })
 }
 
-fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result<()> {
+/// `Ok` when two inputs that pair up have the same length, otherwise
+/// [`Error::LengthMismatch`] naming them.
+pub(crate) fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result<()> {
     if left.1 != right.1 {
         return Err(Error::LengthMismatch {
             left: left.0.to_string(),

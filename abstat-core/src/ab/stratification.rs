@@ -19,6 +19,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::stats::check_lengths;
+
 use super::frequentist::{Effect, FrequentistOptions, at_most_one};
 use super::stats::PowerSums;
 use crate::distributions::{normal_ppf, normal_sf};
@@ -52,14 +54,7 @@ pub fn moments_by_stratum(
     strata: usize,
     nan_policy: NanPolicy,
 ) -> Result<Vec<Vec<PowerSums>>> {
-    if stratum.len() != variant.len() {
-        return Err(Error::LengthMismatch {
-            left: "variant".into(),
-            left_len: variant.len(),
-            right: "stratum".into(),
-            right_len: stratum.len(),
-        });
-    }
+    check_lengths(("variant", variant.len()), ("stratum", stratum.len()))?;
     if let Some(&h) = stratum.iter().find(|&&h| h as usize >= strata) {
         return Err(Error::invalid(
             "stratum index",
@@ -98,14 +93,10 @@ pub fn compare_post_stratified(
     opts: &FrequentistOptions,
 ) -> Result<StratifiedComparison> {
     opts.validate()?;
-    if control.len() != treatment.len() {
-        return Err(Error::LengthMismatch {
-            left: "control strata".into(),
-            left_len: control.len(),
-            right: "treatment strata".into(),
-            right_len: treatment.len(),
-        });
-    }
+    check_lengths(
+        ("control strata", control.len()),
+        ("treatment strata", treatment.len()),
+    )?;
     let total: u64 = control.iter().chain(treatment).map(|m| m.n).sum();
     if total == 0 {
         return Err(Error::TooFewObservations {
