@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import integrate, stats
 
 sys.path.insert(0, os.path.dirname(__file__))
 from peer_timing import report  # noqa: E402
@@ -37,9 +37,28 @@ def peer(df):
     return srm, welch, welch.confidence_interval(), cuped, cuped.confidence_interval()
 
 
+def capping(df):
+    capped = np.clip(df.y.to_numpy(), None, np.quantile(df.y.to_numpy(), 0.99))
+    return pd.Series(capped).groupby(df.variant.to_numpy()).agg(["count", "sum", lambda v: (v * v).sum()])
+
+
+def beta_binomial():
+    # chance to beat control and expected loss by scipy quadrature (the
+    # fixtures' reference; abstat also computes both credible intervals)
+    pa, pb = (10_001, 90_001), (10_401, 89_601)
+    lo, hi = stats.beta.ppf(1e-15, *pa), stats.beta.isf(1e-15, *pa)
+    chance = integrate.quad(lambda x: stats.beta.pdf(x, *pa) * stats.beta.sf(x, *pb), lo, hi)[0]
+    mb = pb[0] / sum(pb)
+    loss = integrate.quad(lambda x: stats.beta.pdf(x, *pa) * (x * stats.beta.cdf(x, *pb)
+                          - mb * stats.beta.cdf(x, pb[0] + 1, pb[1])), lo, hi)[0]
+    return chance, loss
+
+
 def main():
     df = data()
-    report("ab", [("welch_cuped_srm_1e7", "pandas groupby + scipy ttest_ind", lambda: peer(df))])
+    report("ab", [("welch_cuped_srm_1e7", "pandas groupby + scipy ttest_ind", lambda: peer(df)),
+                  ("capping_p99_1e7", "np.quantile + clip + groupby", lambda: capping(df))])
+    report("ab_small", [("beta_binomial_1e5", "scipy quad (chance + loss only)", beta_binomial)])
 
 
 if __name__ == "__main__":

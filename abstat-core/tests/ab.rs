@@ -6,7 +6,7 @@ mod common;
 
 use abstat_core::ab::{
     BayesianOptions, Correction, Effect, Engine, ExperimentOptions, FrequentistOptions,
-    JointMoments, MetricInput, MetricStats, Moments, Prior, SequentialOptions, Verdict, analyze,
+    JointMoments, MetricInput, MetricStats, PowerSums, Prior, SequentialOptions, Verdict, analyze,
     compare, compare_bayesian, compare_sequential, minimum_detectable_effect, power_at, srm,
 };
 use abstat_core::{Alternative, Error, NanPolicy};
@@ -35,7 +35,7 @@ fn alternative(c: &Value) -> Alternative {
 /// The metric statistics of a case, from the numbers Python summed.
 fn stats_of(kind: &str, s: &Value) -> MetricStats {
     let n = s["n"].as_u64().unwrap();
-    let m = Moments::new(n, num(&s["sum"]), num(&s["sum_squares"]));
+    let m = PowerSums::new(n, num(&s["sum"]), num(&s["sum_squares"]));
     let j = || {
         JointMoments::new(
             n,
@@ -72,7 +72,7 @@ fn stats_from_columns(kind: &str, c: &Value) -> (MetricStats, MetricStats) {
         "ratio" => wrap(MetricStats::Ratio),
         "cuped" => wrap(MetricStats::RegressionAdjusted),
         _ => {
-            let s = Moments::by_variant(&y, &variant, 2, NanPolicy::Raise).unwrap();
+            let s = PowerSums::by_variant(&y, &variant, 2, NanPolicy::Raise).unwrap();
             if kind == "mean" {
                 (MetricStats::Mean(s[0]), MetricStats::Mean(s[1]))
             } else {
@@ -191,7 +191,7 @@ fn negative_baseline_keeps_the_sign_unlike_gbstats_0_8_0() {
 
 #[test]
 fn compare_error_paths() {
-    let m = |n, s, ss| MetricStats::Mean(Moments::new(n, s, ss));
+    let m = |n, s, ss| MetricStats::Mean(PowerSums::new(n, s, ss));
     let o = FrequentistOptions::default();
     assert!(matches!(
         compare(&m(1, 1.0, 1.0), &m(10, 5.0, 30.0), &o),
@@ -209,7 +209,7 @@ fn compare_error_paths() {
     assert!(matches!(
         compare(
             &m(10, 5.0, 30.0),
-            &MetricStats::Proportion(Moments::new(10, 5.0, 5.0)),
+            &MetricStats::Proportion(PowerSums::new(10, 5.0, 5.0)),
             &o
         ),
         Err(Error::InvalidParameter { .. })
@@ -233,25 +233,25 @@ fn columns_error_paths() {
     let y = [1.0, 2.0, f64::NAN, 4.0];
     let v = [0, 1, 0, 1];
     assert!(matches!(
-        Moments::by_variant(&y, &v[..3], 2, NanPolicy::Omit),
+        PowerSums::by_variant(&y, &v[..3], 2, NanPolicy::Omit),
         Err(Error::LengthMismatch { .. })
     ));
     assert!(matches!(
-        Moments::by_variant(&y, &v, 2, NanPolicy::Raise),
+        PowerSums::by_variant(&y, &v, 2, NanPolicy::Raise),
         Err(Error::MissingValues { .. })
     ));
     assert!(matches!(
-        Moments::by_variant(&y, &[0, 1, 2, 0], 2, NanPolicy::Omit),
+        PowerSums::by_variant(&y, &[0, 1, 2, 0], 2, NanPolicy::Omit),
         Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(
-        Moments::by_variant(&y, &v, 0, NanPolicy::Omit),
+        PowerSums::by_variant(&y, &v, 0, NanPolicy::Omit),
         Err(Error::InvalidParameter { .. })
     ));
-    let omit = Moments::by_variant(&y, &v, 2, NanPolicy::Omit).unwrap();
-    assert_eq!(omit[0], Moments::new(1, 1.0, 1.0));
-    assert_eq!(omit[1], Moments::new(2, 6.0, 20.0));
-    let prop = Moments::by_variant(&y, &v, 2, NanPolicy::Propagate).unwrap();
+    let omit = PowerSums::by_variant(&y, &v, 2, NanPolicy::Omit).unwrap();
+    assert_eq!(omit[0], PowerSums::new(1, 1.0, 1.0));
+    assert_eq!(omit[1], PowerSums::new(2, 6.0, 20.0));
+    let prop = PowerSums::by_variant(&y, &v, 2, NanPolicy::Propagate).unwrap();
     assert!(prop[0].sum.is_nan() && prop[1].sum == 6.0);
     let x = [1.0, 1.0, 1.0, f64::NAN];
     let j = JointMoments::by_variant(&[1.0, 2.0, 3.0, 4.0], &x, &v, 2, NanPolicy::Omit).unwrap();
@@ -582,7 +582,7 @@ fn abn_corrections_match_gbstats_and_statsmodels() {
 fn mean(n: u64, mean: f64, var: f64) -> MetricStats {
     // sums with the given mean and sample variance
     let nf = n as f64;
-    MetricStats::Mean(Moments::new(
+    MetricStats::Mean(PowerSums::new(
         n,
         mean * nf,
         var * (nf - 1.0) + mean * mean * nf,

@@ -28,7 +28,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::{JointMoments, Moments};
+use super::quantile::QuantileStats;
+use super::stats::{JointMoments, PowerSums};
 use crate::distributions::{t_ppf, t_sf};
 use crate::{Alternative, ConfidenceInterval, Error, Result};
 
@@ -38,11 +39,11 @@ use crate::{Alternative, ConfidenceInterval, Error, Result};
 pub enum MetricStats {
     /// A mean metric (gbstats `SampleMeanStatistic`, metric type "count"):
     /// variance with n − 1.
-    Mean(Moments),
+    Mean(PowerSums),
     /// A conversion rate (gbstats `ProportionStatistic`, "binomial"): `sum`
     /// is the number of converted units; the variance is p(1 − p) and
     /// `sum_squares` is not used.
-    Proportion(Moments),
+    Proportion(PowerSums),
     /// A ratio metric Σy/Σx over units (gbstats `RatioStatistic`): y is the
     /// numerator, x the denominator, `n` the number of units; the
     /// per-unit variance comes from the delta method. Both components are
@@ -53,6 +54,10 @@ pub enum MetricStats {
     /// control and treatment pooled. Metric and covariate are treated as
     /// gbstats' "count" metrics (sample variances with n − 1).
     RegressionAdjusted(JointMoments),
+    /// A quantile of the metric over units (gbstats `QuantileStatistic`):
+    /// the sample quantile with its order-statistic interval, see
+    /// [`super::quantile`].
+    Quantile(QuantileStats),
 }
 
 /// The kind of a [`MetricStats`].
@@ -67,6 +72,8 @@ pub enum MetricKind {
     Ratio,
     /// See [`MetricStats::RegressionAdjusted`].
     RegressionAdjusted,
+    /// See [`MetricStats::Quantile`].
+    Quantile,
 }
 
 impl MetricStats {
@@ -77,6 +84,7 @@ impl MetricStats {
             MetricStats::Proportion(_) => MetricKind::Proportion,
             MetricStats::Ratio(_) => MetricKind::Ratio,
             MetricStats::RegressionAdjusted(_) => MetricKind::RegressionAdjusted,
+            MetricStats::Quantile(_) => MetricKind::Quantile,
         }
     }
 
@@ -85,6 +93,7 @@ impl MetricStats {
         match self {
             MetricStats::Mean(m) | MetricStats::Proportion(m) => m.n,
             MetricStats::Ratio(j) | MetricStats::RegressionAdjusted(j) => j.n,
+            MetricStats::Quantile(q) => q.n,
         }
     }
 
@@ -113,6 +122,7 @@ impl MetricStats {
                 let y = j.y();
                 Arm::plain(j.n, y.mean(), y.variance())
             }
+            MetricStats::Quantile(q) => Arm::plain(q.n, q.quantile, q.variance()),
         }
     }
 }
@@ -320,6 +330,18 @@ pub(crate) fn arms(
                 needed: 2,
                 got: m.n() as usize,
             });
+        }
+    }
+    for (what, m) in [("control", control), ("treatment", treatment)] {
+        if let MetricStats::Quantile(q) = m {
+            q.check_size()?;
+            // gbstats: a zero-width interval is zero variance below 1000 units
+            if q.upper <= q.lower && q.n < 1000 {
+                return Err(Error::ZeroVariance {
+                    what: what.to_string(),
+                    method: "the quantile comparison".to_string(),
+                });
+            }
         }
     }
     let (a, b) = (control.arm(), treatment.arm());

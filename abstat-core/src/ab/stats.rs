@@ -17,9 +17,17 @@ use crate::{Error, NanPolicy, Result};
 /// per-task states costs nothing, small enough to balance two or more cores.
 const CHUNK: usize = 1 << 16;
 
-/// `n`, `Σy`, `Σy²` of one metric in one variant.
+/// `n`, `Σy`, `Σy²` of one metric in one variant: the raw power sums a
+/// database `GROUP BY` returns and gbstats computes with.
+///
+/// Not to be confused with [`crate::moments::Moments`] (Welford's
+/// `n, mean, M2`, which the hypothesis tests use for its numerical
+/// stability): the A/B engine keeps power sums so that its numbers match
+/// gbstats' to the last bits. The one conversion is
+/// `crate::moments::Moments::from(power_sums)` (through
+/// [`crate::moments::Moments::from_sums`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Moments {
+pub struct PowerSums {
     /// Number of units.
     pub n: u64,
     /// Σ y.
@@ -28,10 +36,10 @@ pub struct Moments {
     pub sum_squares: f64,
 }
 
-impl Moments {
+impl PowerSums {
     /// The statistics as a database returns them (`count, sum, sum of squares`).
     pub fn new(n: u64, sum: f64, sum_squares: f64) -> Self {
-        Moments {
+        PowerSums {
             n,
             sum,
             sum_squares,
@@ -46,7 +54,7 @@ impl Moments {
     }
 
     /// Merge the statistics of a disjoint set of units.
-    pub fn combine(&mut self, other: &Moments) {
+    pub fn combine(&mut self, other: &PowerSums) {
         self.n += other.n;
         self.sum += other.sum;
         self.sum_squares += other.sum_squares;
@@ -82,13 +90,13 @@ impl Moments {
         variant: &[u32],
         variants: usize,
         nan_policy: NanPolicy,
-    ) -> Result<Vec<Moments>> {
+    ) -> Result<Vec<PowerSums>> {
         check_lengths(("values", values.len()), ("variant", variant.len()))?;
         grouped(
             values.len(),
             variant,
             variants,
-            |state: &mut [Moments], range| {
+            |state: &mut [PowerSums], range| {
                 for (i, &g) in range.clone().zip(&variant[range]) {
                     let (y, s) = (values[i], slot(state, g)?);
                     if keep(y.is_nan(), nan_policy, "values")? {
@@ -101,7 +109,7 @@ impl Moments {
     }
 }
 
-/// `n`, `Σy`, `Σy²`, `Σx`, `Σx²`, `Σxy` of a pair of columns in one variant.
+/// `n`, `Σy`, `Σy²`, `Σx`, `Σx²`, `Σxy` (power sums) of a pair of columns in one variant.
 ///
 /// The pair is (metric, pre-period covariate) for regression adjustment
 /// (CUPED), or (numerator, denominator) for a ratio metric.
@@ -162,13 +170,13 @@ impl JointMoments {
     }
 
     /// The moments of y alone.
-    pub fn y(&self) -> Moments {
-        Moments::new(self.n, self.sum, self.sum_squares)
+    pub fn y(&self) -> PowerSums {
+        PowerSums::new(self.n, self.sum, self.sum_squares)
     }
 
     /// The moments of x alone.
-    pub fn x(&self) -> Moments {
-        Moments::new(self.n, self.sum_x, self.sum_x_squares)
+    pub fn x(&self) -> PowerSums {
+        PowerSums::new(self.n, self.sum_x, self.sum_x_squares)
     }
 
     /// The sample covariance of x and y (n − 1; 0 for n ≤ 1, as gbstats).
@@ -182,7 +190,7 @@ impl JointMoments {
 
     /// Per-variant statistics of the pair (`y`, `x`) grouped by `variant`,
     /// in one parallel pass. A row is missing when either value is NaN; the
-    /// policy applies as in [`Moments::by_variant`].
+    /// policy applies as in [`PowerSums::by_variant`].
     pub fn by_variant(
         y: &[f64],
         x: &[f64],
@@ -209,12 +217,20 @@ impl JointMoments {
     }
 }
 
+impl From<PowerSums> for crate::moments::Moments {
+    /// Welford's state of the same sample ([`crate::moments::Moments::from_sums`]:
+    /// `M2 = Σy² − Σy·mean`, clamped at 0).
+    fn from(s: PowerSums) -> Self {
+        crate::moments::Moments::from_sums(s.n, s.sum, s.sum_squares)
+    }
+}
+
 /// A mergeable per-variant state (so one parallel driver serves both kinds).
 trait Combine: Default + Clone + Send {
     fn merge(&mut self, other: &Self);
 }
 
-impl Combine for Moments {
+impl Combine for PowerSums {
     fn merge(&mut self, other: &Self) {
         self.combine(other)
     }
@@ -265,7 +281,9 @@ fn slot<S>(state: &mut [S], g: u32) -> Result<&mut S> {
     })
 }
 
-fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result<()> {
+/// `Ok` when two inputs that pair up have the same length, otherwise
+/// [`Error::LengthMismatch`] naming them.
+pub(crate) fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result<()> {
     if left.1 != right.1 {
         return Err(Error::LengthMismatch {
             left: left.0.to_string(),
@@ -331,7 +349,7 @@ mod tests {
             let want = one_pass(&rows);
             let joint = JointMoments::by_variant(&y, &x, &g, 3, NanPolicy::Raise).unwrap();
             prop_assert_eq!(&joint, &want);
-            let single = Moments::by_variant(&y, &g, 3, NanPolicy::Raise).unwrap();
+            let single = PowerSums::by_variant(&y, &g, 3, NanPolicy::Raise).unwrap();
             prop_assert_eq!(single, want.iter().map(JointMoments::y).collect::<Vec<_>>());
         }
 
@@ -340,9 +358,9 @@ mod tests {
         #[test]
         fn column_pass_matches_sequential_sums(ys in prop::collection::vec(-1e3f64..1e3, 1..300)) {
             let g: Vec<u32> = (0..ys.len() as u32).map(|i| i % 2).collect();
-            let got = Moments::by_variant(&ys, &g, 2, NanPolicy::Raise).unwrap();
+            let got = PowerSums::by_variant(&ys, &g, 2, NanPolicy::Raise).unwrap();
             for v in 0..2u32 {
-                let mut want = Moments::default();
+                let mut want = PowerSums::default();
                 ys.iter().zip(&g).filter(|(_, gi)| **gi == v).for_each(|(y, _)| want.insert(*y));
                 prop_assert_eq!(got[v as usize].n, want.n);
                 let scale: f64 = ys.iter().map(|y| y * y).sum::<f64>() + 1.0;
@@ -350,6 +368,16 @@ mod tests {
                 prop_assert!((got[v as usize].sum_squares - want.sum_squares).abs() <= 1e-12 * scale);
             }
         }
+    }
+
+    /// The one conversion to Welford's state keeps n, the mean and the
+    /// sample variance (exactly, for integer data).
+    #[test]
+    fn power_sums_convert_to_welford_moments() {
+        let mut s = PowerSums::default();
+        [1.0, 2.0, 4.0, 8.0].iter().for_each(|&y| s.insert(y));
+        let w = crate::moments::Moments::from(s);
+        assert_eq!((w.n, w.mean, w.variance(1)), (s.n, s.mean(), s.variance()));
     }
 
     /// More rows than one parallel chunk, so several tasks are merged.

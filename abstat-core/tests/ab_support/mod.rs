@@ -1,0 +1,40 @@
+//! Helpers shared by the A/B fixture tests that compare with gbstats.
+#![allow(dead_code)]
+
+use abstat_core::ab::{Comparison, Effect};
+use serde_json::Value;
+
+use crate::common::{assert_close, data, num};
+
+/// Two log-normal arms rebuilt from the case's `control` / `treatment`
+/// SplitMix64 specs (y = exp(normal)), as one column with its variant index.
+pub fn log_normal_arms(c: &Value) -> (Vec<f64>, Vec<u32>) {
+    let exp = |v: &Value| data(v).into_iter().map(f64::exp).collect::<Vec<_>>();
+    let (a, b) = (exp(&c["control"]), exp(&c["treatment"]));
+    let variant = std::iter::repeat_n(0, a.len())
+        .chain(std::iter::repeat_n(1, b.len()))
+        .collect();
+    ([a, b].concat(), variant)
+}
+
+/// The absolute and relative effects of `r` against gbstats' in the case's
+/// `absolute` / `relative` entries, at the A/B tolerance of tests/ab.rs
+/// (same sums, same formulas as gbstats: 1e-8 relative).
+pub fn assert_effects_match_gbstats(r: &Comparison, c: &Value, name: &str) {
+    let relative = r.relative.as_ref().expect("a relative effect");
+    for (e, key) in [(&r.absolute, "absolute"), (relative, "relative")] {
+        assert_effect(e, &c[key], &format!("{name}: {key}"));
+    }
+}
+
+fn assert_effect(e: &Effect, want: &Value, what: &str) {
+    let check = |got: f64, field: &Value, atol: f64, f: &str| {
+        assert_close(got, num(field), 1e-8, atol, &format!("{what} {f}"))
+    };
+    check(e.estimate, &want["estimate"], 0.0, "estimate");
+    check(e.std_error, &want["std_error"], 0.0, "std error");
+    // gbstats computes 1 − cdf, abstat the survival function (~1e-16 apart)
+    check(e.p_value, &want["p_value"], 1e-15, "p-value");
+    check(e.ci.lower, &want["ci"][0], 0.0, "ci lower");
+    check(e.ci.upper, &want["ci"][1], 0.0, "ci upper");
+}
