@@ -2,7 +2,7 @@
 //! statistics of raw columns it needs.
 
 use abstat_core::NanPolicy;
-use abstat_core::ab::{ExperimentOptions, JointMoments, MetricInput, Moments, analyze};
+use abstat_core::ab::{ExperimentOptions, JointMoments, MetricInput, PowerSums, analyze};
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -27,7 +27,7 @@ fn ab_moments(
     let codes = variant
         .as_slice()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let m = compute(py, || Moments::by_variant(&v, codes, variants, policy))?;
+    let m = compute(py, || PowerSums::by_variant(&v, codes, variants, policy))?;
     Ok(m.iter().map(|m| (m.n, m.sum, m.sum_squares)).collect())
 }
 
