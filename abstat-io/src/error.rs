@@ -167,6 +167,12 @@ pub enum Error {
     /// The data could be read but not profiled (a core computation refused).
     #[error("cannot profile the dataset: {0}")]
     Profile(#[from] abstat_core::Error),
+    /// The data cannot make the requested chart (a core summary refused).
+    #[error("cannot draw the chart: {0}")]
+    ChartData(abstat_core::Error),
+    /// The chart could not be rendered (size, font or backend failure).
+    #[error("could not render the chart: {0}")]
+    Render(String),
 }
 
 /// `Result` with [`Error`].

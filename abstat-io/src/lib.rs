@@ -40,6 +40,7 @@
 
 mod archive;
 mod cell;
+pub mod charts;
 mod columnar;
 mod columns;
 mod csv;
