@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn numbers_are_short() {
         assert_eq!(number(0.0008123), "0.000812");
-        assert_eq!(number(1234.5), "1235");
+        assert_eq!(number(1234.7), "1235");
         assert_eq!(number(2.50), "2.5");
         assert_eq!(number(25_000.0), "25k");
         assert_eq!(number(-3.0e-9), "-3.0e-9");
