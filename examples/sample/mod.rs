@@ -163,7 +163,8 @@ impl Sample {
             true,
         )
         .unwrap();
-        let ols = Ols::new(OlsOptions::default()).fit(&design).unwrap();
+        let mut ols = Ols::new(OlsOptions::default()).fit(&design).unwrap();
+        ols.estimates.response = "revenue".into();
 
         let features = |rows: std::ops::Range<usize>| {
             Array2::from_shape_fn((rows.len(), 3), |(i, j)| {
@@ -182,7 +183,7 @@ impl Sample {
         };
         let predicted: Vec<usize> = converted_score[..m]
             .iter()
-            .map(|&s| usize::from(s > 0.2))
+            .map(|&s| usize::from(s > 0.5))
             .collect();
         let confusion = confusion_matrix(&names(&y), &names(&predicted)).unwrap();
         let groups: Vec<(String, Vec<usize>)> = ["sessions", "minutes", "revenue"]
