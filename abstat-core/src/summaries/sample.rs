@@ -2,39 +2,44 @@
 
 use std::borrow::Cow;
 
+use crate::input::{Cleaned, CleanedPair, clean, clean_pair};
 use crate::{Error, NanPolicy, Result};
 
-/// `x` without NaN under [`NanPolicy::Omit`]; NaN under `Raise` or
-/// `Propagate` is [`Error::MissingValues`]. Infinite values and an empty
-/// result are errors too. Borrows when nothing is dropped.
-pub fn finite<'a>(x: &'a [f64], policy: NanPolicy, what: &str) -> Result<Cow<'a, [f64]>> {
-    let mut nan = false;
-    for v in x {
-        if v.is_nan() {
-            nan = true;
-        } else if v.is_infinite() {
-            return Err(Error::Degenerate(format!(
-                "{what} contains an infinite value ({v}); a chart needs finite numbers"
-            )));
-        }
+/// The policy handed to [`crate::input`]: a chart cannot show a NaN
+/// result, so `Propagate` refuses NaN as `Raise` does.
+fn input_policy(policy: NanPolicy) -> NanPolicy {
+    match policy {
+        NanPolicy::Omit => NanPolicy::Omit,
+        NanPolicy::Raise | NanPolicy::Propagate => NanPolicy::Raise,
     }
-    let out = match (nan, policy) {
-        (false, _) => Cow::Borrowed(x),
-        (true, NanPolicy::Omit) => Cow::Owned(x.iter().copied().filter(|v| !v.is_nan()).collect()),
-        (true, _) => {
-            return Err(Error::MissingValues {
-                what: what.to_string(),
-            });
-        }
-    };
-    if out.is_empty() {
+}
+
+/// Infinite values and an empty sample are errors.
+fn check_finite(x: &[f64], what: &str) -> Result<()> {
+    if let Some(v) = x.iter().find(|v| v.is_infinite()) {
+        return Err(Error::Degenerate(format!(
+            "{what} contains an infinite value ({v}); a chart needs finite numbers"
+        )));
+    }
+    if x.is_empty() {
         return Err(Error::TooFewObservations {
             what: what.to_string(),
             needed: 1,
             got: 0,
         });
     }
-    Ok(out)
+    Ok(())
+}
+
+/// `x` without NaN under [`NanPolicy::Omit`]; NaN under `Raise` or
+/// `Propagate` is [`Error::MissingValues`]. Infinite values and an empty
+/// result are errors too. Borrows when nothing is dropped.
+pub fn finite<'a>(x: &'a [f64], policy: NanPolicy, what: &str) -> Result<Cow<'a, [f64]>> {
+    let Cleaned::Ready(x) = clean(x, input_policy(policy), what)? else {
+        unreachable!("clean propagates only under NanPolicy::Propagate");
+    };
+    check_finite(&x, what)?;
+    Ok(x)
 }
 
 /// Two paired samples, borrowed when nothing was dropped.
@@ -48,30 +53,11 @@ pub fn finite_pair<'a>(
     policy: NanPolicy,
     what: (&str, &str),
 ) -> Result<Pair<'a>> {
-    if x.len() != y.len() {
-        return Err(Error::LengthMismatch {
-            left: what.0.to_string(),
-            left_len: x.len(),
-            right: what.1.to_string(),
-            right_len: y.len(),
-        });
-    }
-    let has_nan = x.iter().chain(y).any(|v| v.is_nan());
-    let (x, y) = if has_nan && policy == NanPolicy::Omit {
-        let (a, b): (Vec<f64>, Vec<f64>) = x
-            .iter()
-            .zip(y)
-            .filter(|(a, b)| !a.is_nan() && !b.is_nan())
-            .map(|(&a, &b)| (a, b))
-            .unzip();
-        (Cow::Owned(a), Cow::Owned(b))
-    } else {
-        (Cow::Borrowed(x), Cow::Borrowed(y))
+    let CleanedPair::Ready(x, y) = clean_pair(x, y, input_policy(policy), what)? else {
+        unreachable!("clean_pair propagates only under NanPolicy::Propagate");
     };
-    // the checks of `finite` (NaN under Raise/Propagate, infinities, empty)
-    let checked_x = finite(&x, policy, what.0)?;
-    debug_assert_eq!(checked_x.len(), x.len());
-    finite(&y, policy, what.1)?;
+    check_finite(&x, what.0)?;
+    check_finite(&y, what.1)?;
     Ok((x, y))
 }
 

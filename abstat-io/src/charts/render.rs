@@ -210,6 +210,23 @@ pub(crate) fn frame<'a, DB: DrawingBackend>(
     Ok(plot)
 }
 
+/// [`frame`] for x–y data spanning `x` and `y`, with a little room around.
+pub(crate) fn xy_frame<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> std::result::Result<Plot<'a, DB>, String> {
+    frame(
+        root,
+        ctx,
+        padded(x.0, x.1, 0.03),
+        padded(y.0, y.1, 0.05),
+        (None, None),
+        None,
+    )
+}
+
 /// A number for a tick or annotation: few digits, no trailing zeros.
 pub fn number(v: f64) -> String {
     if v == 0.0 {

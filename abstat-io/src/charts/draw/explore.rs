@@ -7,7 +7,7 @@ use abstat_core::summaries::{Density, Histogram, QqPlot};
 
 use super::{Drawn, legend};
 use crate::charts::render::{
-    Ctx, OrMessage, category, count, extent, frame, number, padded, percent,
+    Ctx, OrMessage, category, count, extent, frame, number, padded, percent, xy_frame,
 };
 use crate::charts::spec::{Bar, NamedBox};
 use crate::charts::text::Text as Words;
@@ -211,14 +211,7 @@ pub(super) fn qq<DB: DrawingBackend>(
 ) -> Drawn {
     let xr = extent(&q.theoretical);
     let yr = extent(&q.sample);
-    let mut plot = frame(
-        root,
-        ctx,
-        padded(xr.0, xr.1, 0.03),
-        padded(yr.0, yr.1, 0.05),
-        (None, None),
-        None,
-    )?;
+    let mut plot = xy_frame(root, ctx, xr, yr)?;
     let main = ctx.theme.series(0);
     // at most ~2000 markers: beyond that they overlap into a line anyway
     let step = q.sample.len().div_ceil(2000).max(1);

@@ -11,7 +11,9 @@ use plotters::style::text_anchor::Pos;
 
 use abstat_core::summaries::ScatterSummary;
 
-use super::render::{Ctx, OrMessage, category, count, extent, frame, mix, number, padded, style};
+use super::render::{
+    Ctx, OrMessage, category, count, extent, frame, mix, number, padded, style, xy_frame,
+};
 use super::spec::{ChartKind, IntervalRow};
 use super::theme::Theme;
 
@@ -247,14 +249,7 @@ fn scatter_summary<DB: DrawingBackend>(
         ),
         (None, None) => return Err("the scatter has neither points nor bins".into()),
     };
-    let mut plot = frame(
-        root,
-        ctx,
-        padded(xr.0, xr.1, 0.03),
-        padded(yr.0, yr.1, 0.05),
-        (None, None),
-        None,
-    )?;
+    let mut plot = xy_frame(root, ctx, xr, yr)?;
     let main = ctx.theme.series(0);
     if let Some((x, y)) = &s.points {
         let r = if x.len() > 1000 {
