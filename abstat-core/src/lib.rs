@@ -26,6 +26,7 @@ pub mod proportion;
 pub mod rank;
 pub mod regression;
 pub mod result;
+pub mod summaries;
 pub mod ttest;
 pub mod variance;
 

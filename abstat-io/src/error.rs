@@ -205,6 +205,12 @@ pub enum Error {
     /// clean (the core's message says which operation and column).
     #[error("cannot clean the dataset: {0}")]
     Clean(abstat_core::Error),
+    /// The data cannot make the requested chart (a core summary refused).
+    #[error("cannot draw the chart: {0}")]
+    ChartData(abstat_core::Error),
+    /// The chart could not be rendered (size, font or backend failure).
+    #[error("could not render the chart: {0}")]
+    Render(String),
 }
 
 /// `Result` with [`Error`].

@@ -45,6 +45,7 @@ mod cell;
 #[cfg(feature = "clickhouse")]
 pub mod clickhouse;
 pub mod clean;
+pub mod charts;
 mod columnar;
 mod columns;
 mod csv;

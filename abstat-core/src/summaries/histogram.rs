@@ -1,0 +1,276 @@
+//! Histograms with numpy's bins: `numpy.histogram` (equal-width bins from
+//! `numpy.linspace`, the last bin closed) and its `"auto"`, `"sturges"`,
+//! `"fd"` bin-count rules (`numpy/lib/_histograms_impl.py`).
+
+use serde::{Deserialize, Serialize};
+
+use super::boxplot::quartiles;
+use super::sample::finite;
+use crate::{Error, NanPolicy, Result};
+
+/// How many bins (numpy's `bins=`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bins {
+    /// numpy `"auto"`: the smaller width of Sturges and Freedman–Diaconis,
+    /// FD's width kept at least half the square-root rule's.
+    #[default]
+    Auto,
+    /// numpy `"sturges"`: width = range / (log₂ n + 1).
+    Sturges,
+    /// numpy `"fd"`: width = 2·IQR·n^(−1/3).
+    FreedmanDiaconis,
+    /// A fixed number of equal-width bins (≥ 1).
+    Count(usize),
+}
+
+/// Options of [`histogram`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HistogramOptions {
+    /// The bin rule.
+    pub bins: Bins,
+    /// Lower and upper edge (numpy `range=`); values outside are not
+    /// counted. `None`: the data's minimum and maximum.
+    pub range: Option<(f64, f64)>,
+    /// Missing values (default `Omit`, see the module docs).
+    pub nan_policy: NanPolicy,
+}
+
+impl Default for HistogramOptions {
+    fn default() -> Self {
+        HistogramOptions {
+            bins: Bins::Auto,
+            range: None,
+            nan_policy: NanPolicy::Omit,
+        }
+    }
+}
+
+/// Equal-width bins over `[first, last]`, edges as `numpy.linspace`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EqualBins {
+    /// `count + 1` increasing edges; bin i is `[edges[i], edges[i+1])`, the
+    /// last bin also holds its right edge.
+    pub edges: Vec<f64>,
+}
+
+impl EqualBins {
+    /// `count` bins from `first` to `last` (`first < last`, both finite).
+    pub fn new(first: f64, last: f64, count: usize) -> Result<Self> {
+        if count == 0 {
+            return Err(Error::invalid("bins", count, "at least 1"));
+        }
+        if !(first.is_finite() && last.is_finite() && first < last) {
+            return Err(Error::invalid(
+                "range",
+                format!("({first}, {last})"),
+                "finite lower < upper",
+            ));
+        }
+        // numpy.linspace: arange(0, num) * step + start, last set to stop.
+        let step = (last - first) / count as f64;
+        let mut edges: Vec<f64> = (0..=count).map(|i| i as f64 * step + first).collect();
+        edges[count] = last;
+        if edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::invalid(
+                "bins",
+                count,
+                "few enough bins that each has a positive width",
+            ));
+        }
+        Ok(EqualBins { edges })
+    }
+
+    /// Number of bins.
+    pub fn len(&self) -> usize {
+        self.edges.len() - 1
+    }
+
+    /// Always `false`: there is at least one bin.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The bin of `v`, or `None` outside `[first, last]` — numpy's index
+    /// computation with its ±1 corrections at the edges.
+    #[inline]
+    pub fn index(&self, v: f64) -> Option<usize> {
+        let n = self.len();
+        let (first, last) = (self.edges[0], self.edges[n]);
+        if !(v >= first && v <= last) {
+            return None;
+        }
+        let mut i = (((v - first) / (last - first)) * n as f64) as usize;
+        if i >= n {
+            i = n - 1;
+        }
+        if v < self.edges[i] {
+            i -= 1;
+        } else if v >= self.edges[i + 1] && i != n - 1 {
+            i += 1;
+        }
+        Some(i)
+    }
+
+    /// Counts of `x` per bin (values outside are skipped).
+    pub fn count(&self, x: &[f64]) -> Vec<u64> {
+        let mut counts = vec![0u64; self.len()];
+        for &v in x {
+            if let Some(i) = self.index(v) {
+                counts[i] += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// A histogram: bins and their counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    /// The bins.
+    pub bins: EqualBins,
+    /// Count per bin.
+    pub counts: Vec<u64>,
+    /// Values counted (inside the range).
+    pub n: u64,
+}
+
+impl Histogram {
+    /// numpy's `density=True`: count / (n · width), integrating to 1.
+    pub fn density(&self) -> Vec<f64> {
+        let n = self.n as f64;
+        self.counts
+            .iter()
+            .zip(self.bins.edges.windows(2))
+            .map(|(&c, w)| c as f64 / (w[1] - w[0]) / n)
+            .collect()
+    }
+}
+
+/// numpy `_get_outer_edges`: the range, widened by ½ on each side when all
+/// values are equal.
+fn outer_edges(x: &[f64], range: Option<(f64, f64)>) -> Result<(f64, f64)> {
+    let (mut lo, mut hi) = match range {
+        Some((lo, hi)) => {
+            if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                return Err(Error::invalid(
+                    "range",
+                    format!("({lo}, {hi})"),
+                    "finite lower ≤ upper",
+                ));
+            }
+            (lo, hi)
+        }
+        None => x
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            }),
+    };
+    if lo == hi {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    Ok((lo, hi))
+}
+
+/// The bin width of a rule on the values inside the range (numpy
+/// `_hist_bin_*`); 0 when the rule gives none.
+fn rule_width(rule: Bins, x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let ptp = hi - lo;
+    let sturges = ptp / (n.log2() + 1.0);
+    let fd = || {
+        let q = quartiles(x);
+        2.0 * (q[2] - q[0]) * n.powf(-1.0 / 3.0)
+    };
+    match rule {
+        Bins::Sturges => sturges,
+        Bins::FreedmanDiaconis => fd(),
+        Bins::Auto => {
+            let sqrt = ptp / n.sqrt();
+            fd().max(sqrt / 2.0).min(sturges)
+        }
+        Bins::Count(_) => unreachable!("a count is not a width rule"),
+    }
+}
+
+/// `numpy.histogram(x, bins, range)` with NaN handled by the policy.
+pub fn histogram(x: &[f64], opts: &HistogramOptions) -> Result<Histogram> {
+    let x = finite(x, opts.nan_policy, "the values")?;
+    let (first, last) = outer_edges(&x, opts.range)?;
+    let count = match opts.bins {
+        Bins::Count(k) => k,
+        rule => {
+            let inside: std::borrow::Cow<[f64]> = if opts.range.is_some() {
+                x.iter()
+                    .copied()
+                    .filter(|v| *v >= first && *v <= last)
+                    .collect()
+            } else {
+                std::borrow::Cow::Borrowed(&x[..])
+            };
+            if inside.is_empty() {
+                1
+            } else {
+                let width = rule_width(rule, &inside);
+                if width > 0.0 {
+                    ((last - first) / width).ceil() as usize
+                } else {
+                    1
+                }
+            }
+        }
+    };
+    let bins = EqualBins::new(first, last, count)?;
+    let counts = bins.count(&x);
+    let n = counts.iter().sum();
+    Ok(Histogram { bins, counts, n })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_bin_is_closed_and_outside_values_skipped() {
+        let h = histogram(
+            &[0.0, 0.5, 1.0, 2.0, 5.0],
+            &HistogramOptions {
+                bins: Bins::Count(2),
+                range: Some((0.0, 2.0)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![2, 2]);
+        assert_eq!(h.n, 4);
+    }
+
+    #[test]
+    fn constant_data_gets_a_unit_range() {
+        let h = histogram(&[3.0; 4], &HistogramOptions::default()).unwrap();
+        assert_eq!(h.bins.edges, vec![2.5, 3.5]);
+        assert_eq!(h.counts, vec![4]);
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let bad = HistogramOptions {
+            bins: Bins::Count(0),
+            ..Default::default()
+        };
+        assert!(histogram(&[1.0, 2.0], &bad).is_err());
+        assert!(histogram(&[], &HistogramOptions::default()).is_err());
+        let range = HistogramOptions {
+            range: Some((2.0, 1.0)),
+            ..Default::default()
+        };
+        assert!(histogram(&[1.0], &range).is_err());
+    }
+}

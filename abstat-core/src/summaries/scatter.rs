@@ -1,0 +1,129 @@
+//! What a scatter plot of any size is drawn from: the points themselves up
+//! to [`ScatterOptions::max_points`], otherwise counts on a rectangular
+//! grid (`numpy.histogram2d(x, y, bins=[nx, ny])`), plus the least-squares
+//! line through all points (`scipy.stats.linregress`).
+
+use serde::{Deserialize, Serialize};
+
+use super::histogram::EqualBins;
+use super::qq::LinearFit;
+use super::sample::finite_pair;
+use crate::{Error, NanPolicy, Result};
+
+/// Options of [`scatter`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScatterOptions {
+    /// Up to this many points are kept as points (default 5000).
+    pub max_points: usize,
+    /// Grid cells along x and y when binned (default 80 × 50).
+    pub grid: (usize, usize),
+    /// Whether to fit a line (default `true`).
+    pub fit: bool,
+    /// Missing values (default `Omit`).
+    pub nan_policy: NanPolicy,
+}
+
+impl Default for ScatterOptions {
+    fn default() -> Self {
+        ScatterOptions {
+            max_points: 5000,
+            grid: (80, 50),
+            fit: true,
+            nan_policy: NanPolicy::Omit,
+        }
+    }
+}
+
+/// Counts of points on a grid: `counts[j][i]` points fall in x bin i and
+/// y bin j.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Binned2d {
+    /// Bins along x.
+    pub x_bins: EqualBins,
+    /// Bins along y.
+    pub y_bins: EqualBins,
+    /// Counts, y bin by row, x bin by column.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// A scatter: points or a binned grid, and the fitted line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScatterSummary {
+    /// The points, when there are at most `max_points`.
+    pub points: Option<(Vec<f64>, Vec<f64>)>,
+    /// The grid, when there are more.
+    pub binned: Option<Binned2d>,
+    /// The least-squares line, when asked for and x is not constant.
+    pub fit: Option<LinearFit>,
+    /// Points in the input (after NaN handling).
+    pub n: usize,
+}
+
+fn extent(v: &[f64]) -> (f64, f64) {
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    // numpy widens a zero-width range by ½ on each side
+    if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// Summarise paired `x`, `y` for a scatter plot.
+pub fn scatter(x: &[f64], y: &[f64], opts: &ScatterOptions) -> Result<ScatterSummary> {
+    if opts.grid.0 == 0 || opts.grid.1 == 0 {
+        return Err(Error::invalid(
+            "grid",
+            format!("{:?}", opts.grid),
+            "at least one cell each way",
+        ));
+    }
+    let (x, y) = finite_pair(x, y, opts.nan_policy, ("x", "y"))?;
+    let n = x.len();
+    let fit = if opts.fit {
+        match LinearFit::least_squares(&x, &y) {
+            Ok(f) => Some(f),
+            Err(Error::ZeroVariance { .. }) | Err(Error::TooFewObservations { .. }) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    if n <= opts.max_points {
+        return Ok(ScatterSummary {
+            points: Some((x.into_owned(), y.into_owned())),
+            binned: None,
+            fit,
+            n,
+        });
+    }
+    Ok(ScatterSummary {
+        points: None,
+        binned: Some(histogram2d(&x, &y, opts.grid)?),
+        fit,
+        n,
+    })
+}
+
+/// `numpy.histogram2d(x, y, bins=[nx, ny])` transposed to rows of y.
+pub fn histogram2d(x: &[f64], y: &[f64], (nx, ny): (usize, usize)) -> Result<Binned2d> {
+    let (x0, x1) = extent(x);
+    let (y0, y1) = extent(y);
+    let x_bins = EqualBins::new(x0, x1, nx)?;
+    let y_bins = EqualBins::new(y0, y1, ny)?;
+    let mut counts = vec![vec![0u64; nx]; ny];
+    for (&a, &b) in x.iter().zip(y) {
+        if let (Some(i), Some(j)) = (x_bins.index(a), y_bins.index(b)) {
+            counts[j][i] += 1;
+        }
+    }
+    Ok(Binned2d {
+        x_bins,
+        y_bins,
+        counts,
+    })
+}

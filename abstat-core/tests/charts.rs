@@ -1,0 +1,340 @@
+//! Chart summaries against numpy / scipy / scikit-learn / statsmodels
+//! (fixtures from scripts/fixtures/gen_charts.py).
+
+mod common;
+
+use abstat_core::ab::Posterior;
+use abstat_core::summaries::{
+    Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
+    kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, roc_points, scatter,
+};
+use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
+use common::{assert_close, cases, data, det_uniform, num};
+use serde_json::Value;
+
+const RTOL: f64 = 1e-10;
+
+fn vec_of(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(num).collect()
+}
+
+fn all_close(actual: &[f64], expected: &[f64], rtol: f64, atol: f64, what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}: lengths");
+    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+        assert_close(*a, *e, rtol, atol, &format!("{what}[{i}]"));
+    }
+}
+
+fn of_kind(kind: &str) -> Vec<Value> {
+    let v: Vec<Value> = cases("charts")
+        .into_iter()
+        .filter(|c| c["kind"] == kind)
+        .collect();
+    assert!(!v.is_empty(), "no {kind} cases");
+    v
+}
+
+#[test]
+fn histogram_matches_numpy_edges_and_counts() {
+    for c in of_kind("histogram") {
+        let name = c["name"].as_str().unwrap();
+        let bins = match &c["bins"] {
+            Value::Number(k) => Bins::Count(k.as_u64().unwrap() as usize),
+            Value::String(s) if s == "auto" => Bins::Auto,
+            Value::String(s) if s == "sturges" => Bins::Sturges,
+            Value::String(s) if s == "fd" => Bins::FreedmanDiaconis,
+            other => panic!("{other}"),
+        };
+        let range = c["range"].as_array().map(|r| (num(&r[0]), num(&r[1])));
+        let opts = HistogramOptions {
+            bins,
+            range,
+            ..Default::default()
+        };
+        let h = histogram(&data(&c["x"]), &opts).unwrap();
+        let expected: Vec<u64> = c["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        // edges are linspace: the same arithmetic, so 1e-12 relative
+        all_close(&h.bins.edges, &vec_of(&c["edges"]), 1e-12, 1e-300, name);
+        assert_eq!(h.counts, expected, "{name}: counts");
+    }
+}
+
+#[test]
+fn kde_matches_scipy_gaussian_kde() {
+    for c in of_kind("kde") {
+        let name = c["name"].as_str().unwrap();
+        let x = data(&c["x"]);
+        let kde = Kde::fit(&x, NanPolicy::Omit).unwrap();
+        assert_close(kde.bandwidth, num(&c["bandwidth"]), RTOL, 0.0, name);
+        let grid = vec_of(&c["grid"]);
+        let curve = kde.curve(c["points"].as_u64().unwrap() as usize).unwrap();
+        all_close(&curve.x, &grid, 1e-12, 1e-12, name);
+        let expected = vec_of(&c["density"]);
+        let peak = expected.iter().cloned().fold(0.0, f64::max);
+        if x.len() <= EXACT_LIMIT {
+            all_close(&curve.y, &expected, RTOL, 1e-300, name);
+        } else {
+            // Binned estimate (module docs): error ~ (δ/h)²/8 of the peak,
+            // δ = range/16383; bounded here at 1e-4 of the peak.
+            all_close(&curve.y, &expected, 0.0, 1e-4 * peak, name);
+        }
+    }
+}
+
+#[test]
+fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
+    for c in of_kind("boxplot") {
+        let name = c["name"].as_str().unwrap();
+        let mut x = data(&c["x"]);
+        if let Some(p) = c["x"].get("power") {
+            let p = p.as_i64().unwrap() as i32;
+            x.iter_mut().for_each(|v| *v = v.powi(p));
+        }
+        let b = box_stats(&x, 1.5, NanPolicy::Omit).unwrap();
+        for (got, key) in [
+            (b.mean, "mean"),
+            (b.q1, "q1"),
+            (b.median, "median"),
+            (b.q3, "q3"),
+            (b.whisker_low, "whisker_low"),
+            (b.whisker_high, "whisker_high"),
+        ] {
+            assert_close(got, num(&c[key]), RTOL, 1e-300, &format!("{name} {key}"));
+        }
+        assert_eq!(b.n_fliers as u64, c["n_fliers"].as_u64().unwrap(), "{name}");
+        if c["fliers"].is_array() {
+            assert_eq!(b.fliers, vec_of(&c["fliers"]), "{name}: fliers");
+        } else {
+            assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
+        }
+    }
+}
+
+#[test]
+fn probplot_matches_scipy() {
+    for c in of_kind("probplot") {
+        let name = c["name"].as_str().unwrap();
+        let q = probplot(&data(&c["x"]), NanPolicy::Omit).unwrap();
+        all_close(&q.theoretical, &vec_of(&c["osm"]), RTOL, 1e-300, name);
+        assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
+        assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
+        assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
+        assert_close(q.fit.r, num(&c["r"]), RTOL, 0.0, name);
+    }
+}
+
+#[test]
+fn scatter_fit_matches_linregress_and_bins_match_histogram2d() {
+    for c in of_kind("scatter") {
+        let name = c["name"].as_str().unwrap();
+        let x = data(&c["x"]);
+        let y: Vec<f64> = x
+            .iter()
+            .zip(data(&c["noise"]))
+            .map(|(a, e)| 2.0 * a - 1.0 + e)
+            .collect();
+        let s = scatter(&x, &y, &ScatterOptions::default()).unwrap();
+        let fit = s.fit.unwrap();
+        assert_close(fit.slope, num(&c["slope"]), RTOL, 0.0, name);
+        assert_close(fit.intercept, num(&c["intercept"]), RTOL, 0.0, name);
+        assert_close(fit.r, num(&c["r"]), RTOL, 0.0, name);
+        match &c["grid"] {
+            Value::Array(_) => {
+                let b = s.binned.expect("binned above max_points");
+                assert!(s.points.is_none());
+                all_close(&b.x_bins.edges, &vec_of(&c["x_edges"]), 1e-12, 0.0, name);
+                all_close(&b.y_bins.edges, &vec_of(&c["y_edges"]), 1e-12, 0.0, name);
+                let expected: Vec<Vec<u64>> = c["counts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        r.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|v| v.as_u64().unwrap())
+                            .collect()
+                    })
+                    .collect();
+                assert_eq!(b.counts, expected, "{name}: histogram2d");
+            }
+            _ => assert_eq!(s.points.unwrap().0, x),
+        }
+    }
+}
+
+#[test]
+fn correlation_matrix_matches_corrcoef() {
+    let c = &of_kind("corrcoef")[0];
+    let cols: Vec<Vec<f64>> = c["columns"].as_array().unwrap().iter().map(data).collect();
+    let (a, b, u) = (&cols[0], &cols[1], &cols[2]);
+    let second: Vec<f64> = a.iter().zip(b).map(|(x, y)| 0.5 * x + y).collect();
+    let third: Vec<f64> = u.iter().zip(b).map(|(x, y)| x - 0.3 * y).collect();
+    let m = correlation_matrix(&["a", "b", "c"], &[a, &second, &third], NanPolicy::Omit).unwrap();
+    for (i, row) in c["r"].as_array().unwrap().iter().enumerate() {
+        all_close(&m.r[i], &vec_of(row), RTOL, 1e-14, &format!("row {i}"));
+    }
+}
+
+#[test]
+fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
+    for c in of_kind("roc") {
+        let name = c["name"].as_str().unwrap();
+        let scores = data(&c["scores"]);
+        let u = det_uniform(c["seed_u"].as_u64().unwrap(), scores.len());
+        let positive: Vec<bool> = scores
+            .iter()
+            .zip(&u)
+            .map(|(s, u)| *u < 1.0 / (1.0 + (-2.0 * s).exp()))
+            .collect();
+        let roc = roc_points(&positive, &scores).unwrap();
+        if c["fpr"].is_array() {
+            all_close(&roc.fpr, &vec_of(&c["fpr"]), RTOL, 0.0, name);
+            all_close(&roc.tpr, &vec_of(&c["tpr"]), RTOL, 0.0, name);
+            assert_close(roc.auc, num(&c["auc"]), RTOL, 0.0, name);
+        } else {
+            // Binned curve (module docs): ties inside 20 000 score bins move
+            // the area by at most about one bin's share of pairs, < 1e-4.
+            assert_close(roc.auc, num(&c["auc"]), 0.0, 1e-4, name);
+            assert!(roc.fpr.len() <= 20_001);
+        }
+    }
+}
+
+#[test]
+fn power_curve_matches_statsmodels_normal_ind_power() {
+    for c in of_kind("power") {
+        let alt: Alternative = c["alternative"].as_str().unwrap().parse().unwrap();
+        let curve = power_by_sample_size(
+            num(&c["effect"]),
+            num(&c["std_dev"]),
+            num(&c["alpha"]),
+            alt,
+            &vec_of(&c["sizes"]),
+        )
+        .unwrap();
+        all_close(
+            &curve.power,
+            &vec_of(&c["power"]),
+            RTOL,
+            1e-300,
+            &format!("{alt:?}"),
+        );
+    }
+}
+
+#[test]
+fn posterior_density_matches_scipy_norm_pdf() {
+    for c in of_kind("posterior") {
+        let (mean, sd) = (num(&c["mean"]), num(&c["std_dev"]));
+        let post = Posterior {
+            mean,
+            std_dev: sd,
+            ci: ConfidenceInterval {
+                lower: mean - 2.0 * sd,
+                upper: mean + 2.0 * sd,
+                level: 0.95,
+            },
+            chance_to_win: 0.5,
+            risk_control: 0.0,
+            risk_treatment: 0.0,
+        };
+        let d = posterior_density(&post, c["points"].as_u64().unwrap() as usize).unwrap();
+        all_close(&d.x, &vec_of(&c["x"]), 1e-12, 1e-15, "x");
+        all_close(&d.y, &vec_of(&c["pdf"]), RTOL, 1e-300, "pdf");
+    }
+}
+
+#[test]
+fn ten_million_values_are_summarised_not_kept() {
+    let x = common::det_normal(5, 10_000_000, 0.0, 1.0);
+    let h = histogram(&x, &HistogramOptions::default()).unwrap();
+    assert_eq!(h.n, 10_000_000);
+    assert!(h.counts.len() < 5000);
+    let q = probplot(&x, NanPolicy::Omit).unwrap();
+    assert_eq!(q.n, 10_000_000);
+    assert!(q.sample.len() <= abstat_core::summaries::qq::MAX_SORTED);
+    let s = scatter(&x[..5_000_000], &x[5_000_000..], &ScatterOptions::default()).unwrap();
+    assert!(s.points.is_none());
+    let cells: u64 = s.binned.unwrap().counts.iter().flatten().sum();
+    assert_eq!(cells, 5_000_000);
+    let k = Kde::fit(&x, NanPolicy::Omit).unwrap().curve(200).unwrap();
+    // integrates to ~1 (trapezoid on 200 points)
+    let area: f64 =
+        k.x.windows(2)
+            .zip(k.y.windows(2))
+            .map(|(a, b)| (a[1] - a[0]) * (b[0] + b[1]) / 2.0)
+            .sum();
+    assert!((area - 1.0).abs() < 1e-3, "area {area}");
+}
+
+#[test]
+fn nan_policies_and_errors() {
+    let x = [1.0, f64::NAN, 3.0, 4.0];
+    assert!(histogram(&x, &HistogramOptions::default()).is_ok());
+    let raise = HistogramOptions {
+        nan_policy: NanPolicy::Raise,
+        ..Default::default()
+    };
+    assert!(matches!(
+        histogram(&x, &raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    assert!(box_stats(&x, 1.5, NanPolicy::Propagate).is_err());
+    assert!(probplot(&[], NanPolicy::Omit).is_err());
+    assert!(scatter(&[1.0], &[1.0, 2.0], &ScatterOptions::default()).is_err());
+    assert!(correlation_matrix(&["a"], &[&[1.0, 2.0]], NanPolicy::Omit).is_err());
+    assert!(correlation_matrix(&["a", "b"], &[&[1.0, 1.0], &[1.0, 2.0]], NanPolicy::Omit).is_err());
+    assert!(power_by_sample_size(0.1, 1.0, 0.05, Alternative::TwoSided, &[]).is_err());
+    assert!(power_by_sample_size(0.1, 1.0, 1.5, Alternative::TwoSided, &[10.0]).is_err());
+    assert!(roc_points(&[true, true], &[0.1, 0.2]).is_err());
+}
+
+#[test]
+fn cumulative_lift_ends_at_the_sequential_comparison_of_the_totals() {
+    use abstat_core::ab::frequentist::MetricStats;
+    use abstat_core::ab::{Moments, SequentialOptions, compare_sequential};
+    use abstat_core::summaries::cumulative_lift;
+    let period = |seed: u64, loc: f64| {
+        let y = common::det_normal(seed, 400, loc, 3.0);
+        MetricStats::Mean(Moments::new(
+            400,
+            y.iter().sum(),
+            y.iter().map(|v| v * v).sum(),
+        ))
+    };
+    let control: Vec<MetricStats> = (0..6).map(|t| period(100 + 2 * t, 10.0)).collect();
+    let treatment: Vec<MetricStats> = (0..6).map(|t| period(200 + 2 * t, 10.4)).collect();
+    let opts = SequentialOptions::default();
+    let points = cumulative_lift(&control, &treatment, &opts).unwrap();
+    assert_eq!(points.len(), 6);
+    let total = |s: &[MetricStats]| {
+        let mut m = Moments::new(0, 0.0, 0.0);
+        for p in s {
+            if let MetricStats::Mean(x) = p {
+                m.combine(x);
+            }
+        }
+        MetricStats::Mean(m)
+    };
+    let cmp = compare_sequential(&total(&control), &total(&treatment), &opts).unwrap();
+    let rel = cmp.relative.unwrap();
+    let last = points.last().unwrap();
+    assert_eq!((last.n_control, last.n_treatment), (2400, 2400));
+    // the same sums added in the same order: equal to rounding
+    assert_close(last.lift, rel.estimate, 1e-12, 0.0, "lift");
+    assert_close(last.lower, rel.ci.lower, 1e-12, 0.0, "lower");
+    assert_close(last.upper, rel.ci.upper, 1e-12, 0.0, "upper");
+    assert!(
+        points
+            .windows(2)
+            .all(|w| w[1].upper - w[1].lower < w[0].upper - w[0].lower)
+    );
+    assert!(cumulative_lift(&control, &treatment[..2], &opts).is_err());
+    assert!(cumulative_lift(&[], &[], &opts).is_err());
+}
