@@ -131,8 +131,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         )
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
+    let jobs = jobs_for(&config, &metadata).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
-        .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?;
+        .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
+        .with_jobs(jobs);
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
         .with_context(|| {
@@ -150,15 +152,56 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    let worker = crate::jobs::worker::Worker::new(
+        state.jobs().clone(),
+        state.metadata().clone(),
+        state.datasets(),
+    );
+    let workers = worker.spawn(config.worker_tasks);
+    tracing::info!(tasks = config.worker_tasks, "in-process job worker started");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;
+    // let running jobs finish; queued ones stay persisted for the next start
+    workers.stop().await;
     if let Some(handle) = bot {
         handle.abort();
     }
     tracing::info!("abstat stopped");
     Ok(())
+}
+
+/// The in-process queue and bus, with the result cache the configuration
+/// names (Redis, or in memory).
+async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate::jobs::Jobs> {
+    let jobs = crate::jobs::Jobs::in_process(metadata);
+    let Some(url) = &config.redis_url else {
+        return Ok(jobs);
+    };
+    #[cfg(feature = "redis")]
+    {
+        let cache = crate::cache::RedisCache::connect(url, crate::cache::DEFAULT_TTL).await?;
+        Ok(crate::jobs::Jobs::new(
+            std::sync::Arc::clone(jobs.queue()),
+            std::sync::Arc::clone(jobs.events()),
+            std::sync::Arc::new(cache),
+            jobs.retry_policy(),
+        ))
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = jobs;
+        Err(ConfigError {
+            source_name: "ABSTAT_REDIS_URL".into(),
+            problem: format!(
+                "set to {}, but this build has no Redis client",
+                crate::config::redact_url(url)
+            ),
+            fix: "Rebuild with `--features redis`, or unset it to cache results in memory.".into(),
+        }
+        .into())
+    }
 }
 
 async fn worker(config: Config) -> anyhow::Result<()> {

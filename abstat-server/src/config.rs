@@ -70,6 +70,8 @@ pub struct Config {
     pub dev: bool,
     /// Log format (`ABSTAT_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`).
+    pub worker_tasks: usize,
 }
 
 /// A configuration value that cannot be used, with the fix.
@@ -111,6 +113,7 @@ struct FileConfig {
     server_url: Option<String>,
     dev: Option<bool>,
     log_format: Option<LogFormat>,
+    worker_tasks: Option<usize>,
 }
 
 /// Every environment variable the configuration reads, with its meaning,
@@ -165,6 +168,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "1 = dev mode: generate and keep a local JWT secret",
     ),
     ("ABSTAT_LOG_FORMAT", "human or json [default: human]"),
+    (
+        "ABSTAT_WORKER_TASKS",
+        "jobs the in-process worker runs at once [default: 2]",
+    ),
 ];
 
 const MIN_SECRET_LEN: usize = 32;
@@ -365,6 +372,17 @@ impl Config {
             },
         };
 
+        let worker_tasks = match var("ABSTAT_WORKER_TASKS") {
+            None => file.worker_tasks.unwrap_or(2),
+            Some(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                ConfigError::new(
+                    "ABSTAT_WORKER_TASKS",
+                    format!("'{v}' is not a positive number"),
+                    "Use a whole number of at least 1, e.g. 2.",
+                )
+            })?,
+        };
+
         Ok(Config {
             http_addr,
             data_dir,
@@ -378,6 +396,7 @@ impl Config {
             server_url,
             dev,
             log_format,
+            worker_tasks,
         })
     }
 

@@ -32,7 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/datasets/{id}/", get(describe).delete(delete))
 }
 
-fn not_found(id: &str) -> ApiError {
+pub(super) fn not_found(id: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",

@@ -2,10 +2,16 @@
 //! routers, so tests drive it with `tower::ServiceExt::oneshot` and `main`
 //! serves it. Handlers parse, call one function, and render.
 
+mod ab;
+mod analytics;
 mod auth;
 mod datasets;
 mod health;
+mod jobs;
 mod openapi;
+
+#[cfg(test)]
+mod job_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,12 +25,14 @@ use abstat_io::store::LocalStore;
 
 use crate::auth::Tokens;
 use crate::error::ApiError;
+use crate::jobs::Jobs;
 use crate::store::Metadata;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    jobs: Jobs,
 }
 
 #[derive(Debug)]
@@ -45,6 +53,7 @@ impl AppState {
     ) -> Result<Self, abstat_io::Error> {
         let datasets = Arc::new(LocalStore::open(data_dir.join("datasets"))?);
         Ok(AppState {
+            jobs: Jobs::in_process(&metadata),
             inner: Arc::new(Inner {
                 data_dir,
                 metadata,
@@ -52,6 +61,17 @@ impl AppState {
                 datasets,
             }),
         })
+    }
+
+    /// Use `jobs` (queue, events, cache) instead of the in-process default.
+    pub fn with_jobs(mut self, jobs: Jobs) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The job machinery.
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
     }
 
     /// The dataset store.
@@ -81,6 +101,9 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .merge(datasets::router())
+        .merge(analytics::router())
+        .merge(ab::router())
+        .merge(jobs::router())
         .with_state(state)
         .merge(openapi::router())
 }
