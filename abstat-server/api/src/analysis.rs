@@ -404,6 +404,88 @@ pub struct AbTestResult {
     pub bayesian: Option<Vec<BayesianTreatment>>,
 }
 
+/// Which classifier `POST /analytics/classification/` trains
+/// (abstat-core's models, each matching the scikit-learn model it names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ClassifierModel {
+    /// L2-regularised logistic regression (`LogisticRegression`).
+    Logistic,
+    /// Gaussian naive Bayes (`GaussianNB`).
+    NaiveBayes,
+    /// CART decision tree (`DecisionTreeClassifier`).
+    DecisionTree,
+    /// Random forest (`RandomForestClassifier`).
+    RandomForest,
+    /// k nearest neighbours (`KNeighborsClassifier`).
+    Knn,
+    /// Gradient boosting (`GradientBoostingClassifier`).
+    GradientBoosting,
+    /// Linear SVM (`LinearSVC`).
+    LinearSvm,
+}
+
+fn default_test_size() -> f64 {
+    0.25
+}
+
+/// `POST /analytics/classification/`: train a classifier on a stratified
+/// train/test split (and optionally cross-validate), report its metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationRequest {
+    /// Dataset id.
+    pub dataset_id: String,
+    /// Dataset version (the newest when absent).
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// The model.
+    pub model: ClassifierModel,
+    /// Model settings by name (the model's defaults for the others; an
+    /// unknown name is refused with the list of known ones).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The class label column (text, boolean or numbers).
+    pub target: String,
+    /// Feature columns (numbers are imputed and scaled, text one-hot coded).
+    pub features: Vec<String>,
+    /// Share of rows held out for testing, stratified (default 0.25).
+    #[serde(default = "default_test_size")]
+    pub test_size: f64,
+    /// Also report stratified k-fold cross-validated accuracy over all rows.
+    #[serde(default)]
+    pub cv_folds: Option<u32>,
+    /// Seed of the split, the folds and random models (default 0).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// The result of `POST /analytics/classification/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassificationResult {
+    /// The model.
+    pub model: ClassifierModel,
+    /// The settings it ran with (defaults filled in).
+    pub params: serde_json::Value,
+    /// Classes, features, encoded columns, training rows.
+    pub summary: abstat_core::classification::ModelSummary,
+    /// Rows in the test set.
+    pub n_test: usize,
+    /// Test-set accuracy.
+    pub accuracy: f64,
+    /// Test-set balanced accuracy.
+    pub balanced_accuracy: f64,
+    /// Test-set per-class precision, recall, F1 with averages.
+    pub report: abstat_core::classification::ClassificationReport<String>,
+    /// Test-set confusion matrix.
+    pub confusion: abstat_core::classification::ConfusionMatrix<String>,
+    /// Accuracy of each cross-validation fold, when asked for.
+    pub cv_accuracy: Option<Vec<f64>>,
+}
+
 /// Every result an analysis job can produce, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -412,6 +494,8 @@ pub enum AnalysisResult {
     StatTest(StatTestResult),
     /// `POST /analytics/regression/`.
     Regression(RegressionResult),
+    /// `POST /analytics/classification/`.
+    Classification(Box<ClassificationResult>),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestResult),
 }

@@ -1,7 +1,10 @@
-//! `POST /analytics/stat-tests/` and `POST /analytics/regression/`: checked
-//! at once against the dataset, then run as jobs.
+//! `POST /analytics/stat-tests/`, `POST /analytics/regression/` and
+//! `POST /analytics/classification/`: checked at once against the dataset,
+//! then run as jobs.
 
-use abstat_api::{ErrorBody, JobResponse, RegressionRequest, StatTestRequest, WaitQuery};
+use abstat_api::{
+    ClassificationRequest, ErrorBody, JobResponse, RegressionRequest, StatTestRequest, WaitQuery,
+};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +20,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/analytics/stat-tests/", post(stat_test))
         .route("/analytics/regression/", post(regression))
+        .route("/analytics/classification/", post(classification))
 }
 
 /// Run a hypothesis test over dataset columns (t-tests, Mann–Whitney,
@@ -54,4 +58,29 @@ pub(super) async fn regression(
     Json(request): Json<RegressionRequest>,
 ) -> Result<(StatusCode, Json<JobResponse>), ApiError> {
     submit(&state, &user, AnalysisRequest::Regression(request), wait).await
+}
+
+/// Train a classifier (logistic regression, naive Bayes, decision tree,
+/// random forest, k-NN, gradient boosting, linear SVM) on a stratified
+/// train/test split, optionally cross-validated, as a job. The result is a
+/// `ClassificationResult` (`kind = classification`).
+#[utoipa::path(post, path = "/analytics/classification/", tag = "analytics", security(("bearer" = [])),
+    params(WaitQuery), request_body = ClassificationRequest,
+    responses((status = 202, description = "queued", body = JobResponse),
+        (status = 200, description = "finished within ?wait= or cached", body = JobResponse),
+        (status = 404, description = "no such dataset among yours", body = ErrorBody),
+        (status = 422, description = "unknown_column, wrong_column_type, invalid_parameter or invalid_body", body = ErrorBody)))]
+pub(super) async fn classification(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(wait): Query<WaitQuery>,
+    Json(request): Json<ClassificationRequest>,
+) -> Result<(StatusCode, Json<JobResponse>), ApiError> {
+    submit(
+        &state,
+        &user,
+        AnalysisRequest::Classification(request),
+        wait,
+    )
+    .await
 }

@@ -867,3 +867,78 @@ async fn the_spec_lists_the_analysis_routes() {
         );
     }
 }
+
+#[tokio::test]
+async fn classification_scores_core_pipeline_on_the_stratified_split() {
+    use abstat_core::classification::{
+        LogisticParams, Pipeline, PipelineSpec, accuracy, classification_report, stratified_kfold,
+        stratified_split,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let e = env(dir.path(), true).await;
+    let job = e
+        .run(
+            "/analytics/classification/",
+            json!({"dataset_id": e.dataset, "model": "logistic", "params": {"c": 0.5},
+                "target": "variant", "features": ["pre", "clicks", "segment"], "cv_folds": 3, "seed": 7}),
+        )
+        .await;
+    let r = &job["result"];
+    assert_eq!(r["kind"], "classification");
+
+    // the same steps with core directly
+    let names: Vec<String> = ["clicks", "pre", "segment", "variant"]
+        .map(String::from)
+        .to_vec();
+    let batch = load_columns(&*e.state.datasets(), &e.dataset, 1, &names).unwrap();
+    let labels = e.labels("variant");
+    let y: Vec<usize> = labels.iter().map(|l| usize::from(l == "B")).collect();
+    let params = LogisticParams {
+        c: 0.5,
+        ..Default::default()
+    };
+    let spec = PipelineSpec::new("variant", ["pre", "clicks", "segment"]);
+    let take = |rows: &[usize]| {
+        let idx =
+            arrow_array::UInt32Array::from(rows.iter().map(|&i| i as u32).collect::<Vec<_>>());
+        arrow_select::take::take_record_batch(&batch, &idx).unwrap()
+    };
+    let truth = |rows: &[usize]| rows.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>();
+    let split = stratified_split(&y, 2, 0.25, 7).unwrap();
+    let pipeline = Pipeline::fit(&params, &take(&split.train), &spec).unwrap();
+    let pred = pipeline.predict(&take(&split.test)).unwrap();
+    let y_true = truth(&split.test);
+    assert_eq!(r["accuracy"], json!(accuracy(&y_true, &pred).unwrap()));
+    assert_eq!(
+        r["report"],
+        serde_json::to_value(classification_report(&y_true, &pred).unwrap()).unwrap()
+    );
+    assert_eq!(
+        r["summary"],
+        serde_json::to_value(&pipeline.summary).unwrap()
+    );
+    assert_eq!(r["params"]["c"], 0.5);
+    let folds: Vec<f64> = stratified_kfold(&y, 2, 3, 7)
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = Pipeline::fit(&params, &take(&f.train), &spec).unwrap();
+            accuracy(&truth(&f.test), &p.predict(&take(&f.test)).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(r["cv_accuracy"], json!(folds));
+
+    let (status, err) = send(
+        &e.app,
+        post(
+            "/analytics/classification/",
+            &e.alice,
+            json!({"dataset_id": e.dataset, "model": "knn", "params": {"depth": 3},
+                "target": "variant", "features": ["pre"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["details"]["name"], "params.depth");
+    assert!(err["message"].as_str().unwrap().contains("k"), "{err}");
+}

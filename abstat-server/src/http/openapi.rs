@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
     info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
     paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me,
         super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete,
-        super::analytics::stat_test, super::analytics::regression, super::ab::run, super::ab::design, super::jobs::job),
+        super::analytics::stat_test, super::analytics::regression, super::analytics::classification, super::ab::run, super::ab::design, super::jobs::job),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"),
         (name = "analytics", description = "hypothesis tests and regression, run as jobs"),

@@ -309,3 +309,241 @@ impl Worker {
         Outcome::DeadLettered(reason)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use arrow_array::RecordBatch;
+    use arrow_schema::SchemaRef;
+
+    use super::*;
+    use crate::cache::MemoryCache;
+    use crate::jobs::in_process::{InProcessBus, InProcessQueue};
+    use crate::jobs::queue::{JobMessage, JobQueue, RetryPolicy};
+    use crate::jobs::store::NewJob;
+    use abstat_api::JobStatus;
+    use abstat_io::store::{DatasetInfo, StoredBatches, VersionInfo};
+
+    /// A dataset store whose disk always fails.
+    #[derive(Debug)]
+    struct BrokenDisk;
+
+    fn io_error() -> abstat_io::Error {
+        abstat_io::Error::Io {
+            what: "v1.parquet".into(),
+            source: std::io::Error::other("disk on fire"),
+        }
+    }
+
+    impl DatasetStore for BrokenDisk {
+        fn create(
+            &self,
+            _: &str,
+            _: SchemaRef,
+            _: &mut dyn Iterator<Item = abstat_io::Result<RecordBatch>>,
+        ) -> abstat_io::Result<DatasetInfo> {
+            Err(io_error())
+        }
+        fn add_version(
+            &self,
+            _: &str,
+            _: u32,
+            _: &str,
+            _: SchemaRef,
+            _: &mut dyn Iterator<Item = abstat_io::Result<RecordBatch>>,
+        ) -> abstat_io::Result<VersionInfo> {
+            Err(io_error())
+        }
+        fn read(
+            &self,
+            _: &str,
+            _: Option<u32>,
+            _: Option<&[&str]>,
+            _: usize,
+        ) -> abstat_io::Result<(SchemaRef, StoredBatches)> {
+            Err(io_error())
+        }
+        fn list(&self) -> abstat_io::Result<Vec<DatasetInfo>> {
+            Err(io_error())
+        }
+        fn describe(&self, _: &str) -> abstat_io::Result<DatasetInfo> {
+            Err(io_error())
+        }
+        fn delete(&self, _: &str) -> abstat_io::Result<()> {
+            Err(io_error())
+        }
+    }
+
+    struct Setup {
+        worker: Worker,
+        jobs: Jobs,
+        queue: InProcessQueue,
+        metadata: Metadata,
+        owner: String,
+    }
+
+    async fn setup() -> Setup {
+        let metadata = Metadata::connect("sqlite::memory:").await.unwrap();
+        let owner = metadata.create_user("alice", None, None).await.unwrap().id;
+        let queue = InProcessQueue::new(metadata.clone());
+        let jobs = Jobs::new(
+            Arc::new(queue.clone()),
+            Arc::new(InProcessBus::new()),
+            Arc::new(MemoryCache::default()),
+            RetryPolicy {
+                max_attempts: 2,
+                base: Duration::from_millis(10),
+                max: Duration::from_millis(10),
+            },
+        );
+        let worker = Worker::new(jobs.clone(), metadata.clone(), Arc::new(BrokenDisk));
+        Setup {
+            worker,
+            jobs,
+            queue,
+            metadata,
+            owner,
+        }
+    }
+
+    impl Setup {
+        async fn submit(&self, kind: JobKind, request: serde_json::Value) -> String {
+            let job = NewJob {
+                owner_id: self.owner.clone(),
+                kind,
+                dataset_id: "d1".into(),
+                dataset_version: 1,
+                request,
+                cache_key: None,
+            };
+            self.jobs.submit(&self.metadata, job).await.unwrap().id
+        }
+
+        async fn next(&self) -> Outcome {
+            let d = tokio::time::timeout(Duration::from_secs(5), self.queue.receive())
+                .await
+                .expect("a delivery")
+                .unwrap();
+            self.worker.handle(d).await
+        }
+
+        async fn job(&self, id: &str) -> JobRow {
+            self.metadata.job_by_id(id).await.unwrap().unwrap()
+        }
+    }
+
+    fn shapiro() -> serde_json::Value {
+        serde_json::json!({"kind": "stat_test", "request": {"dataset_id": "d1", "version": 1, "test": "shapiro", "column": "x"}})
+    }
+
+    #[tokio::test]
+    async fn transient_errors_are_retried_then_dead_lettered_and_the_job_failed() {
+        let s = setup().await;
+        // the same queue, with a bus whose events the test reads
+        let bus = InProcessBus::new();
+        let mut events = bus.subscribe();
+        let jobs = Jobs::new(
+            Arc::clone(s.jobs.queue()),
+            Arc::new(bus),
+            Arc::clone(s.jobs.cache()),
+            s.jobs.retry_policy(),
+        );
+        let watched = Worker::new(jobs, s.metadata.clone(), Arc::new(BrokenDisk));
+        let id = s.submit(JobKind::StatTest, shapiro()).await;
+        let d = s.queue.receive().await.unwrap();
+        let first = watched.handle(d).await;
+        assert!(
+            matches!(&first, Outcome::Retried(r) if r.contains("disk on fire")),
+            "{first:?}"
+        );
+        assert_eq!(s.job(&id).await.status, JobStatus::Running);
+        assert!(matches!(
+            events.recv().await.unwrap(),
+            DomainEvent::JobStarted { attempt: 1, .. }
+        ));
+
+        let second = s.next().await;
+        assert!(
+            matches!(&second, Outcome::DeadLettered(r) if r.contains("gave up after 2 attempts")),
+            "{second:?}"
+        );
+        let job = s.job(&id).await;
+        assert_eq!(job.status, JobStatus::Failed);
+        assert_eq!(job.attempt, 2);
+        assert!(job.error.unwrap().contains("disk on fire"));
+        let dead = s.queue.dead_letters().await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].0, id);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_read_is_dead_lettered_at_once() {
+        let s = setup().await;
+        let id = s
+            .submit(
+                JobKind::StatTest,
+                serde_json::json!({"kind": "stat_test", "request": {"test": 3}}),
+            )
+            .await;
+        let outcome = s.next().await;
+        assert!(
+            matches!(&outcome, Outcome::DeadLettered(r) if r.contains("cannot be read")),
+            "{outcome:?}"
+        );
+        assert_eq!(s.job(&id).await.status, JobStatus::Failed);
+        assert_eq!(s.queue.dead_letters().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_message_for_a_missing_job_is_dead_lettered() {
+        let s = setup().await;
+        s.queue
+            .submit(JobMessage {
+                job_id: "ghost".into(),
+                kind: JobKind::StatTest,
+                owner_id: s.owner.clone(),
+                attempt: 1,
+                submitted_at_ms: 0,
+            })
+            .await
+            .unwrap();
+        assert!(matches!(s.next().await, Outcome::DeadLettered(r) if r.contains("ghost")));
+    }
+
+    #[tokio::test]
+    async fn clean_and_chart_jobs_fail_with_a_clear_reason() {
+        let s = setup().await;
+        for kind in [JobKind::Clean, JobKind::Chart] {
+            let id = s.submit(kind, serde_json::json!({})).await;
+            let outcome = s.next().await;
+            assert!(
+                matches!(&outcome, Outcome::Failed(r) if r.contains("not run by this worker")),
+                "{outcome:?}"
+            );
+            assert_eq!(s.job(&id).await.status, JobStatus::Failed);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_second_delivery_of_a_finished_job_changes_nothing() {
+        let s = setup().await;
+        let id = s.submit(JobKind::StatTest, shapiro()).await;
+        let first = s.queue.receive().await.unwrap();
+        assert!(s.metadata.mark_job_running(&id, 1).await.unwrap());
+        assert!(
+            s.metadata
+                .finish_job(&id, r#"{"done":true}"#)
+                .await
+                .unwrap()
+        );
+        // the message is delivered once more (a worker died before completing)
+        s.queue.submit(first.message.clone()).await.unwrap();
+        assert_eq!(s.worker.handle(first).await, Outcome::AlreadyFinished);
+        assert_eq!(s.next().await, Outcome::AlreadyFinished);
+        assert_eq!(
+            s.metadata.job_result(&id).await.unwrap().as_deref(),
+            Some(r#"{"done":true}"#)
+        );
+    }
+}

@@ -5,11 +5,14 @@
 //! abstat-core.
 
 mod ab;
+mod classification;
 mod columns;
 mod regression;
 mod stat_test;
 
-use abstat_api::{AbTestRequest, AnalysisResult, RegressionRequest, StatTestRequest};
+use abstat_api::{
+    AbTestRequest, AnalysisResult, ClassificationRequest, RegressionRequest, StatTestRequest,
+};
 use abstat_io::store::{ColumnInfo, DatasetStore};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +28,8 @@ pub enum AnalysisRequest {
     StatTest(StatTestRequest),
     /// `POST /analytics/regression/`.
     Regression(RegressionRequest),
+    /// `POST /analytics/classification/`.
+    Classification(ClassificationRequest),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestRequest),
 }
@@ -114,6 +119,7 @@ impl AnalysisRequest {
         match self {
             AnalysisRequest::StatTest(_) => JobKind::StatTest,
             AnalysisRequest::Regression(_) => JobKind::Regression,
+            AnalysisRequest::Classification(_) => JobKind::Classification,
             AnalysisRequest::AbTest(_) => JobKind::AbTest,
         }
     }
@@ -123,6 +129,7 @@ impl AnalysisRequest {
         match self {
             AnalysisRequest::StatTest(r) => &r.dataset_id,
             AnalysisRequest::Regression(r) => &r.dataset_id,
+            AnalysisRequest::Classification(r) => &r.dataset_id,
             AnalysisRequest::AbTest(r) => &r.dataset_id,
         }
     }
@@ -132,6 +139,7 @@ impl AnalysisRequest {
         match self {
             AnalysisRequest::StatTest(r) => r.version,
             AnalysisRequest::Regression(r) => r.version,
+            AnalysisRequest::Classification(r) => r.version,
             AnalysisRequest::AbTest(r) => r.version,
         }
     }
@@ -142,6 +150,7 @@ impl AnalysisRequest {
         match self {
             AnalysisRequest::StatTest(r) => r.version = Some(version),
             AnalysisRequest::Regression(r) => r.version = Some(version),
+            AnalysisRequest::Classification(r) => r.version = Some(version),
             AnalysisRequest::AbTest(r) => r.version = Some(version),
         }
     }
@@ -151,6 +160,7 @@ impl AnalysisRequest {
         let needs = match self {
             AnalysisRequest::StatTest(r) => stat_test::check(r)?,
             AnalysisRequest::Regression(r) => regression::check(r)?,
+            AnalysisRequest::Classification(r) => classification::check(r)?,
             AnalysisRequest::AbTest(r) => ab::check(r)?,
         };
         columns::check(&needs, columns)
@@ -161,6 +171,7 @@ impl AnalysisRequest {
         let needs = match self {
             AnalysisRequest::StatTest(r) => stat_test::check(r),
             AnalysisRequest::Regression(r) => regression::check(r),
+            AnalysisRequest::Classification(r) => classification::check(r),
             AnalysisRequest::AbTest(r) => ab::check(r),
         };
         let mut names: Vec<String> = needs
@@ -186,6 +197,9 @@ pub fn run(
     Ok(match request {
         AnalysisRequest::StatTest(r) => AnalysisResult::StatTest(stat_test::run(&batch, r)?),
         AnalysisRequest::Regression(r) => AnalysisResult::Regression(regression::run(&batch, r)?),
+        AnalysisRequest::Classification(r) => {
+            AnalysisResult::Classification(Box::new(classification::run(&batch, r)?))
+        }
         AnalysisRequest::AbTest(r) => AnalysisResult::AbTest(ab::run(&batch, r)?),
     })
 }
