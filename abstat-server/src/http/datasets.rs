@@ -67,7 +67,7 @@ fn to_api(row: &DatasetRow, info: &DatasetInfo) -> Dataset {
 
 /// Reading mistakes are the client's (4xx, with the reader's advice);
 /// storage failures are ours (500, logged).
-fn io_error(e: abstat_io::Error) -> ApiError {
+pub(super) fn io_error(e: abstat_io::Error) -> ApiError {
     use abstat_io::Error as E;
     match e {
         E::Io { .. } | E::BadManifest { .. } => ApiError::internal("dataset store", e),

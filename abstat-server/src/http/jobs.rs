@@ -144,7 +144,7 @@ pub(super) async fn submit(
     let info = tokio::task::spawn_blocking(move || store.describe(&id))
         .await
         .map_err(|e| ApiError::internal("describing a dataset", e))?
-        .map_err(|e| ApiError::internal("describing a dataset", e))?;
+        .map_err(super::datasets::io_error)?;
     let version = match request.version() {
         None => info.latest(),
         Some(n) => info.versions.iter().find(|v| v.version == n),

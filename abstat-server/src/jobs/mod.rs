@@ -107,7 +107,18 @@ impl Jobs {
     pub async fn submit(&self, metadata: &Metadata, job: NewJob) -> Result<JobRow, SubmitError> {
         if let Some(key) = &job.cache_key {
             match self.cache.get(key).await {
-                Ok(Some(result)) => return Ok(metadata.create_cached_job(job, &result).await?),
+                Ok(Some(result)) => {
+                    let row = metadata.create_cached_job(job, &result).await?;
+                    // born finished: observers see it finish like any other
+                    self.publish(DomainEvent::JobFinished {
+                        job_id: row.id.clone(),
+                        owner_id: row.owner_id.clone(),
+                        kind: row.kind,
+                        duration_ms: 0,
+                    })
+                    .await;
+                    return Ok(row);
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "result cache lookup failed; running the job"),
             }
@@ -183,4 +194,19 @@ pub enum SubmitError {
     /// The queue refused the message.
     #[error(transparent)]
     Queue(#[from] QueueError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_is_capped_and_never_negative() {
+        assert_eq!(wait_duration(None), Duration::ZERO);
+        assert_eq!(wait_duration(Some(-3.0)), Duration::ZERO);
+        assert_eq!(wait_duration(Some(f64::NAN)), Duration::ZERO);
+        assert_eq!(wait_duration(Some(2.5)), Duration::from_millis(2500));
+        assert_eq!(wait_duration(Some(1e9)), Duration::from_secs(60));
+        assert_eq!(wait_duration(Some(f64::INFINITY)), Duration::from_secs(60));
+    }
 }
