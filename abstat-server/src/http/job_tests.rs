@@ -942,3 +942,41 @@ async fn classification_scores_core_pipeline_on_the_stratified_split() {
     assert_eq!(err["details"]["name"], "params.depth");
     assert!(err["message"].as_str().unwrap().contains("k"), "{err}");
 }
+
+/// The same cache hit with the Redis cache started by scripts/services.sh.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_repeated_analysis_is_served_from_redis() {
+    use std::sync::Arc;
+    let url = std::env::var("ABSTAT_TEST_REDIS").expect(
+        "ABSTAT_TEST_REDIS is not set: start Redis with scripts/services.sh and export what it prints",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_, state) = test_app(dir.path()).await;
+    let redis = crate::cache::RedisCache::connect(&url, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    let defaults = state.jobs().clone();
+    let state = state.with_jobs(crate::jobs::Jobs::new(
+        Arc::clone(defaults.queue()),
+        Arc::clone(defaults.events()),
+        Arc::new(redis),
+        defaults.retry_policy(),
+    ));
+    let app = app(state.clone());
+    let alice = token(&state, "alice").await;
+    let dataset = upload(&app, &alice).await;
+    let _worker = start_worker(&state);
+    let body = json!({"dataset_id": dataset, "test": "kruskal", "column": "pre", "group_column": "segment"});
+    let (status, first) = send(
+        &app,
+        post("/analytics/stat-tests/?wait=30", &alice, body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["cached"], false);
+    let (status, hit) = send(&app, post("/analytics/stat-tests/", &alice, body)).await;
+    assert_eq!(status, StatusCode::OK, "{hit}");
+    assert_eq!(hit["cached"], true);
+    assert_eq!(hit["result"], first["result"]);
+}
