@@ -29,7 +29,7 @@ fn table() -> (Arc<Schema>, Vec<RecordBatch>) {
     // Duplicate rows: row i copies row i − 1 when its user id is even and
     // i is a multiple of 7.
     let src = |i: usize| {
-        if i % 7 == 0 && i > 0 && user[i] % 2 == 0 {
+        if i.is_multiple_of(7) && i > 0 && user[i] % 2 == 0 {
             i - 1
         } else {
             i
@@ -54,7 +54,7 @@ fn table() -> (Arc<Schema>, Vec<RecordBatch>) {
         })
         .collect();
     let pre: Vec<Option<f64>> = (0..ROWS)
-        .map(|i| src(i))
+        .map(&src)
         .map(|j| (j % 30 != 0).then_some(pre[j]))
         .collect();
     let user: Vec<i64> = (0..ROWS).map(|i| user[src(i)]).collect();

@@ -298,11 +298,11 @@ fn nan_policies_and_errors() {
 #[test]
 fn cumulative_lift_ends_at_the_sequential_comparison_of_the_totals() {
     use abstat_core::ab::frequentist::MetricStats;
-    use abstat_core::ab::{Moments, SequentialOptions, compare_sequential};
+    use abstat_core::ab::{PowerSums, SequentialOptions, compare_sequential};
     use abstat_core::summaries::cumulative_lift;
     let period = |seed: u64, loc: f64| {
         let y = common::det_normal(seed, 400, loc, 3.0);
-        MetricStats::Mean(Moments::new(
+        MetricStats::Mean(PowerSums::new(
             400,
             y.iter().sum(),
             y.iter().map(|v| v * v).sum(),
@@ -314,7 +314,7 @@ fn cumulative_lift_ends_at_the_sequential_comparison_of_the_totals() {
     let points = cumulative_lift(&control, &treatment, &opts).unwrap();
     assert_eq!(points.len(), 6);
     let total = |s: &[MetricStats]| {
-        let mut m = Moments::new(0, 0.0, 0.0);
+        let mut m = PowerSums::new(0, 0.0, 0.0);
         for p in s {
             if let MetricStats::Mean(x) = p {
                 m.combine(x);

@@ -42,10 +42,10 @@
 
 mod archive;
 mod cell;
+pub mod charts;
+pub mod clean;
 #[cfg(feature = "clickhouse")]
 pub mod clickhouse;
-pub mod clean;
-pub mod charts;
 mod columnar;
 mod columns;
 mod csv;

@@ -141,8 +141,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         )
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
+    let jobs = jobs_for(&config, &metadata).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
         .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
+        .with_jobs(jobs)
         .with_settings(config.http.clone());
     if state.rate_limit().is_some() {
         tracing::info!(
@@ -179,16 +181,108 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    let worker = crate::jobs::worker::Worker::new(
+        state.jobs().clone(),
+        state.metadata().clone(),
+        state.datasets(),
+    );
+    let workers = worker.spawn(config.worker_tasks);
+    tracing::info!(tasks = config.worker_tasks, "in-process job worker started");
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;
+    // let running jobs finish; queued ones stay persisted for the next start
+    workers.stop().await;
     if let Some(handle) = bot {
         handle.abort();
     }
     tracing::info!("abstat stopped");
     Ok(())
+}
+
+/// The job machinery the configuration names: Kafka queue and events when
+/// `ABSTAT_KAFKA_BROKERS` is set (else the in-process queue and bus), and
+/// the result cache in Redis when `ABSTAT_REDIS_URL` is set (else memory).
+async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate::jobs::Jobs> {
+    use std::sync::Arc;
+    let embedded = crate::jobs::Jobs::in_process(metadata);
+    let (queue, events) = match &config.kafka_brokers {
+        None => (Arc::clone(embedded.queue()), Arc::clone(embedded.events())),
+        Some(brokers) => kafka_transport(config, brokers).await?,
+    };
+    let cache: Arc<dyn crate::cache::ResultCache> = match &config.redis_url {
+        None => Arc::new(crate::cache::MemoryCache::default()),
+        #[cfg(feature = "redis")]
+        Some(url) => {
+            Arc::new(crate::cache::RedisCache::connect(url, crate::cache::DEFAULT_TTL).await?)
+        }
+        #[cfg(not(feature = "redis"))]
+        Some(url) => {
+            return Err(ConfigError {
+                source_name: "ABSTAT_REDIS_URL".into(),
+                problem: format!(
+                    "set to {}, but this build has no Redis client",
+                    crate::config::redact_url(url)
+                ),
+                fix: "Rebuild with `--features redis`, or unset it to cache results in memory."
+                    .into(),
+            }
+            .into());
+        }
+    };
+    Ok(crate::jobs::Jobs::new(
+        queue,
+        events,
+        cache,
+        embedded.retry_policy(),
+    ))
+}
+
+/// A queue, its event bus, and a line describing them for the logs.
+type Transport = (
+    std::sync::Arc<dyn crate::jobs::queue::JobQueue>,
+    std::sync::Arc<dyn crate::jobs::events::EventBus>,
+);
+
+/// What [`jobs_for`] connected to, in words.
+fn describe_transport(config: &Config) -> String {
+    match &config.kafka_brokers {
+        None => "the in-process job queue".to_string(),
+        Some(brokers) => format!(
+            "Kafka brokers {brokers}, consumer group {}, topics {}jobs…",
+            config.kafka.group, config.kafka.topic_prefix
+        ),
+    }
+}
+
+/// Connect to Kafka, create or check the topics, and report readiness.
+#[cfg(feature = "kafka")]
+async fn kafka_transport(config: &Config, brokers: &str) -> anyhow::Result<Transport> {
+    use crate::jobs::kafka::{KafkaEvents, KafkaOptions, KafkaQueue};
+
+    let options = KafkaOptions::from_settings(brokers, &config.kafka)?;
+    let events = KafkaEvents::new(&options)?;
+    let queue = KafkaQueue::connect(options).await?;
+    let created = queue.topic_status().iter().filter(|t| t.created).count();
+    let options = queue.options();
+    tracing::info!(
+        brokers,
+        group = %options.group,
+        topics = %options.topics,
+        created,
+        "connected to Kafka"
+    );
+    Ok((std::sync::Arc::new(queue), std::sync::Arc::new(events)))
+}
+
+#[cfg(not(feature = "kafka"))]
+async fn kafka_transport(_config: &Config, brokers: &str) -> anyhow::Result<Transport> {
+    bail!(
+        "this abstat was built without Kafka support, so it cannot use the brokers {brokers}: \
+         build it with `cargo build --features kafka`, or unset ABSTAT_KAFKA_BROKERS to run jobs in-process"
+    )
 }
 
 async fn worker(config: Config) -> anyhow::Result<()> {
@@ -200,54 +294,25 @@ async fn worker(config: Config) -> anyhow::Result<()> {
         }
         .into());
     };
-    kafka_worker(&config, brokers).await
-}
-
-/// Connect to Kafka, create or check the topics, report readiness, then run
-/// jobs with [`run_jobs`].
-#[cfg(feature = "kafka")]
-async fn kafka_worker(config: &Config, brokers: &str) -> anyhow::Result<()> {
-    use crate::jobs::kafka::{KafkaOptions, KafkaQueue};
-
-    let options = KafkaOptions::from_settings(brokers, &config.kafka)?;
-    let queue = KafkaQueue::connect(options).await?;
-    let created = queue.topic_status().iter().filter(|t| t.created).count();
-    let options = queue.options();
+    let _ = brokers;
+    let metadata = Metadata::connect(&config.database_url).await?;
+    let jobs = jobs_for(&config, &metadata).await?;
+    let datasets: crate::jobs::worker::Datasets = std::sync::Arc::new(
+        abstat_io::store::LocalStore::open(config.data_dir.join("datasets")).context(
+            "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
+        )?,
+    );
+    let tasks = config.worker_tasks.max(1);
     println!(
-        "abstat worker ready: Kafka brokers {brokers}, consumer group {}, topics {} ({created} created now)",
-        options.group, options.topics
+        "abstat worker ready: {}, {tasks} task(s)",
+        describe_transport(&config)
     );
-    tracing::info!(
-        brokers,
-        group = %options.group,
-        topics = %options.topics,
-        created,
-        "worker connected to Kafka"
-    );
-    run_jobs(std::sync::Arc::new(queue), config).await
-}
-
-#[cfg(not(feature = "kafka"))]
-async fn kafka_worker(_config: &Config, brokers: &str) -> anyhow::Result<()> {
-    bail!(
-        "this abstat was built without Kafka support, so it cannot use the brokers {brokers}: \
-         build it with `cargo build --features kafka`, or use `abstat serve`, which runs a worker in-process"
-    )
-}
-
-/// MERGE POINT for the worker loop: take jobs from `queue` (Kafka in
-/// `abstat worker`) and run them until shutdown. The loop of the jobs work
-/// (receive → run → store the result by job id → complete / retry /
-/// dead-letter) plugs in here; until then the worker stops after reporting
-/// readiness, and says so.
-pub async fn run_jobs(
-    queue: std::sync::Arc<dyn crate::jobs::queue::JobQueue>,
-    _config: &Config,
-) -> anyhow::Result<()> {
-    bail!(
-        "connected to the {} job queue, but running jobs is not part of this build yet; `abstat serve` serves everything this build offers",
-        queue.name()
-    )
+    let running = crate::jobs::worker::Worker::new(jobs, metadata, datasets).spawn(tasks);
+    shutdown_signal().await;
+    // Jobs in progress finish; the rest stay on the queue for other workers.
+    running.stop().await;
+    tracing::info!("abstat worker stopped");
+    Ok(())
 }
 
 async fn bot(config: Config) -> anyhow::Result<()> {

@@ -78,6 +78,8 @@ pub struct Config {
     pub dev: bool,
     /// Log format (`ABSTAT_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`).
+    pub worker_tasks: usize,
     /// Limits and cross-origin policy of the HTTP API.
     pub http: HttpSettings,
 }
@@ -161,6 +163,7 @@ struct FileConfig {
     max_jobs_per_user: Option<u32>,
     cors_origins: Option<String>,
     bot_service_token: Option<String>,
+    worker_tasks: Option<usize>,
 }
 
 /// Every environment variable the configuration reads, with its meaning,
@@ -250,6 +253,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "ABSTAT_BOT_SERVICE_TOKEN",
         "credential the bot shows to /auth/telegram/, 32+ characters",
+    ),
+    (
+        "ABSTAT_WORKER_TASKS",
+        "jobs the in-process worker runs at once [default: 2]",
     ),
 ];
 
@@ -458,6 +465,17 @@ impl Config {
             },
         };
 
+        let worker_tasks = match var("ABSTAT_WORKER_TASKS") {
+            None => file.worker_tasks.unwrap_or(2),
+            Some(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                ConfigError::new(
+                    "ABSTAT_WORKER_TASKS",
+                    format!("'{v}' is not a positive number"),
+                    "Use a whole number of at least 1, e.g. 2.",
+                )
+            })?,
+        };
+
         Ok(Config {
             http_addr,
             data_dir,
@@ -473,6 +491,7 @@ impl Config {
             dev,
             log_format,
             http,
+            worker_tasks,
         })
     }
 
@@ -636,6 +655,8 @@ fn parse_size(text: &str) -> Option<u64> {
     }
     let bytes = value * unit as f64;
     (bytes < u64::MAX as f64).then_some(bytes.round() as u64)
+}
+
 /// Kafka settings besides the brokers. They matter only when
 /// `ABSTAT_KAFKA_BROKERS` is set.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! and render the answer; no statistics live here.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -76,7 +76,7 @@ pub struct Metadata {
     pool: AnyPool,
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -121,6 +121,12 @@ impl Metadata {
             })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Metadata { pool })
+    }
+
+    /// The connection pool, for the other stores on this database
+    /// (jobs, the in-process queue).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// A trivial query, for readiness checks.

@@ -702,22 +702,37 @@ async fn an_unreachable_broker_is_a_clear_error_within_the_timeout() {
 
 #[test]
 fn abstat_worker_reports_readiness_and_names_dead_brokers() {
+    use std::io::BufRead;
     let (prefix, _) = unique("cli");
-    let out = Command::new(env!("CARGO_BIN_EXE_abstat"))
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_abstat"))
         .arg("worker")
         .env("ABSTAT_KAFKA_BROKERS", brokers())
         .env("ABSTAT_KAFKA_TOPIC_PREFIX", &prefix)
         .env("ABSTAT_KAFKA_PARTITIONS", "2")
+        .env("ABSTAT_DATA_DIR", data.path())
         .env_remove("ABSTAT_CONFIG")
-        .output()
+        .env_remove("ABSTAT_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
         .expect("run abstat worker");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("ready"), "stdout: {stdout}");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("a readiness line");
+    assert!(line.contains("ready"), "stdout: {line}");
+    assert!(line.contains(&format!("{prefix}jobs")), "stdout: {line}");
+    assert!(line.contains("abstat-workers"), "stdout: {line}");
+    // The worker now runs jobs until it is told to stop, and stops cleanly.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
     assert!(
-        stdout.contains(&format!("{prefix}jobs")),
-        "stdout: {stdout}"
+        exit.success(),
+        "abstat worker exited with {exit:?} after SIGTERM"
     );
-    assert!(stdout.contains("abstat-workers"), "stdout: {stdout}");
 
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_abstat"))

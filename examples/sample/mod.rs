@@ -9,7 +9,7 @@ mod common;
 use abstat::core::NanPolicy;
 use abstat::core::ab::{
     BayesianComparison, BayesianOptions, ExperimentOptions, ExperimentResult, MetricInput,
-    MetricStats, Moments, SequentialOptions, analyze, compare_bayesian,
+    MetricStats, PowerSums, SequentialOptions, analyze, compare_bayesian,
 };
 use abstat::core::classification::{
     Classifier, ConfusionMatrix, Fit, Importance, LogisticParams, confusion_matrix,
@@ -105,7 +105,7 @@ impl Sample {
             .collect();
         let conv_f: Vec<f64> = converted.iter().map(|&c| f64::from(u8::from(c))).collect();
 
-        let by = |x: &[f64]| Moments::by_variant(x, &variant, 3, NanPolicy::Omit).unwrap();
+        let by = |x: &[f64]| PowerSums::by_variant(x, &variant, 3, NanPolicy::Omit).unwrap();
         let (rev, conv, sess) = (by(&revenue), by(&conv_f), by(&sessions));
         let units: Vec<u64> = rev.iter().map(|m| m.n).collect();
         let metric = |name: &str, v: Vec<MetricStats>| MetricInput {
@@ -140,8 +140,8 @@ impl Sample {
         )
         .unwrap();
         let mut daily = (
-            vec![Moments::new(0, 0.0, 0.0); DAYS],
-            vec![Moments::new(0, 0.0, 0.0); DAYS],
+            vec![PowerSums::new(0, 0.0, 0.0); DAYS],
+            vec![PowerSums::new(0, 0.0, 0.0); DAYS],
         );
         for i in 0..n {
             match variant[i] {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::kde::Density;
 use crate::ab::frequentist::MetricStats;
 use crate::ab::sequential::{SequentialOptions, compare_sequential};
-use crate::ab::{JointMoments, Moments, Posterior};
+use crate::ab::{JointMoments, Posterior, PowerSums};
 use crate::distributions::normal_pdf;
 use crate::{Error, Result};
 
@@ -62,8 +62,10 @@ fn add(total: &mut MetricStats, more: &MetricStats) -> Result<()> {
     Ok(())
 }
 
-fn empty_like(s: &MetricStats) -> MetricStats {
-    let zero = Moments::new(0, 0.0, 0.0);
+/// Zero statistics of the same kind as `s`. Quantile summaries do not add
+/// up across periods, so they are refused.
+fn empty_like(s: &MetricStats) -> Result<MetricStats> {
+    let zero = PowerSums::new(0, 0.0, 0.0);
     let joint = JointMoments {
         n: 0,
         sum: 0.0,
@@ -72,12 +74,19 @@ fn empty_like(s: &MetricStats) -> MetricStats {
         sum_x_squares: 0.0,
         sum_xy: 0.0,
     };
-    match s {
+    Ok(match s {
         MetricStats::Mean(_) => MetricStats::Mean(zero),
         MetricStats::Proportion(_) => MetricStats::Proportion(zero),
         MetricStats::Ratio(_) => MetricStats::Ratio(joint),
         MetricStats::RegressionAdjusted(_) => MetricStats::RegressionAdjusted(joint),
-    }
+        MetricStats::Quantile(_) => {
+            return Err(Error::invalid(
+                "metric kind",
+                "quantile",
+                "mean, proportion, ratio or CUPED statistics: quantiles of separate periods cannot be added up, so a cumulative lift needs the quantile of all data up to each period",
+            ));
+        }
+    })
 }
 
 /// Cumulative relative lift per period: the statistics of each period
@@ -106,7 +115,7 @@ pub fn cumulative_lift(
             got: 0,
         });
     };
-    let (mut a, mut b) = (empty_like(first), empty_like(first));
+    let (mut a, mut b) = (empty_like(first)?, empty_like(first)?);
     let mut out = Vec::new();
     let mut last_error = None;
     for (t, (c, tr)) in control.iter().zip(treatment).enumerate() {
@@ -132,4 +141,26 @@ pub fn cumulative_lift(
         return Err(last_error.unwrap_or_else(|| Error::Degenerate("no period".into())));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ab::QuantileStats;
+    use crate::options::NanPolicy;
+
+    #[test]
+    fn quantile_periods_are_refused_because_they_do_not_add_up() {
+        let q = |v: &[f64]| {
+            MetricStats::Quantile(QuantileStats::from_values(v, 0.5, NanPolicy::Raise).unwrap())
+        };
+        let values: Vec<f64> = (1..=50).map(f64::from).collect();
+        let err = cumulative_lift(
+            &[q(&values), q(&values)],
+            &[q(&values), q(&values)],
+            &SequentialOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("quantile"), "{err}");
+    }
 }

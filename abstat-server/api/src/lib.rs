@@ -6,6 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod analysis;
+mod jobs;
+
+pub use analysis::*;
+pub use jobs::*;
+
 /// `POST /auth/token/`: log in with a user name and password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -34,7 +34,7 @@ pub(super) fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/datasets/{id}/", get(describe).delete(delete))
 }
 
-fn not_found(id: &str) -> ApiError {
+pub(super) fn not_found(id: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -69,7 +69,7 @@ fn to_api(row: &DatasetRow, info: &DatasetInfo) -> Dataset {
 
 /// Reading mistakes are the client's (4xx, with the reader's advice);
 /// storage failures are ours (500, logged).
-fn io_error(e: abstat_io::Error) -> ApiError {
+pub(super) fn io_error(e: abstat_io::Error) -> ApiError {
     use abstat_io::Error as E;
     match e {
         E::Io { .. } | E::BadManifest { .. } => ApiError::internal("dataset store", e),

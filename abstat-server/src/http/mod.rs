@@ -2,11 +2,17 @@
 //! routers, so tests drive it with `tower::ServiceExt::oneshot` and `main`
 //! serves it. Handlers parse, call one function, and render.
 
+mod ab;
+mod analytics;
 mod auth;
 mod datasets;
 mod health;
+mod jobs;
 mod limits;
 mod openapi;
+
+#[cfg(test)]
+mod job_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +29,7 @@ use abstat_io::store::LocalStore;
 use crate::auth::Tokens;
 use crate::config::HttpSettings;
 use crate::error::ApiError;
+use crate::jobs::Jobs;
 use crate::metrics::Metrics;
 use crate::store::Metadata;
 pub use limits::RateLimit;
@@ -31,6 +38,7 @@ pub use limits::RateLimit;
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    jobs: Jobs,
 }
 
 #[derive(Debug)]
@@ -54,6 +62,7 @@ impl AppState {
     ) -> Result<Self, abstat_io::Error> {
         let datasets = Arc::new(LocalStore::open(data_dir.join("datasets"))?);
         Ok(AppState {
+            jobs: Jobs::in_process(&metadata),
             inner: Arc::new(Inner {
                 data_dir,
                 metadata,
@@ -71,6 +80,7 @@ impl AppState {
     pub fn with_settings(self, settings: HttpSettings) -> Self {
         let inner = &self.inner;
         AppState {
+            jobs: self.jobs.clone(),
             inner: Arc::new(Inner {
                 data_dir: inner.data_dir.clone(),
                 metadata: inner.metadata.clone(),
@@ -96,6 +106,17 @@ impl AppState {
     /// The per-user rate limit, unless it is off.
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         self.inner.rate_limit.as_deref()
+    }
+
+    /// Use `jobs` (queue, events, cache) instead of the in-process default.
+    pub fn with_jobs(mut self, jobs: Jobs) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The job machinery.
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
     }
 
     /// The dataset store.
@@ -126,6 +147,9 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .merge(datasets::router(state.settings().max_upload_bytes))
+        .merge(analytics::router())
+        .merge(ab::router())
+        .merge(jobs::router())
         .route("/metrics", get(crate::metrics::metrics))
         .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))

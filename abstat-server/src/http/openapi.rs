@@ -10,9 +10,13 @@ use utoipa_swagger_ui::SwaggerUi;
     info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
     paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me,
         super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete,
-        super::auth::telegram, crate::metrics::metrics),
+        super::auth::telegram, crate::metrics::metrics,
+        super::analytics::stat_test, super::analytics::regression, super::analytics::classification, super::ab::run, super::ab::design, super::jobs::job),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"))
+    tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"),
+        (name = "analytics", description = "hypothesis tests and regression, run as jobs"),
+        (name = "ab-tests", description = "A/B analysis (a job) and design (inline)"),
+        (name = "jobs", description = "follow a job; ?wait= returns it finished"))
 )]
 struct ApiDoc;
 
