@@ -223,6 +223,9 @@ def main(out):
 
     table = arrow_table()
     pq.write_table(table, os.path.join(out, "basic.parquet"), compression="zstd")
+    # pyarrow's and pandas' default codec, and the other common ones
+    for codec in ("snappy", "gzip", "lz4"):
+        pq.write_table(table, os.path.join(out, f"basic_{codec}.parquet"), compression=codec)
     with ipc.new_file(os.path.join(out, "basic.arrow"), table.schema) as w:
         w.write_table(table)
     with ipc.new_stream(os.path.join(out, "basic.arrows"), table.schema) as w:

@@ -39,6 +39,18 @@ fn parquet_zstd() {
 }
 
 #[test]
+fn parquet_with_the_codecs_pyarrow_and_pandas_write() {
+    // snappy is what pyarrow and pandas write unless told otherwise.
+    for file in [
+        "basic_snappy.parquet",
+        "basic_gzip.parquet",
+        "basic_lz4.parquet",
+    ] {
+        check(file, Format::Parquet, &ALL, &[]);
+    }
+}
+
+#[test]
 fn arrow_ipc_file_stream_and_feather() {
     check("basic.arrow", Format::ArrowFile, &ALL, &[]);
     check("basic.arrows", Format::ArrowStream, &ALL, &[]);
