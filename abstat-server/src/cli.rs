@@ -142,9 +142,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
+    let datasets = datasets_for(&config).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
         .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
         .with_jobs(jobs)
+        .with_datasets(datasets)
         .with_settings(config.http.clone());
     if state.rate_limit().is_some() {
         tracing::info!(
@@ -208,8 +210,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate::jobs::Jobs> {
     use std::sync::Arc;
     let embedded = crate::jobs::Jobs::in_process(metadata);
-    let (queue, events) = match &config.kafka_brokers {
-        None => (Arc::clone(embedded.queue()), Arc::clone(embedded.events())),
+    let (queue, events, collector) = match &config.kafka_brokers {
+        None => (
+            Arc::clone(embedded.queue()),
+            Arc::clone(embedded.events()),
+            None,
+        ),
         Some(brokers) => kafka_transport(config, brokers).await?,
     };
     let cache: Arc<dyn crate::cache::ResultCache> = match &config.redis_url {
@@ -232,18 +238,63 @@ async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate:
             .into());
         }
     };
-    Ok(crate::jobs::Jobs::new(
-        queue,
-        events,
-        cache,
-        embedded.retry_policy(),
-    ))
+    let jobs = crate::jobs::Jobs::new(queue, events, cache, embedded.retry_policy());
+    if let Some(collector) = collector {
+        jobs.metrics().register_collector(collector);
+    }
+    Ok(jobs)
 }
 
-/// A queue, its event bus, and a line describing them for the logs.
+/// The dataset store the configuration names: ClickHouse when
+/// `ABSTAT_CLICKHOUSE_URL` is set (metadata stays in SQLite/PostgreSQL),
+/// else Parquet files under the data directory, which the server and its
+/// workers must then share.
+async fn datasets_for(config: &Config) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    use std::sync::Arc;
+    let Some(url) = config.clickhouse_url.clone() else {
+        let local = abstat_io::store::LocalStore::open(config.data_dir.join("datasets"))
+            .context(
+                "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
+            )?;
+        return Ok(Arc::new(local));
+    };
+    clickhouse_store(url).await
+}
+
+#[cfg(feature = "clickhouse")]
+async fn clickhouse_store(url: String) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    // The store blocks on its own runtime: connect off the async threads.
+    let store = tokio::task::spawn_blocking(move || abstat_io::ClickHouseStore::connect(&url))
+        .await
+        .context("connecting to ClickHouse")?
+        .context("cannot use ClickHouse for datasets (ABSTAT_CLICKHOUSE_URL)")?;
+    tracing::info!(url = %store.url(), "datasets in ClickHouse");
+    let store: crate::jobs::worker::Datasets = std::sync::Arc::new(store);
+    // Its runtime must not be dropped on an async thread: the store lives
+    // as long as the process.
+    std::mem::forget(std::sync::Arc::clone(&store));
+    Ok(store)
+}
+
+#[cfg(not(feature = "clickhouse"))]
+async fn clickhouse_store(url: String) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    Err(ConfigError {
+        source_name: "ABSTAT_CLICKHOUSE_URL".into(),
+        problem: format!(
+            "set to {}, but this build has no ClickHouse client",
+            crate::config::redact_url(&url)
+        ),
+        fix: "Rebuild with `--features clickhouse`, or unset it to keep datasets in the data directory."
+            .into(),
+    }
+    .into())
+}
+
+/// A queue, its event bus, and the collector of its metrics.
 type Transport = (
     std::sync::Arc<dyn crate::jobs::queue::JobQueue>,
     std::sync::Arc<dyn crate::jobs::events::EventBus>,
+    Option<Box<dyn prometheus_client::collector::Collector>>,
 );
 
 /// What [`jobs_for`] connected to, in words.
@@ -260,7 +311,7 @@ fn describe_transport(config: &Config) -> String {
 /// Connect to Kafka, create or check the topics, and report readiness.
 #[cfg(feature = "kafka")]
 async fn kafka_transport(config: &Config, brokers: &str) -> anyhow::Result<Transport> {
-    use crate::jobs::kafka::{KafkaEvents, KafkaOptions, KafkaQueue};
+    use crate::jobs::kafka::{KafkaCollector, KafkaEvents, KafkaOptions, KafkaQueue};
 
     let options = KafkaOptions::from_settings(brokers, &config.kafka)?;
     let events = KafkaEvents::new(&options)?;
@@ -274,7 +325,15 @@ async fn kafka_transport(config: &Config, brokers: &str) -> anyhow::Result<Trans
         created,
         "connected to Kafka"
     );
-    Ok((std::sync::Arc::new(queue), std::sync::Arc::new(events)))
+    let collector = KafkaCollector {
+        queue: queue.metrics(),
+        events: Some(events.shared_metrics()),
+    };
+    Ok((
+        std::sync::Arc::new(queue),
+        std::sync::Arc::new(events),
+        Some(Box::new(collector)),
+    ))
 }
 
 #[cfg(not(feature = "kafka"))]
@@ -297,18 +356,34 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let _ = brokers;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
-    let datasets: crate::jobs::worker::Datasets = std::sync::Arc::new(
-        abstat_io::store::LocalStore::open(config.data_dir.join("datasets")).context(
-            "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
-        )?,
-    );
+    let datasets = datasets_for(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.worker_metrics_addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (ABSTAT_WORKER_METRICS_ADDR): give each worker on one machine its own port",
+                config.worker_metrics_addr
+            )
+        })?;
+    let metrics_addr = listener.local_addr()?;
+    let metrics = crate::metrics::worker_router(std::sync::Arc::clone(jobs.metrics()));
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics_server = tokio::spawn(async move {
+        axum::serve(listener, metrics)
+            .with_graceful_shutdown(async {
+                let _ = metrics_stopped.await;
+            })
+            .await
+    });
     let tasks = config.worker_tasks.max(1);
     println!(
-        "abstat worker ready: {}, {tasks} task(s)",
+        "abstat worker ready: {}, {tasks} task(s), metrics on http://{metrics_addr}/metrics",
         describe_transport(&config)
     );
     let running = crate::jobs::worker::Worker::new(jobs, metadata, datasets).spawn(tasks);
     shutdown_signal().await;
+    let _ = stop_metrics.send(());
+    let _ = metrics_server.await;
     // Jobs in progress finish; the rest stay on the queue for other workers.
     running.stop().await;
     tracing::info!("abstat worker stopped");

@@ -80,6 +80,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`).
     pub worker_tasks: usize,
+    /// Where `abstat worker` serves `/metrics` and `/healthz`
+    /// (`ABSTAT_WORKER_METRICS_ADDR`).
+    pub worker_metrics_addr: SocketAddr,
     /// Limits and cross-origin policy of the HTTP API.
     pub http: HttpSettings,
 }
@@ -164,6 +167,7 @@ struct FileConfig {
     cors_origins: Option<String>,
     bot_service_token: Option<String>,
     worker_tasks: Option<usize>,
+    worker_metrics_addr: Option<String>,
 }
 
 /// Every environment variable the configuration reads, with its meaning,
@@ -258,6 +262,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "ABSTAT_WORKER_TASKS",
         "jobs the in-process worker runs at once [default: 2]",
     ),
+    (
+        "ABSTAT_WORKER_METRICS_ADDR",
+        "where `abstat worker` serves /metrics and /healthz [default: 127.0.0.1:9187]",
+    ),
 ];
 
 const MIN_SECRET_LEN: usize = 32;
@@ -329,6 +337,17 @@ impl Config {
                 "ABSTAT_HTTP_ADDR",
                 format!("'{http_addr_text}' is not an address"),
                 "Use IP:PORT, e.g. 127.0.0.1:8080 (or 0.0.0.0:8080 to listen on all interfaces).",
+            )
+        })?;
+
+        let metrics_text = var("ABSTAT_WORKER_METRICS_ADDR")
+            .or(file.worker_metrics_addr)
+            .unwrap_or_else(|| "127.0.0.1:9187".to_string());
+        let worker_metrics_addr: SocketAddr = metrics_text.parse().map_err(|_| {
+            ConfigError::new(
+                "ABSTAT_WORKER_METRICS_ADDR",
+                format!("'{metrics_text}' is not an address"),
+                "Use IP:PORT, e.g. 127.0.0.1:9187 (0.0.0.0:9187 for Prometheus on another machine).",
             )
         })?;
 
@@ -492,6 +511,7 @@ impl Config {
             log_format,
             http,
             worker_tasks,
+            worker_metrics_addr,
         })
     }
 

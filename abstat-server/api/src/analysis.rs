@@ -498,6 +498,10 @@ pub enum AnalysisResult {
     Classification(Box<ClassificationResult>),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestResult),
+    /// `POST /datasets/clean/`.
+    Clean(crate::CleanResult),
+    /// `GET /analytics/visualize/`.
+    Chart(crate::ChartImage),
 }
 
 /// What `POST /ab-tests/design/` solves for: leave exactly one of

@@ -7,9 +7,13 @@
 use serde::{Deserialize, Serialize};
 
 mod analysis;
+mod charts;
+mod clean;
 mod jobs;
 
 pub use analysis::*;
+pub use charts::*;
+pub use clean::*;
 pub use jobs::*;
 
 /// `POST /auth/token/`: log in with a user name and password.

@@ -56,7 +56,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use tokio::sync::watch;
 
 pub use events::KafkaEvents;
-pub use metrics::{EventMetrics, QueueMetrics, QueueMetricsSnapshot};
+pub use metrics::{EventMetrics, KafkaCollector, QueueMetrics, QueueMetricsSnapshot};
 pub use options::KafkaOptions;
 
 use self::group::{Shared, WorkerContext, lock, partition_list};
@@ -386,7 +386,10 @@ impl KafkaQueue {
             let consumer = &self.consumer;
             tokio::select! {
                 record = async { consumer.recv().await.map(|m| m.detach()) } => {
-                    let record = record.map_err(|e| self.unavailable("cannot receive jobs", e))?;
+                    let record = record.map_err(|e| {
+                        QueueMetrics::bump(&self.shared.metrics.receive_failures);
+                        self.unavailable("cannot receive jobs", e)
+                    })?;
                     if let Accepted::Deliver(d) = self.accept(record).await? {
                         return Ok(d);
                     }
@@ -406,13 +409,18 @@ impl KafkaQueue {
     ) -> Result<(), QueueError> {
         let payload = serde_json::to_vec(message)
             .map_err(|e| QueueError::Backend(format!("cannot encode a job message: {e}")))?;
-        self.produce(
-            topic,
-            message.job_id.as_bytes(),
-            &payload,
-            headers::build(pairs),
-        )
-        .await
+        let sent = self
+            .produce(
+                topic,
+                message.job_id.as_bytes(),
+                &payload,
+                headers::build(pairs),
+            )
+            .await;
+        if sent.is_err() {
+            QueueMetrics::bump(&self.shared.metrics.produce_failures);
+        }
+        sent
     }
 
     /// Headers naming the failed attempt and where its record was.

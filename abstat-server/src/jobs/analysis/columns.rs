@@ -90,6 +90,22 @@ pub(super) fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<Strin
     })
 }
 
+/// `values` split by their `keys` into one sample per name of `names`
+/// (rows whose key is missing or not among `names` are left out).
+pub(super) fn group_values(
+    values: &[f64],
+    keys: &[Option<String>],
+    names: &[String],
+) -> Vec<Vec<f64>> {
+    let mut samples = vec![Vec::new(); names.len()];
+    for (v, k) in values.iter().zip(keys) {
+        if let Some(i) = k.as_ref().and_then(|k| names.iter().position(|n| n == k)) {
+            samples[i].push(*v);
+        }
+    }
+    samples
+}
+
 /// The distinct labels, sorted.
 pub(super) fn levels(labels: &[Option<String>]) -> Vec<String> {
     let mut out: Vec<String> = labels.iter().flatten().cloned().collect();

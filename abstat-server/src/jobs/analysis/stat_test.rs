@@ -15,7 +15,7 @@ use abstat_core::ttest::{TTestOptions, ttest_1samp, ttest_ind, ttest_rel, welch}
 use abstat_core::variance::{LeveneOptions, levene};
 use arrow_array::RecordBatch;
 
-use super::columns::{ColumnRole, labels, levels, numeric};
+use super::columns::{ColumnRole, group_values, labels, levels, numeric};
 use super::{Invalid, RunError, check_alpha};
 
 fn required<'a>(
@@ -150,12 +150,7 @@ fn split(
         )
         .into());
     }
-    let mut samples = vec![Vec::new(); names.len()];
-    for (v, k) in values.iter().zip(&keys) {
-        if let Some(i) = k.as_ref().and_then(|k| names.iter().position(|n| n == k)) {
-            samples[i].push(*v);
-        }
-    }
+    let samples = group_values(&values, &keys, &names);
     Ok((names, samples))
 }
 
