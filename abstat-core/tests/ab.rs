@@ -2,8 +2,10 @@
 //! and (where abstat deliberately differs from gbstats 0.8.0) independent
 //! numpy/scipy computations; fixtures from scripts/fixtures/gen_ab.py.
 
+mod ab_support;
 mod common;
 
+use ab_support::stats_of;
 use abstat_core::ab::{
     BayesianOptions, Correction, Effect, Engine, ExperimentOptions, FrequentistOptions,
     JointMoments, MetricInput, MetricStats, PowerSums, Prior, SequentialOptions, Verdict, analyze,
@@ -30,29 +32,6 @@ fn section(name: &str) -> Vec<Value> {
 
 fn alternative(c: &Value) -> Alternative {
     c["alternative"].as_str().unwrap().parse().unwrap()
-}
-
-/// The metric statistics of a case, from the numbers Python summed.
-fn stats_of(kind: &str, s: &Value) -> MetricStats {
-    let n = s["n"].as_u64().unwrap();
-    let m = PowerSums::new(n, num(&s["sum"]), num(&s["sum_squares"]));
-    let j = || {
-        JointMoments::new(
-            n,
-            num(&s["sum"]),
-            num(&s["sum_squares"]),
-            num(&s["sum_x"]),
-            num(&s["sum_x_squares"]),
-            num(&s["sum_xy"]),
-        )
-    };
-    match kind {
-        "mean" => MetricStats::Mean(m),
-        "proportion" => MetricStats::Proportion(m),
-        "ratio" => MetricStats::Ratio(j()),
-        "cuped" => MetricStats::RegressionAdjusted(j()),
-        other => panic!("unknown kind {other}"),
-    }
 }
 
 /// The metric statistics of a case from its raw columns, through the

@@ -1,10 +1,35 @@
 //! Helpers shared by the A/B fixture tests that compare with gbstats.
 #![allow(dead_code)]
 
-use abstat_core::ab::{Comparison, Effect};
+use abstat_core::ab::{Comparison, Effect, JointMoments, MetricStats, PowerSums};
 use serde_json::Value;
 
 use crate::common::{assert_close, data, num};
+
+/// The statistics of one arm from the sums the generator wrote
+/// (`n, sum, sum_squares`, and `sum_x, sum_x_squares, sum_xy` for ratio and
+/// CUPED metrics), by the generator's kind name.
+pub fn stats_of(kind: &str, s: &Value) -> MetricStats {
+    let n = s["n"].as_u64().unwrap();
+    let m = PowerSums::new(n, num(&s["sum"]), num(&s["sum_squares"]));
+    let j = || {
+        JointMoments::new(
+            n,
+            num(&s["sum"]),
+            num(&s["sum_squares"]),
+            num(&s["sum_x"]),
+            num(&s["sum_x_squares"]),
+            num(&s["sum_xy"]),
+        )
+    };
+    match kind {
+        "mean" => MetricStats::Mean(m),
+        "proportion" => MetricStats::Proportion(m),
+        "ratio" => MetricStats::Ratio(j()),
+        "cuped" => MetricStats::RegressionAdjusted(j()),
+        other => panic!("unknown kind {other}"),
+    }
+}
 
 /// Two log-normal arms rebuilt from the case's `control` / `treatment`
 /// SplitMix64 specs (y = exp(normal)), as one column with its variant index.
@@ -27,7 +52,9 @@ pub fn assert_effects_match_gbstats(r: &Comparison, c: &Value, name: &str) {
     }
 }
 
-fn assert_effect(e: &Effect, want: &Value, what: &str) {
+/// One effect against gbstats' `{estimate, std_error, p_value, ci}` at 1e-8
+/// relative (p-values also 1e-15 absolute).
+pub fn assert_effect(e: &Effect, want: &Value, what: &str) {
     let check = |got: f64, field: &Value, atol: f64, f: &str| {
         assert_close(got, num(field), 1e-8, atol, &format!("{what} {f}"))
     };
