@@ -6,9 +6,9 @@ and every response must conform to the schema (status code, content type,
 headers, body).
 
 Deterministic (`derandomize=True`) and bounded (`MAX_EXAMPLES` per
-operation). The binary is `ABSTAT_BIN` when set, else the one cargo builds
-for the workspace with all features (what `scripts/test.sh` has just built,
-so it is up to date and nothing is rebuilt)."""
+operation). The binary is `ABSTAT_BIN` when set, else the one `cargo test
+--workspace --all-features` builds (what `scripts/test.sh` has just built, so
+nothing is rebuilt)."""
 
 import json
 import os
@@ -54,15 +54,19 @@ def abstat_binary():
         return os.environ["ABSTAT_BIN"]
     cargo = shutil.which("cargo")
     assert cargo, "cargo is needed to build the abstat binary (or set ABSTAT_BIN)"
+    # The same build as `cargo test --workspace --all-features` (scripts/test.sh),
+    # so after it nothing is compiled: `cargo build` would unify features
+    # without the dev-dependencies and rebuild much of the tree.
     out = subprocess.run(
-        [cargo, "build", "-q", "--workspace", "--all-features", "--bin", "abstat",
+        [cargo, "test", "-q", "--workspace", "--all-features", "--no-run",
          "--message-format=json-render-diagnostics"],
         check=True, cwd=ROOT, stdout=subprocess.PIPE, text=True,
     ).stdout
     for line in out.splitlines():
         msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-                and msg["target"]["name"] == "abstat":
+        if (msg.get("reason") == "compiler-artifact" and msg.get("executable")
+                and msg["target"]["name"] == "abstat" and "bin" in msg["target"]["kind"]
+                and not msg["profile"]["test"]):
             return msg["executable"]
     raise AssertionError("cargo built no abstat executable")
 
