@@ -135,10 +135,7 @@ async fn closed_loop(
     run
 }
 
-async fn collect(
-    mut set: tokio::task::JoinSet<(Duration, bool)>,
-    start: std::time::Instant,
-) -> Run {
+async fn collect(mut set: tokio::task::JoinSet<(Duration, bool)>, start: Instant) -> Run {
     let mut run = Run {
         latencies: Vec::new(),
         errors: 0,
