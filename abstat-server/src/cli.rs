@@ -188,15 +188,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         state.metadata().clone(),
         state.datasets(),
     );
-    let workers = worker.spawn(config.worker_tasks);
-    tracing::info!(tasks = config.worker_tasks, "in-process job worker started");
+    // ABSTAT_WORKER_TASKS=0 (Kafka only): an API that submits, and leaves
+    // the jobs to `abstat worker` processes.
+    let workers = (config.worker_tasks > 0).then(|| worker.spawn(config.worker_tasks));
+    match &workers {
+        Some(_) => tracing::info!(tasks = config.worker_tasks, "in-process job worker started"),
+        None => tracing::info!(
+            "no in-process job worker (ABSTAT_WORKER_TASKS=0): `abstat worker` processes run the jobs"
+        ),
+    }
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;
     // let running jobs finish; queued ones stay persisted for the next start
-    workers.stop().await;
+    if let Some(workers) = workers {
+        workers.stop().await;
+    }
     if let Some(handle) = bot {
         handle.abort();
     }

@@ -78,7 +78,9 @@ pub struct Config {
     pub dev: bool,
     /// Log format (`ABSTAT_LOG_FORMAT`).
     pub log_format: LogFormat,
-    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`).
+    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`);
+    /// 0 (allowed only with Kafka) runs `abstat serve` as an API that only
+    /// submits, leaving the jobs to `abstat worker` processes.
     pub worker_tasks: usize,
     /// Where `abstat worker` serves `/metrics` and `/healthz`
     /// (`ABSTAT_WORKER_METRICS_ADDR`).
@@ -260,7 +262,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "ABSTAT_WORKER_TASKS",
-        "jobs the in-process worker runs at once [default: 2]",
+        "jobs the in-process worker runs at once; 0 = none, API only (needs Kafka) [default: 2]",
     ),
     (
         "ABSTAT_WORKER_METRICS_ADDR",
@@ -486,14 +488,22 @@ impl Config {
 
         let worker_tasks = match var("ABSTAT_WORKER_TASKS") {
             None => file.worker_tasks.unwrap_or(2),
-            Some(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+            Some(v) => v.trim().parse().map_err(|_| {
                 ConfigError::new(
                     "ABSTAT_WORKER_TASKS",
-                    format!("'{v}' is not a positive number"),
-                    "Use a whole number of at least 1, e.g. 2.",
+                    format!("'{v}' is not a number of tasks"),
+                    "Use a whole number, e.g. 2 (0 only with ABSTAT_KAFKA_BROKERS).",
                 )
             })?,
         };
+        if worker_tasks == 0 && kafka_brokers.is_none() {
+            // Nothing else would ever run the in-process queue's jobs.
+            return Err(ConfigError::new(
+                "ABSTAT_WORKER_TASKS",
+                "0 (no in-process worker), but jobs stay in this process without ABSTAT_KAFKA_BROKERS",
+                "Use at least 1, or set ABSTAT_KAFKA_BROKERS and run `abstat worker` processes.",
+            ));
+        }
 
         Ok(Config {
             http_addr,
@@ -952,6 +962,21 @@ mod tests {
         .unwrap();
         assert_eq!(c.http_addr.to_string(), "0.0.0.0:9000");
         assert_eq!(c.redis_url.as_deref(), Some("redis://env:6379"));
+    }
+
+    #[test]
+    fn no_in_process_worker_only_when_kafka_runs_the_jobs() {
+        let c = load(&[
+            ("ABSTAT_WORKER_TASKS", "0"),
+            ("ABSTAT_KAFKA_BROKERS", "127.0.0.1:9092"),
+        ])
+        .unwrap();
+        assert_eq!(c.worker_tasks, 0);
+        let e = load(&[("ABSTAT_WORKER_TASKS", "0")]).unwrap_err();
+        assert_eq!(e.source_name, "ABSTAT_WORKER_TASKS");
+        assert!(e.fix.contains("ABSTAT_KAFKA_BROKERS"), "{e}");
+        let e = load(&[("ABSTAT_WORKER_TASKS", "two")]).unwrap_err();
+        assert!(e.problem.contains("'two'"), "{e}");
     }
 
     #[test]
