@@ -57,6 +57,7 @@ pub struct ApiClient {
     base: String,
     service_token: String,
     tokens: Mutex<HashMap<i64, (String, Instant)>>,
+    metrics: Option<std::sync::Arc<crate::metrics::BotMetrics>>,
 }
 
 impl ApiClient {
@@ -73,14 +74,45 @@ impl ApiClient {
             base: base.trim_end_matches('/').to_string(),
             service_token: service_token.to_string(),
             tokens: Mutex::new(HashMap::new()),
+            metrics: None,
         }
+    }
+
+    /// Report every call's latency and failures to `metrics`.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::BotMetrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// Send `req`, timing it for the metrics.
     async fn send<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
+        let Some(metrics) = &self.metrics else {
+            return self.exchange(req).await;
+        };
+        let (client, request) = req.build_split();
+        let request = request.map_err(|e| ApiError::Server(e.to_string()))?;
+        let (method, path) = (
+            request.method().to_string(),
+            request.url().path().to_string(),
+        );
+        let started = Instant::now();
+        let result = self
+            .exchange(RequestBuilder::from_parts(client, request))
+            .await;
+        let failure = result.as_ref().err().map(|e| match e {
+            ApiError::Unreachable { .. } => "unreachable",
+            ApiError::Refused { .. } => "refused",
+            ApiError::Server(_) => "server",
+        });
+        metrics.api_call(&method, &path, started.elapsed().as_secs_f64(), failure);
+        result
+    }
+
+    async fn exchange<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
         let res = req.send().await.map_err(|e| ApiError::Unreachable {
             url: self.base.clone(),
             reason: e.to_string(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use abstat_api::{Dataset, UploadResponse};
 use serde::{Deserialize, Serialize};
-use teloxide::dispatching::dialogue::{Dialogue, InMemStorage};
+use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::net::Download;
 use teloxide::prelude::*;
@@ -17,6 +17,7 @@ use teloxide::types::{
 use teloxide::utils::command::BotCommands;
 
 use crate::api::{ApiClient, ApiError};
+use crate::storage::DialogueStorage;
 use crate::texts::{Lang, T};
 
 /// Errors a handler may end with; logged by the dispatcher.
@@ -54,7 +55,7 @@ pub enum Step {
 }
 
 /// The chat's dialogue handle.
-pub type ChatDialogue = Dialogue<Session, InMemStorage<Session>>;
+pub type ChatDialogue = Dialogue<Session, DialogueStorage>;
 
 /// Commands the bot understands (buttons do the same).
 #[derive(Debug, Clone, BotCommands)]
@@ -77,7 +78,7 @@ pub enum Command {
 /// The whole update-handling tree; tests dispatch through it too.
 pub fn schema() -> UpdateHandler<HandlerError> {
     let messages = Update::filter_message()
-        .enter_dialogue::<Message, InMemStorage<Session>, Session>()
+        .enter_dialogue::<Message, DialogueStorage, Session>()
         .branch(
             dptree::entry()
                 .filter_command::<Command>()
@@ -86,7 +87,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(|m: Message| m.document().is_some()).endpoint(on_document))
         .branch(dptree::endpoint(on_other_message));
     let callbacks = Update::filter_callback_query()
-        .enter_dialogue::<CallbackQuery, InMemStorage<Session>, Session>()
+        .enter_dialogue::<CallbackQuery, DialogueStorage, Session>()
         .endpoint(on_callback);
     dptree::entry().branch(messages).branch(callbacks)
 }

@@ -60,6 +60,11 @@ pub enum Command {
     #[command(after_help = env_help())]
     Worker,
     /// Run only the Telegram bot (needs TELEGRAM_BOT_TOKEN); it talks to an abstat server over HTTP.
+    ///
+    /// It polls the Bot API, or serves a webhook when ABSTAT_BOT_WEBHOOK_URL
+    /// is set; keeps dialogues in memory, SQLite or Redis (ABSTAT_BOT_STATE);
+    /// and serves Prometheus metrics on ABSTAT_BOT_METRICS_ADDR
+    /// (default 127.0.0.1:9188, `off` to disable).
     #[command(after_help = env_help())]
     Bot,
     /// Manage the users who may log in to the HTTP API.
@@ -423,7 +428,12 @@ async fn bot(config: Config) -> anyhow::Result<()> {
         server_url: config.server_url.clone(),
         service_token: service_token.expose().to_string(),
     };
-    if let Err(e) = abstat_bot::run(bot_config).await {
+    let options = abstat_bot::RunOptions {
+        state: config.bot.state.clone(),
+        webhook: config.bot.webhook.clone(),
+        metrics_addr: config.bot.metrics_addr,
+    };
+    if let Err(e) = abstat_bot::run(bot_config, options).await {
         tracing::warn!(error = %e, "the Telegram bot is not running");
         return Err(e.into());
     }
