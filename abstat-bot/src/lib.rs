@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod handlers;
+pub mod results;
 pub mod texts;
 
 use std::sync::Arc;

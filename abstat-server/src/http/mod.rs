@@ -10,6 +10,7 @@ mod health;
 mod jobs;
 mod limits;
 mod openapi;
+mod values;
 
 #[cfg(test)]
 mod job_tests;
@@ -150,6 +151,7 @@ pub fn app(state: AppState) -> Router {
         .merge(analytics::router())
         .merge(ab::router())
         .merge(jobs::router())
+        .merge(values::router())
         .route("/metrics", get(crate::metrics::metrics))
         .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::queue::JobKind;
 
-pub use columns::{ColumnRole, load_columns};
+pub use columns::{ColumnRole, labels, load_columns};
 
 /// An analysis request, as stored in a job's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,67 @@
+//! The regression dialogue: target → predictors → linear, or logistic for
+//! a 0/1 target → `POST /analytics/regression/`.
+
+use abstat_api::{RegressionModel, RegressionRequest};
+
+use super::wizard::{Field, Opt, Question, Wizard};
+use crate::api::Analysis;
+use crate::texts::{Lang, T};
+
+/// The next question of the regression dialogue.
+pub fn question(w: &Wizard, lang: Lang) -> Question {
+    let Some(target) = w.one(Field::Target).and_then(|t| w.column(t)) else {
+        let options = w.column_options(w.columns.iter().filter(|c| c.is_numeric()));
+        if options.is_empty() || w.columns.len() < 2 {
+            return Question::Impossible(T::NoNumericTarget.get(lang).to_string());
+        }
+        return Question::One {
+            field: Field::Target,
+            prompt: T::AskTarget.get(lang).to_string(),
+            options,
+            skip: false,
+        };
+    };
+    if !w.answered(Field::Predictors) {
+        let options = w.column_options(
+            w.columns
+                .iter()
+                .filter(|c| c.is_feature() && c.name != target.name),
+        );
+        if options.is_empty() {
+            return Question::Impossible(T::NoPredictors.get(lang).to_string());
+        }
+        return Question::Many {
+            field: Field::Predictors,
+            prompt: T::AskPredictors.get(lang).to_string(),
+            options,
+        };
+    }
+    let Some(model) = w.one(Field::Model) else {
+        let mut options = vec![Opt::new(T::ModelLinear.get(lang), "ols")];
+        if target.is_zero_one() {
+            options.push(Opt::new(T::ModelLogistic.get(lang), "logit"));
+        }
+        return Question::One {
+            field: Field::Model,
+            prompt: T::AskRegressionModel.get(lang).to_string(),
+            options,
+            skip: false,
+        };
+    };
+    Question::Ready(Analysis::Regression(RegressionRequest {
+        dataset_id: w.dataset.clone(),
+        version: None,
+        model: if model == "logit" {
+            RegressionModel::Logit
+        } else {
+            RegressionModel::Ols
+        },
+        target: target.name.clone(),
+        predictors: w.many(Field::Predictors).to_vec(),
+        reference: Default::default(),
+        intercept: true,
+        weights: None,
+        cov_type: Default::default(),
+        alpha: super::ab::ALPHA,
+    }))
+}
