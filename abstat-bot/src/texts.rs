@@ -101,6 +101,26 @@ impl Lang {
         plus(share, self.percent(share))
     }
 
+    /// A number in its shortest exact form (`0.05`, `3`), for values the
+    /// user typed or picked.
+    pub fn short(self, value: f64) -> String {
+        let text = format!("{value}");
+        match self {
+            Lang::Ru => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
+    /// A p-value for a sentence: `= 0.013`, or `< 0.001`.
+    pub fn p_is(self, p: f64) -> String {
+        let text = self.p_value(p);
+        if text.starts_with('<') {
+            text
+        } else {
+            format!("= {text}")
+        }
+    }
+
     /// A p-value: three decimals, or `< 0.001`.
     pub fn p_value(self, p: f64) -> String {
         if p.is_finite() && p < 0.001 {
@@ -338,7 +358,7 @@ pub enum T {
     ResultUnreadable,
     /// Button under a result: back to the dataset menu.
     BtnMenu,
-    /// A/B verdict: `{variant} {direction} {metric} by {effect} ({level} CI {lo} … {hi}), p = {p} — {outcome}`.
+    /// A/B verdict: `{variant} {direction} {metric} by {effect} ({level} CI {lo} … {hi}), p {p} — {outcome}`.
     AbSignificant,
     /// "increases".
     Increases,
@@ -694,16 +714,16 @@ impl T {
             ),
             BtnMenu => ("↩ Меню набора", "↩ Dataset menu"),
             AbSignificant => (
-                "{variant} {direction} «{metric}» на {effect} ({level} ДИ {lo} … {hi}), p = {p} — {outcome}.",
-                "{variant} {direction} {metric} by {effect} ({level} CI {lo} … {hi}), p = {p}: {outcome}.",
+                "{variant} {direction} «{metric}» на {effect} ({level} ДИ {lo} … {hi}), p {p} — {outcome}.",
+                "{variant} {direction} {metric} by {effect} ({level} CI {lo} … {hi}), p {p} — {outcome}.",
             ),
             Increases => ("увеличивает", "increases"),
             Decreases => ("уменьшает", "decreases"),
             Win => ("значимый выигрыш", "a significant win"),
             Loss => ("значимый проигрыш", "a significant loss"),
             AbInconclusive => (
-                "Значимой разницы в «{metric}» между {variant} и {control} нет: {effect} ({level} ДИ {lo} … {hi}), p = {p}.",
-                "No significant difference in {metric} between {variant} and {control}: {effect} ({level} CI {lo} … {hi}), p = {p}.",
+                "Значимой разницы в «{metric}» между {variant} и {control} нет: {effect} ({level} ДИ {lo} … {hi}), p {p}.",
+                "No significant difference in {metric} between {variant} and {control}: {effect} ({level} CI {lo} … {hi}), p {p}.",
             ),
             AbNotEnoughData => (
                 "Недостаточно данных, чтобы сравнить {variant} с {control} по «{metric}»{reason}.",
@@ -714,8 +734,8 @@ impl T {
                 "⚠️ Users were not split between the variants as planned (sample ratio mismatch). Don't trust these results until the assignment is fixed.",
             ),
             AbUntrusted => (
-                "{variant} против {control}, «{metric}»: {effect} ({level} ДИ {lo} … {hi}), p = {p}.",
-                "{variant} vs {control}, {metric}: {effect} ({level} CI {lo} … {hi}), p = {p}.",
+                "{variant} против {control}, «{metric}»: {effect} ({level} ДИ {lo} … {hi}), p {p}.",
+                "{variant} vs {control}, {metric}: {effect} ({level} CI {lo} … {hi}), p {p}.",
             ),
             BayesBetter => (
                 "{variant} почти наверняка лучше {control} по «{metric}»: шанс обыграть контроль {chance}, эффект {effect} ({level} байесовский интервал {lo} … {hi}).",
@@ -745,8 +765,8 @@ impl T {
                 "{metric}, {variant}: expected loss if you ship {variant}: {risk}; if you keep {control}: {risk_control}",
             ),
             WarnSrm => (
-                "Разбиение по вариантам: ожидалось {expected}, получилось {observed} (p = {p}). Проверьте, как пользователи попадают в варианты.",
-                "Split between variants: expected {expected}, got {observed} (p = {p}). Check how users are assigned to variants.",
+                "Разбиение по вариантам: ожидалось {expected}, получилось {observed} (p {p}). Проверьте, как пользователи попадают в варианты.",
+                "Split between variants: expected {expected}, got {observed} (p {p}). Check how users are assigned to variants.",
             ),
             WarnLittleData => (
                 "Слишком мало данных: в каком-то варианте меньше двух пользователей или у метрики нет разброса.",
@@ -769,34 +789,34 @@ impl T {
                 "CUPED: {metric} is adjusted by the pre-experiment metric (less noise); the means above are adjusted.",
             ),
             TestDiffer => (
-                "Разница значима: {samples} различаются ({test}, p = {p}).",
-                "A significant difference between {samples} ({test}, p = {p}).",
+                "Разница значима: {samples} различаются ({test}, p {p}).",
+                "A significant difference between {samples} ({test}, p {p}).",
             ),
             TestNoDiffer => (
-                "Значимой разницы между {samples} нет ({test}, p = {p}).",
-                "No significant difference between {samples} ({test}, p = {p}).",
+                "Значимой разницы между {samples} нет ({test}, p {p}).",
+                "No significant difference between {samples} ({test}, p {p}).",
             ),
             CorrSignificant => (
-                "{a} и {b} значимо связаны, связь {sign}: {test} = {r}, p = {p}.",
-                "{a} and {b} are significantly {sign}ly correlated: {test} = {r}, p = {p}.",
+                "{a} и {b} значимо связаны, связь {sign}: {test} = {r}, p {p}.",
+                "{a} and {b} are significantly {sign}ly correlated: {test} = {r}, p {p}.",
             ),
             CorrNone => (
-                "Значимой связи между {a} и {b} нет: {test} = {r}, p = {p}.",
-                "No significant correlation between {a} and {b}: {test} = {r}, p = {p}.",
+                "Значимой связи между {a} и {b} нет: {test} = {r}, p {p}.",
+                "No significant correlation between {a} and {b}: {test} = {r}, p {p}.",
             ),
             Positive => ("положительная", "positive"),
             Negative => ("отрицательная", "negative"),
             TableRelated => (
-                "{a} и {b} связаны: распределение одной зависит от другой ({test}, p = {p}).",
-                "{a} and {b} are related: one's distribution depends on the other ({test}, p = {p}).",
+                "{a} и {b} связаны: распределение одной зависит от другой ({test}, p {p}).",
+                "{a} and {b} are related: one's distribution depends on the other ({test}, p {p}).",
             ),
             TableUnrelated => (
-                "Значимой связи между {a} и {b} нет ({test}, p = {p}).",
-                "No significant relation between {a} and {b} ({test}, p = {p}).",
+                "Значимой связи между {a} и {b} нет ({test}, p {p}).",
+                "No significant relation between {a} and {b} ({test}, p {p}).",
             ),
             TestLine => (
-                "{method}: статистика {statistic}{df}, p = {p}",
-                "{method}: statistic {statistic}{df}, p = {p}",
+                "{method}: статистика {statistic}{df}, p {p}",
+                "{method}: statistic {statistic}{df}, p {p}",
             ),
             SizesLine => ("Наблюдений: {sizes}", "Observations: {sizes}"),
             CiLine => (
@@ -808,12 +828,12 @@ impl T {
                 "Effect size ({name}): {value}",
             ),
             OlsHeadline => (
-                "Модель объясняет {r2} разброса «{target}» (R², скорректированный {adj}); F-тест p = {p}.",
-                "The model explains {r2} of the variation in {target} (R²; adjusted {adj}); F-test p = {p}.",
+                "Модель объясняет {r2} разброса «{target}» (R², скорректированный {adj}); F-тест p {p}.",
+                "The model explains {r2} of the variation in {target} (R²; adjusted {adj}); F-test p {p}.",
             ),
             LogitHeadline => (
-                "Логистическая модель «{target}»: псевдо-R² {r2}; тест отношения правдоподобия p = {p}.",
-                "Logistic model of {target}: pseudo-R² {r2}; likelihood-ratio test p = {p}.",
+                "Логистическая модель «{target}»: псевдо-R² {r2}; тест отношения правдоподобия p {p}.",
+                "Logistic model of {target}: pseudo-R² {r2}; likelihood-ratio test p {p}.",
             ),
             SignificantTerms => (
                 "Значимые признаки (p < {alpha}): {terms}.",

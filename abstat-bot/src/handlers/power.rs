@@ -99,7 +99,7 @@ fn choices(field: PowerField, lang: Lang) -> Vec<(String, f64)> {
                 let caption = if percent {
                     lang.percent(*v)
                 } else {
-                    lang.sig(*v)
+                    lang.short(*v)
                 };
                 (caption, *v)
             })

@@ -94,7 +94,7 @@ fn frequentist(r: &AbTestResult, exp: &ExperimentResult, lang: Lang, msg: &mut M
             &[
                 ("expected", &expected.join(" : ")),
                 ("observed", &observed.join(" : ")),
-                ("p", &lang.p_value(exp.srm.p_value)),
+                ("p", &lang.p_is(exp.srm.p_value)),
             ],
         ));
     }
@@ -108,7 +108,7 @@ fn frequentist(r: &AbTestResult, exp: &ExperimentResult, lang: Lang, msg: &mut M
                 .and_then(|v| v.get(m)?.get(i).copied())
                 .or_else(|| exp.verdict(m, i))
                 .unwrap_or(Verdict::NotEnoughData);
-            let p = lang.p_value(t.adjusted_p_value);
+            let p = lang.p_is(t.adjusted_p_value);
             let names = [
                 ("variant", variant),
                 ("control", r.control.as_str()),

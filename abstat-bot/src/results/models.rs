@@ -47,7 +47,7 @@ fn significant_terms(e: &Estimates, lang: Lang, msg: &mut Message) {
         .filter(|c| c.name != "const" && c.name != "Intercept" && c.p_value < e.alpha)
         .map(|c| format!("{} ({})", c.name, lang.signed(c.coef)))
         .collect();
-    let alpha = lang.sig(e.alpha);
+    let alpha = lang.short(e.alpha);
     msg.verdicts.push(if terms.is_empty() {
         say(T::NoSignificantTerms, lang, &[("alpha", &alpha)])
     } else {
@@ -85,7 +85,7 @@ pub(super) fn regression(r: &RegressionResult, lang: Lang) -> String {
                     ("target", &fit.estimates.response),
                     ("r2", &lang.percent(fit.rsquared)),
                     ("adj", &lang.percent(fit.rsquared_adj)),
-                    ("p", &lang.p_value(fit.f_pvalue)),
+                    ("p", &lang.p_is(fit.f_pvalue)),
                 ],
             ));
             &fit.estimates
@@ -97,7 +97,7 @@ pub(super) fn regression(r: &RegressionResult, lang: Lang) -> String {
                 &[
                     ("target", &fit.estimates.response),
                     ("r2", &lang.number(fit.prsquared, 3)),
-                    ("p", &lang.p_value(fit.llr_pvalue)),
+                    ("p", &lang.p_is(fit.llr_pvalue)),
                 ],
             ));
             if !fit.converged {

@@ -9,7 +9,7 @@ use crate::texts::{Lang, T, test_name};
 pub(super) fn render(r: &StatTestResult, lang: Lang) -> String {
     let mut msg = Message::default();
     let test = test_name(r.test, lang);
-    let p = lang.p_value(r.outcome.p_value());
+    let p = lang.p_is(r.outcome.p_value());
     let samples = r.samples.join(", ");
     let (a, b) = (
         r.samples.first().map_or("", String::as_str),

@@ -4,7 +4,7 @@ use abstat_api::{
     AbDesignRequest, AbDesignResponse, AbTestRequest, DesignMetric, DesignPlan, ErrorBody,
     JobResponse, WaitQuery,
 };
-use abstat_core::ab::design::{Baseline, DesignOptions, Mde, design};
+use abstat_core::ab::design::{self as core_design, Baseline, DesignOptions};
 use abstat_core::multitest::Correction;
 use abstat_core::power::{PowerProblem, PowerSolution, PowerTest, cohen_h, solve_power};
 use axum::Router;
@@ -115,7 +115,8 @@ fn metric_plan(r: &AbDesignRequest, plan: &DesignPlan) -> Result<AbDesignRespons
         correction: (plan.variants > 2).then_some(Correction::Bonferroni),
         test,
     };
-    let d = design(plan.baseline, plan.mde, &opts, r.daily_units).map_err(core_error)?;
+    let d =
+        core_design::design(plan.baseline, plan.mde, &opts, r.daily_units).map_err(core_error)?;
     Ok(AbDesignResponse {
         solution: PowerSolution::Nobs1(d.exact_per_group),
         nobs_per_variant: Some(d.per_group),
@@ -220,6 +221,7 @@ fn design_plan(r: &AbDesignRequest) -> Result<AbDesignResponse, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use abstat_core::ab::design::{Mde, design};
 
     fn plan_request(metric: DesignMetric, plan: DesignPlan) -> AbDesignRequest {
         AbDesignRequest {
