@@ -636,6 +636,40 @@ async fn a_bayesian_ab_test_in_russian_skips_cuped_and_cancel_ends_a_dialogue() 
     );
 }
 
+/// A stat test request with the dialogue's defaults (α 0.05, missing
+/// values omitted); the test and columns are filled in by each case.
+fn stat_request(dataset: &str) -> StatTestRequest {
+    StatTestRequest {
+        dataset_id: dataset.to_string(),
+        version: None,
+        test: StatTestKind::Welch,
+        column: String::new(),
+        column_b: None,
+        group_column: None,
+        groups: None,
+        popmean: None,
+        alternative: Alternative::TwoSided,
+        alpha: 0.05,
+        nan_policy: NanPolicy::Omit,
+    }
+}
+
+/// A regression request with the dialogue's defaults.
+fn regression_request(dataset: &str) -> RegressionRequest {
+    RegressionRequest {
+        dataset_id: dataset.to_string(),
+        version: None,
+        model: RegressionModel::Ols,
+        target: String::new(),
+        predictors: Vec::new(),
+        reference: Default::default(),
+        intercept: true,
+        weights: None,
+        cov_type: Default::default(),
+        alpha: 0.05,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stat_test_is_suggested_from_the_column_types_in_both_languages() {
     let dir = tempfile::tempdir().unwrap();
@@ -661,17 +695,12 @@ async fn a_stat_test_is_suggested_from_the_column_types_in_both_languages() {
         assert!(chat.captions().contains(&"A < B".to_string()));
         chat.press("A < B").await;
         let request = StatTestRequest {
-            dataset_id: chat.dataset.clone(),
-            version: None,
             test: StatTestKind::Welch,
             column: "revenue".into(),
             column_b: None,
             group_column: Some("variant".into()),
-            groups: None,
-            popmean: None,
             alternative: Alternative::Less,
-            alpha: 0.05,
-            nan_policy: NanPolicy::Omit,
+            ..stat_request(&chat.dataset)
         };
         let expected = chat.expected(&Analysis::StatTest(request)).await;
         assert_eq!(chat.last_sent().text().unwrap(), expected);
@@ -684,17 +713,12 @@ async fn a_stat_test_is_suggested_from_the_column_types_in_both_languages() {
         assert_eq!(chat.captions()[0], chi2);
         chat.press(chi2).await;
         let request = StatTestRequest {
-            dataset_id: chat.dataset.clone(),
-            version: None,
             test: StatTestKind::Chi2Contingency,
             column: "segment".into(),
             column_b: Some("converted".into()),
             group_column: None,
-            groups: None,
-            popmean: None,
             alternative: Alternative::TwoSided,
-            alpha: 0.05,
-            nan_policy: NanPolicy::Omit,
+            ..stat_request(&chat.dataset)
         };
         let expected = chat.expected(&Analysis::StatTest(request)).await;
         assert_eq!(chat.last_sent().text().unwrap(), expected);
@@ -726,17 +750,11 @@ async fn regression_offers_logistic_only_for_a_binary_target_and_shows_the_coeff
         );
         chat.press(T::ModelLinear.get(l)).await;
         let request = RegressionRequest {
-            dataset_id: chat.dataset.clone(),
-            version: None,
             model: RegressionModel::Ols,
             target: "revenue".into(),
             // in the order the dialogue lists the columns
             predictors: vec!["variant".into(), "pre_revenue".into()],
-            reference: Default::default(),
-            intercept: true,
-            weights: None,
-            cov_type: Default::default(),
-            alpha: 0.05,
+            ..regression_request(&chat.dataset)
         };
         let expected = chat.expected(&Analysis::Regression(request)).await;
         let text = chat.last_sent().text().unwrap().to_string();
@@ -752,16 +770,10 @@ async fn regression_offers_logistic_only_for_a_binary_target_and_shows_the_coeff
         chat.press(T::BtnDone.get(l)).await;
         chat.press(T::ModelLogistic.get(l)).await;
         let request = RegressionRequest {
-            dataset_id: chat.dataset.clone(),
-            version: None,
             model: RegressionModel::Logit,
             target: "converted".into(),
             predictors: vec!["revenue".into()],
-            reference: Default::default(),
-            intercept: true,
-            weights: None,
-            cov_type: Default::default(),
-            alpha: 0.05,
+            ..regression_request(&chat.dataset)
         };
         let expected = chat.expected(&Analysis::Regression(request)).await;
         assert_eq!(chat.last_sent().text().unwrap(), expected);

@@ -3,7 +3,7 @@
 
 use abstat_api::{ClassificationRequest, ClassifierModel};
 
-use super::wizard::{Field, Opt, Question, Wizard};
+use super::wizard::{Field, Opt, Question, TargetPrompts, Wizard};
 use crate::api::Analysis;
 use crate::texts::{Lang, T, model_name};
 
@@ -20,33 +20,18 @@ pub const MODELS: [ClassifierModel; 7] = [
 
 /// The next question of the classification dialogue.
 pub fn question(w: &Wizard, lang: Lang) -> Question {
-    let Some(target) = w.one(Field::Target).and_then(|t| w.column(t)) else {
-        let options = w.column_options(w.columns.iter().filter(|c| c.is_grouping()));
-        if options.is_empty() || w.columns.len() < 2 {
-            return Question::Impossible(T::NoClassTarget.get(lang).to_string());
-        }
-        return Question::One {
-            field: Field::Target,
-            prompt: T::AskClassTarget.get(lang).to_string(),
-            options,
-            skip: false,
-        };
+    let target = match w.target_and_features(
+        lang,
+        |c| c.is_grouping(),
+        TargetPrompts {
+            target: T::AskClassTarget,
+            no_target: T::NoClassTarget,
+            features: T::AskFeatures,
+        },
+    ) {
+        Ok(target) => target,
+        Err(question) => return *question,
     };
-    if !w.answered(Field::Predictors) {
-        let options = w.column_options(
-            w.columns
-                .iter()
-                .filter(|c| c.is_feature() && c.name != target.name),
-        );
-        if options.is_empty() {
-            return Question::Impossible(T::NoPredictors.get(lang).to_string());
-        }
-        return Question::Many {
-            field: Field::Predictors,
-            prompt: T::AskFeatures.get(lang).to_string(),
-            options,
-        };
-    }
     let model = w
         .one(Field::Model)
         .and_then(|m| m.parse::<usize>().ok())

@@ -57,28 +57,20 @@ impl PowerDraft {
     fn next(&self) -> Option<PowerField> {
         use PowerField as F;
         let rate = self.get(F::Metric)? == 0.0;
-        let order: &[F] = if rate {
-            &[
-                F::Rate,
-                F::MdeKind,
-                F::Mde,
-                F::Alpha,
-                F::Power,
-                F::Variants,
-                F::Traffic,
-            ]
+        let baseline: &[F] = if rate {
+            &[F::Rate]
         } else {
-            &[
-                F::Mean,
-                F::StdDev,
-                F::MdeKind,
-                F::Mde,
-                F::Alpha,
-                F::Power,
-                F::Variants,
-                F::Traffic,
-            ]
+            &[F::Mean, F::StdDev]
         };
+        let rest = [
+            F::MdeKind,
+            F::Mde,
+            F::Alpha,
+            F::Power,
+            F::Variants,
+            F::Traffic,
+        ];
+        let order: Vec<F> = baseline.iter().chain(&rest).copied().collect();
         order.iter().copied().find(|f| self.get(*f).is_none())
     }
 

@@ -3,39 +3,24 @@
 
 use abstat_api::{RegressionModel, RegressionRequest};
 
-use super::wizard::{Field, Opt, Question, Wizard};
+use super::wizard::{Field, Opt, Question, TargetPrompts, Wizard};
 use crate::api::Analysis;
 use crate::texts::{Lang, T};
 
 /// The next question of the regression dialogue.
 pub fn question(w: &Wizard, lang: Lang) -> Question {
-    let Some(target) = w.one(Field::Target).and_then(|t| w.column(t)) else {
-        let options = w.column_options(w.columns.iter().filter(|c| c.is_numeric()));
-        if options.is_empty() || w.columns.len() < 2 {
-            return Question::Impossible(T::NoNumericTarget.get(lang).to_string());
-        }
-        return Question::One {
-            field: Field::Target,
-            prompt: T::AskTarget.get(lang).to_string(),
-            options,
-            skip: false,
-        };
+    let target = match w.target_and_features(
+        lang,
+        |c| c.is_numeric(),
+        TargetPrompts {
+            target: T::AskTarget,
+            no_target: T::NoNumericTarget,
+            features: T::AskPredictors,
+        },
+    ) {
+        Ok(target) => target,
+        Err(question) => return *question,
     };
-    if !w.answered(Field::Predictors) {
-        let options = w.column_options(
-            w.columns
-                .iter()
-                .filter(|c| c.is_feature() && c.name != target.name),
-        );
-        if options.is_empty() {
-            return Question::Impossible(T::NoPredictors.get(lang).to_string());
-        }
-        return Question::Many {
-            field: Field::Predictors,
-            prompt: T::AskPredictors.get(lang).to_string(),
-            options,
-        };
-    }
     let Some(model) = w.one(Field::Model) else {
         let mut options = vec![Opt::new(T::ModelLinear.get(lang), "ols")];
         if target.is_zero_one() {

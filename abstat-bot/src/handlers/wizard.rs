@@ -218,6 +218,61 @@ impl Wizard {
     }
 }
 
+/// Prompts of [`Wizard::target_and_features`].
+pub struct TargetPrompts {
+    /// Asks for the target.
+    pub target: T,
+    /// Says no column can be the target.
+    pub no_target: T,
+    /// Asks for the features.
+    pub features: T,
+}
+
+impl Wizard {
+    /// The first two steps of a model: a target among the columns that
+    /// pass `is_target`, then one or more feature columns. The answered
+    /// target, or the question to ask.
+    pub fn target_and_features(
+        &self,
+        lang: Lang,
+        is_target: impl Fn(&ColumnFacts) -> bool,
+        prompts: TargetPrompts,
+    ) -> Result<&ColumnFacts, Box<Question>> {
+        let Some(target) = self.one(Field::Target).and_then(|t| self.column(t)) else {
+            let options = self.column_options(self.columns.iter().filter(|c| is_target(c)));
+            if options.is_empty() || self.columns.len() < 2 {
+                return Err(Box::new(Question::Impossible(
+                    prompts.no_target.get(lang).to_string(),
+                )));
+            }
+            return Err(Box::new(Question::One {
+                field: Field::Target,
+                prompt: prompts.target.get(lang).to_string(),
+                options,
+                skip: false,
+            }));
+        };
+        if !self.answered(Field::Predictors) {
+            let options = self.column_options(
+                self.columns
+                    .iter()
+                    .filter(|c| c.is_feature() && c.name != target.name),
+            );
+            if options.is_empty() {
+                return Err(Box::new(Question::Impossible(
+                    T::NoPredictors.get(lang).to_string(),
+                )));
+            }
+            return Err(Box::new(Question::Many {
+                field: Field::Predictors,
+                prompt: prompts.features.get(lang).to_string(),
+                options,
+            }));
+        }
+        Ok(target)
+    }
+}
+
 /// Open the dialogue `flow` on `dataset`: load its columns, ask the first
 /// question in the menu's message.
 pub async fn start(
