@@ -228,6 +228,16 @@ pub(crate) mod testing {
         (app(state.clone()), state)
     }
 
+    /// A new user's access token (signed with the key of [`test_app`]).
+    pub async fn user_token(state: &AppState, name: &str) -> String {
+        let u = state
+            .metadata()
+            .create_user(name, None, None)
+            .await
+            .unwrap();
+        Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
+    }
+
     /// Send a request, return the status and the JSON body.
     pub async fn send(app: &Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
         let res = app.clone().oneshot(req).await.unwrap();

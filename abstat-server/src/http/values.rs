@@ -136,7 +136,6 @@ pub(super) async fn values(
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::auth::Tokens;
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
 
@@ -144,18 +143,10 @@ mod tests {
     async fn values_are_counted_per_column_labelled_as_the_analyses_do_and_owned() {
         let dir = tempfile::tempdir().unwrap();
         let (app, state) = test_app(dir.path()).await;
-        let token = |name: &'static str| {
-            let state = state.clone();
-            async move {
-                let u = state
-                    .metadata()
-                    .create_user(name, None, None)
-                    .await
-                    .unwrap();
-                Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
-            }
-        };
-        let (alice, bob) = (token("alice").await, token("bob").await);
+        let (alice, bob) = (
+            user_token(&state, "alice").await,
+            user_token(&state, "bob").await,
+        );
         let csv = "variant,converted,arm,revenue\nB,1,2,1.5\nA,0,1,\nB,1,2,2.5\nC,0,1,3\n";
         let req = Request::post("/datasets/upload/?name=x.csv")
             .header("authorization", format!("Bearer {alice}"))
