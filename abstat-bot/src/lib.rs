@@ -10,6 +10,7 @@
 pub mod api;
 pub mod handlers;
 pub mod metrics;
+pub mod results;
 pub mod storage;
 pub mod texts;
 pub mod webhook;

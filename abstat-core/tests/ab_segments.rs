@@ -200,7 +200,11 @@ fn check_part(got: &ExperimentResult, want: &Value, bonferroni: bool, what: &str
             } else {
                 "too few"
             };
-            assert!(t.error.as_ref().unwrap().contains(why), "{what}: {:?}", t.error);
+            assert!(
+                t.error.as_ref().unwrap().contains(why),
+                "{what}: {:?}",
+                t.error
+            );
             assert!(t.adjusted_p_value.is_nan());
             let verdict = got.verdict(mi, v - 1).unwrap();
             assert!(

@@ -12,6 +12,7 @@ mod health;
 mod jobs;
 mod limits;
 mod openapi;
+mod values;
 mod visualize;
 
 #[cfg(test)]
@@ -190,6 +191,7 @@ pub fn app(state: AppState) -> Router {
         .merge(clean::router())
         .merge(visualize::router())
         .merge(export::router())
+        .merge(values::router())
         .route("/metrics", get(crate::metrics::metrics))
         .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
@@ -264,6 +266,16 @@ pub(crate) mod testing {
         .expect("a dataset store in the data dir")
         .with_settings(settings);
         (app(state.clone()), state)
+    }
+
+    /// A new user's access token (signed with the key of [`test_app`]).
+    pub async fn user_token(state: &AppState, name: &str) -> String {
+        let u = state
+            .metadata()
+            .create_user(name, None, None)
+            .await
+            .unwrap();
+        Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
     }
 
     /// Send a request, return the status and the JSON body.

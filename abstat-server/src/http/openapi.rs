@@ -9,7 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 #[openapi(
     info(title = "abstat", description = "Statistics for A/B tests and data analysis."),
     paths(super::health::healthz, super::health::readyz, super::auth::token, super::auth::refresh, super::auth::me,
-        super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete,
+        super::datasets::upload, super::datasets::list, super::datasets::describe, super::datasets::delete, super::values::values,
         super::auth::telegram, crate::metrics::metrics,
         super::analytics::stat_test, super::analytics::regression, super::analytics::classification, super::ab::run, super::ab::design, super::jobs::job,
         super::clean::clean, super::visualize::visualize, super::visualize::image, super::export::export),
@@ -134,6 +134,7 @@ mod tests {
             "/auth/telegram/",
             "/metrics",
             "/datasets/upload/",
+            "/datasets/{id}/values/",
         ] {
             assert!(
                 spec["paths"][path].is_object(),

@@ -79,8 +79,9 @@ pub(super) fn numeric(batch: &RecordBatch, name: &str) -> Result<Vec<f64>, RunEr
     Ok(from_arrow(array.as_ref(), &format!("column '{name}'"))?.into_owned())
 }
 
-/// Column `name` as text labels (`None` for missing values).
-pub(super) fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, RunError> {
+/// Column `name` as text labels (`None` for missing values): the one
+/// labelling of groups, variants and classes (also `GET /datasets/{id}/values/`).
+pub fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, RunError> {
     Ok(match Column::read(batch, name)? {
         Column::Categorical(v) => v,
         Column::Numeric(v) => v

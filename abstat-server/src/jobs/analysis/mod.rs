@@ -23,7 +23,7 @@ use super::queue::JobKind;
 
 pub use chart::{ChartColumns, ChartOfJob, ChartRequest, ChartSize, MAX_BARS, result_charts};
 pub use clean::{PlanError, check_plan, plan_error};
-pub use columns::{ColumnRole, load_columns};
+pub use columns::{ColumnRole, labels, load_columns};
 
 /// An analysis request, as stored in a job's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
