@@ -54,6 +54,7 @@ pub struct AppState {
     jobs: Jobs,
 }
 
+#[derive(Clone)]
 struct Inner {
     data_dir: PathBuf,
     metadata: Metadata,
@@ -98,34 +99,24 @@ impl AppState {
     /// The same state with these limits and CORS policy. Call before the
     /// state is shared (it is cheap either way: a fresh copy).
     pub fn with_settings(self, settings: HttpSettings) -> Self {
-        let inner = &self.inner;
-        AppState {
-            jobs: self.jobs.clone(),
-            inner: Arc::new(Inner {
-                data_dir: inner.data_dir.clone(),
-                metadata: inner.metadata.clone(),
-                tokens: inner.tokens.clone(),
-                datasets: Arc::clone(&inner.datasets),
-                rate_limit: RateLimit::new(settings.rate_limit_per_minute),
-                settings,
-            }),
-        }
+        self.with_inner(|inner| {
+            inner.rate_limit = RateLimit::new(settings.rate_limit_per_minute);
+            inner.settings = settings;
+        })
     }
 
     /// The same state with datasets in `datasets` (ClickHouse when
     /// `ABSTAT_CLICKHOUSE_URL` is set) instead of the data directory.
     pub fn with_datasets(self, datasets: Datasets) -> Self {
-        let inner = &self.inner;
+        self.with_inner(|inner| inner.datasets = datasets)
+    }
+
+    fn with_inner(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner);
         AppState {
-            jobs: self.jobs.clone(),
-            inner: Arc::new(Inner {
-                data_dir: inner.data_dir.clone(),
-                metadata: inner.metadata.clone(),
-                tokens: inner.tokens.clone(),
-                datasets,
-                rate_limit: inner.rate_limit.clone(),
-                settings: inner.settings.clone(),
-            }),
+            jobs: self.jobs,
+            inner: Arc::new(inner),
         }
     }
 

@@ -16,9 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
     components(schemas(abstat_api::CleanResult, abstat_api::ChartImage)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "auth", description = "tokens"), (name = "users"), (name = "datasets"), (name = "health"),
-        (name = "analytics", description = "hypothesis tests and regression, run as jobs"),
+        (name = "analytics", description = "hypothesis tests, regression, classification and charts, run as jobs"),
         (name = "ab-tests", description = "A/B analysis (a job) and design (inline)"),
-        (name = "jobs", description = "follow a job; ?wait= returns it finished"))
+        (name = "jobs", description = "follow a job (?wait= returns it finished), fetch its image or export its result"))
 )]
 struct ApiDoc;
 
@@ -135,6 +135,10 @@ mod tests {
             "/metrics",
             "/datasets/upload/",
             "/datasets/{id}/values/",
+            "/datasets/clean/",
+            "/analytics/visualize/",
+            "/jobs/{id}/image",
+            "/jobs/{id}/export/",
         ] {
             assert!(
                 spec["paths"][path].is_object(),
@@ -154,6 +158,36 @@ mod tests {
         }
         assert!(spec["paths"]["/datasets/list/"]["get"]["responses"]["429"].is_object());
         assert!(spec["paths"]["/healthz"]["get"]["responses"]["429"].is_null());
+        for schema in [
+            "ErrorBody",
+            "CleanRequest",
+            "CleanResult",
+            "ChartImage",
+            "ChartType",
+        ] {
+            assert!(
+                spec["components"]["schemas"][schema].is_object(),
+                "{schema} missing from /openapi.json"
+            );
+        }
+        let visualize = &spec["paths"]["/analytics/visualize/"]["get"];
+        let params: Vec<&str> = visualize["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for p in [
+            "kind",
+            "dataset_id",
+            "job_id",
+            "format",
+            "lang",
+            "width",
+            "wait",
+        ] {
+            assert!(params.contains(&p), "{p} missing from {params:?}");
+        }
         let res = tower::ServiceExt::oneshot(app, get("/docs/", None))
             .await
             .unwrap();

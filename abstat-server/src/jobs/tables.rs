@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use abstat_api::{AbTestResult, AnalysisResult, ClassificationResult, RegressionResult};
-use abstat_core::ab::ExperimentResult;
+use abstat_core::ab::{Arm, ExperimentResult};
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 
@@ -247,6 +247,41 @@ fn classification(r: &ClassificationResult) -> Table {
     t
 }
 
+/// The columns every A/B row starts with.
+const ARM_HEADERS: [&str; 7] = [
+    "metric",
+    "variant",
+    "control",
+    "control_n",
+    "control_mean",
+    "treatment_n",
+    "treatment_mean",
+];
+
+/// An A/B table: [`ARM_HEADERS`] then `rest`.
+fn ab_table(rest: &[&str]) -> Table {
+    let headers: Vec<&str> = ARM_HEADERS.iter().chain(rest).copied().collect();
+    Table::new(&headers)
+}
+
+/// The cells under [`ARM_HEADERS`].
+fn arm_cells(
+    metric: &str,
+    variant: String,
+    control: &str,
+    arms: Option<(&Arm, &Arm)>,
+) -> Vec<Cell> {
+    vec![
+        metric.into(),
+        variant.into(),
+        control.into(),
+        arms.map(|(c, _)| c.n).into(),
+        arms.map(|(c, _)| c.mean).into(),
+        arms.map(|(_, t)| t.n).into(),
+        arms.map(|(_, t)| t.mean).into(),
+    ]
+}
+
 fn ab(r: &AbTestResult) -> Table {
     let variant = |i: usize| {
         r.variants
@@ -257,14 +292,7 @@ fn ab(r: &AbTestResult) -> Table {
     if let Some(e) = &r.experiment {
         return frequentist(r, e, variant);
     }
-    let mut t = Table::new(&[
-        "metric",
-        "variant",
-        "control",
-        "control_n",
-        "control_mean",
-        "treatment_n",
-        "treatment_mean",
+    let mut t = ab_table(&[
         "relative_lift",
         "relative_ci_lower",
         "relative_ci_upper",
@@ -276,14 +304,13 @@ fn ab(r: &AbTestResult) -> Table {
     for b in r.bayesian.iter().flatten() {
         let c = b.comparison.as_ref();
         let rel = c.and_then(|c| c.relative.as_ref());
-        t.rows.push(vec![
-            b.metric.as_str().into(),
-            b.variant.as_str().into(),
-            r.control.as_str().into(),
-            c.map(|c| c.control.n).into(),
-            c.map(|c| c.control.mean).into(),
-            c.map(|c| c.treatment.n).into(),
-            c.map(|c| c.treatment.mean).into(),
+        let mut row = arm_cells(
+            &b.metric,
+            b.variant.clone(),
+            &r.control,
+            c.map(|c| (&c.control, &c.treatment)),
+        );
+        row.extend([
             rel.map(|p| p.mean).into(),
             rel.map(|p| p.ci.lower).into(),
             rel.map(|p| p.ci.upper).into(),
@@ -292,19 +319,13 @@ fn ab(r: &AbTestResult) -> Table {
             rel.map(|p| p.risk_treatment).into(),
             b.error.clone().into(),
         ]);
+        t.rows.push(row);
     }
     t
 }
 
 fn frequentist(r: &AbTestResult, e: &ExperimentResult, variant: impl Fn(usize) -> String) -> Table {
-    let mut t = Table::new(&[
-        "metric",
-        "variant",
-        "control",
-        "control_n",
-        "control_mean",
-        "treatment_n",
-        "treatment_mean",
+    let mut t = ab_table(&[
         "absolute_effect",
         "absolute_ci_lower",
         "absolute_ci_upper",
@@ -326,14 +347,13 @@ fn frequentist(r: &AbTestResult, e: &ExperimentResult, variant: impl Fn(usize) -
                 .and_then(|v| v.get(m)?.get(k).copied())
                 .and_then(|v| serde_json::to_value(v).ok())
                 .and_then(|v| v.as_str().map(str::to_string));
-            t.rows.push(vec![
-                metric.name.as_str().into(),
-                variant(tr.variant).into(),
-                r.control.as_str().into(),
-                c.map(|c| c.control.n).into(),
-                c.map(|c| c.control.mean).into(),
-                c.map(|c| c.treatment.n).into(),
-                c.map(|c| c.treatment.mean).into(),
+            let mut row = arm_cells(
+                &metric.name,
+                variant(tr.variant),
+                &r.control,
+                c.map(|c| (&c.control, &c.treatment)),
+            );
+            row.extend([
                 c.map(|c| c.absolute.estimate).into(),
                 c.map(|c| c.absolute.ci.lower).into(),
                 c.map(|c| c.absolute.ci.upper).into(),
@@ -345,6 +365,7 @@ fn frequentist(r: &AbTestResult, e: &ExperimentResult, variant: impl Fn(usize) -
                 verdict.into(),
                 tr.error.clone().into(),
             ]);
+            t.rows.push(row);
         }
     }
     t

@@ -14,7 +14,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::columns::{ColumnRole, group_values, labels, levels, load_columns, numeric};
-use super::{Invalid, RunError, regression};
+use super::{Invalid, RunError, regression, required_column};
 
 /// Bars drawn at most by a `bars` chart (the most frequent values).
 pub const MAX_BARS: usize = 30;
@@ -92,16 +92,7 @@ fn required<'a>(
     name: &str,
     kind: ChartType,
 ) -> Result<&'a str, Invalid> {
-    value.as_deref().ok_or_else(|| {
-        Invalid::parameter(
-            name,
-            "missing",
-            format!(
-                "a column of the dataset (kind={} needs {name})",
-                kind.as_str()
-            ),
-        )
-    })
+    required_column(value, name, &format!("kind={}", kind.as_str()))
 }
 
 impl ChartRequest {

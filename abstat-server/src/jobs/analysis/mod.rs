@@ -111,6 +111,18 @@ impl From<abstat_io::Error> for RunError {
     }
 }
 
+/// The column named by an optional request field, or the parameter error
+/// saying that `who` needs it.
+pub(crate) fn required_column<'a>(
+    field: &'a Option<String>,
+    name: &str,
+    who: &str,
+) -> Result<&'a str, Invalid> {
+    field.as_deref().ok_or_else(|| {
+        Invalid::parameter(name, "missing", format!("a column name: {who} needs it"))
+    })
+}
+
 pub(crate) fn check_alpha(alpha: f64) -> Result<(), Invalid> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())

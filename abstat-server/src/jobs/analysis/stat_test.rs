@@ -16,20 +16,14 @@ use abstat_core::variance::{LeveneOptions, levene};
 use arrow_array::RecordBatch;
 
 use super::columns::{ColumnRole, group_values, labels, levels, numeric};
-use super::{Invalid, RunError, check_alpha};
+use super::{Invalid, RunError, check_alpha, required_column};
 
 fn required<'a>(
     field: &'a Option<String>,
     name: &str,
     test: StatTestKind,
 ) -> Result<&'a str, Invalid> {
-    field.as_deref().ok_or_else(|| {
-        Invalid::parameter(
-            name,
-            "missing",
-            format!("a column name: {} needs it", test_name(test)),
-        )
-    })
+    required_column(field, name, &test_name(test))
 }
 
 fn test_name(test: StatTestKind) -> String {

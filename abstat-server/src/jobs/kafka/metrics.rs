@@ -136,48 +136,55 @@ impl prometheus_client::collector::Collector for KafkaCollector {
         &self,
         mut encoder: prometheus_client::encoding::DescriptorEncoder,
     ) -> Result<(), std::fmt::Error> {
-        use prometheus_client::encoding::EncodeMetric;
-        use prometheus_client::metrics::counter::ConstCounter;
         let q = self.queue.snapshot();
         let (_, dropped, failed) = self.events.as_ref().map_or((0, 0, 0), |e| e.snapshot());
-        let families: [(&str, &str, Vec<(&str, u64)>); 2] = [
-            (
-                "abstat_kafka_messages",
-                "Kafka job records by what happened to them",
-                vec![
-                    ("submitted", q.submitted),
-                    ("received", q.received),
-                    ("completed", q.completed),
-                    ("retried", q.retried),
-                    ("dead_lettered", q.dead_lettered),
-                    ("malformed", q.malformed),
-                ],
-            ),
-            (
-                "abstat_kafka_errors",
-                "Kafka producer and consumer failures",
-                vec![
-                    ("produce", q.produce_failures),
-                    ("receive", q.receive_failures),
-                    ("commit", q.commit_failures),
-                    ("event_dropped", dropped),
-                    ("event_failed", failed),
-                ],
-            ),
-        ];
-        for (name, help, series) in families {
-            let mut family = encoder.encode_descriptor(
-                name,
-                help,
-                None,
-                prometheus_client::metrics::MetricType::Counter,
-            )?;
-            for (what, value) in series {
-                let labels = [("what", what)];
-                let metric = family.encode_family(&labels)?;
-                ConstCounter::new(value).encode(metric)?;
-            }
-        }
+        counters(
+            &mut encoder,
+            "abstat_kafka_messages",
+            "Kafka job records by what happened to them",
+            &[
+                ("submitted", q.submitted),
+                ("received", q.received),
+                ("completed", q.completed),
+                ("retried", q.retried),
+                ("dead_lettered", q.dead_lettered),
+                ("malformed", q.malformed),
+            ],
+        )?;
+        counters(
+            &mut encoder,
+            "abstat_kafka_errors",
+            "Kafka producer and consumer failures",
+            &[
+                ("produce", q.produce_failures),
+                ("receive", q.receive_failures),
+                ("commit", q.commit_failures),
+                ("event_dropped", dropped),
+                ("event_failed", failed),
+            ],
+        )?;
         Ok(())
     }
+}
+
+/// One counter family with a `what` label per series.
+fn counters(
+    encoder: &mut prometheus_client::encoding::DescriptorEncoder,
+    name: &str,
+    help: &str,
+    series: &[(&str, u64)],
+) -> Result<(), std::fmt::Error> {
+    use prometheus_client::encoding::EncodeMetric;
+    use prometheus_client::metrics::counter::ConstCounter;
+    let mut family = encoder.encode_descriptor(
+        name,
+        help,
+        None,
+        prometheus_client::metrics::MetricType::Counter,
+    )?;
+    for (what, value) in series {
+        let labels = [("what", *what)];
+        ConstCounter::new(*value).encode(family.encode_family(&labels)?)?;
+    }
+    Ok(())
 }
