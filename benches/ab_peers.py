@@ -31,17 +31,6 @@ def data():
     return pd.DataFrame({"variant": variant, "x": x, "y": y})
 
 
-def peer(df):
-    units = df.groupby("variant").size().to_numpy()
-    srm = stats.chisquare(units, np.full(2, units.sum() / 2))
-    a, b = df[df.variant == 0], df[df.variant == 1]
-    welch = stats.ttest_ind(b.y, a.y, equal_var=False)
-    theta = np.cov(df.x, df.y)[0, 1] / df.x.var()
-    adj = df.y - theta * (df.x - df.x.mean())
-    cuped = stats.ttest_ind(adj[df.variant == 1], adj[df.variant == 0], equal_var=False)
-    return srm, welch, welch.confidence_interval(), cuped, cuped.confidence_interval()
-
-
 def capping(df):
     capped = np.clip(df.y.to_numpy(), None, np.quantile(df.y.to_numpy(), 0.99))
     return pd.Series(capped).groupby(df.variant.to_numpy()).agg(["count", "sum", lambda v: (v * v).sum()])
@@ -101,6 +90,8 @@ def segment_data():
 
 
 def welch_and_cuped(g):
+    """Per-variant units and SRM, Welch on y, CUPED (theta pooled, Welch on
+    the adjusted metric) with intervals: the whole experiment, or one segment."""
     units = g.groupby("variant").size().reindex([0, 1], fill_value=0).to_numpy()
     srm = stats.chisquare(units, np.full(2, units.sum() / 2))
     a, b = g[g.variant == 0], g[g.variant == 1]
@@ -125,7 +116,7 @@ def segments_peer(df):
 
 def main():
     df = data()
-    report("ab", [("welch_cuped_srm_1e7", "pandas groupby + scipy ttest_ind", lambda: peer(df)),
+    report("ab", [("welch_cuped_srm_1e7", "pandas groupby + scipy ttest_ind", lambda: welch_and_cuped(df)),
                   ("capping_p99_1e7", "np.quantile + clip + groupby", lambda: capping(df))])
     report("ab_small", [("beta_binomial_1e5", "scipy quad (chance + loss only)", beta_binomial),
                         ("beta_binomial_1e5", "scipy quad + brentq (all, as abstat)", beta_binomial_all)])

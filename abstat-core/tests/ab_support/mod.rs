@@ -1,7 +1,7 @@
 //! Helpers shared by the A/B fixture tests that compare with gbstats.
 #![allow(dead_code)]
 
-use abstat_core::ab::{Comparison, Effect, JointMoments, MetricStats, PowerSums};
+use abstat_core::ab::{Comparison, Effect, JointMoments, MetricStats, PowerSums, TreatmentResult};
 use serde_json::Value;
 
 use crate::common::{assert_close, data, num};
@@ -64,4 +64,60 @@ pub fn assert_effect(e: &Effect, want: &Value, what: &str) {
     check(e.p_value, &want["p_value"], 1e-15, "p-value");
     check(e.ci.lower, &want["ci"][0], 0.0, "ci lower");
     check(e.ci.upper, &want["ci"][1], 0.0, "ci upper");
+}
+
+/// One corrected treatment cell against the generator's: gbstats' absolute
+/// and relative effects, statsmodels' adjusted p-values
+/// (`absolute_adjusted_p`, `relative_adjusted_p`; 1e-8 relative and
+/// `p_atol`) and, with Bonferroni, gbstats' intervals at α/m
+/// (`absolute_bonferroni_ci`, `relative_bonferroni_ci`); without it, no
+/// adjusted intervals.
+pub fn assert_corrected_cell(
+    t: &TreatmentResult,
+    cell: &Value,
+    bonferroni: bool,
+    p_atol: f64,
+    what: &str,
+) {
+    let comp = t.comparison.as_ref().unwrap_or_else(|| panic!("{what}"));
+    assert_effect(
+        &comp.absolute,
+        &cell["absolute"],
+        &format!("{what} absolute"),
+    );
+    assert_effect(
+        comp.relative.as_ref().expect("a relative effect"),
+        &cell["relative"],
+        &format!("{what} relative"),
+    );
+    for (got, key) in [
+        (t.adjusted_p_value, "absolute_adjusted_p"),
+        (t.adjusted_relative_p_value, "relative_adjusted_p"),
+    ] {
+        assert_close(got, num(&cell[key]), 1e-8, p_atol, &format!("{what} {key}"));
+    }
+    if !bonferroni {
+        assert!(t.adjusted_ci.is_none(), "{what}");
+        return;
+    }
+    for (ci, key) in [
+        (t.adjusted_ci.as_ref(), "absolute_bonferroni_ci"),
+        (t.adjusted_relative_ci.as_ref(), "relative_bonferroni_ci"),
+    ] {
+        let ci = ci.unwrap_or_else(|| panic!("{what}: no {key}"));
+        assert_close(
+            ci.lower,
+            num(&cell[key][0]),
+            1e-8,
+            0.0,
+            &format!("{what} {key} lower"),
+        );
+        assert_close(
+            ci.upper,
+            num(&cell[key][1]),
+            1e-8,
+            0.0,
+            &format!("{what} {key} upper"),
+        );
+    }
 }
