@@ -227,7 +227,7 @@ impl Step for DropDuplicates {
                 encode(k, i, &mut bytes);
             }
             let rows = self.kept.entry(h).or_default();
-            if rows.iter().any(|r| *r == bytes) {
+            if rows.contains(&bytes) {
                 keep[i] = false;
             } else {
                 rows.push(bytes.clone());
