@@ -978,6 +978,12 @@ mod tests {
         );
         assert_eq!(Lang::En.count(1000), "1,000");
         assert_eq!(Lang::En.number(999.5, 0), "1,000");
+        assert_eq!(Lang::Ru.short(0.05), "0,05");
+        assert_eq!(Lang::En.p_is(0.0131), "= 0.013");
+        assert_eq!(Lang::Ru.p_is(0.00001), "< 0,001");
+        assert_eq!(Lang::En.signed_percent(0.021), "+2.1%");
+        assert_eq!(Lang::Ru.signed_percent(-0.021), "−2,1%");
+        assert_eq!(Lang::En.sig(12.3456), "12.35");
     }
 
     #[test]
@@ -1019,6 +1025,39 @@ mod tests {
             Rows,
             Columns,
             Missing,
+            Stale,
+            AskVariant,
+            AskControl,
+            AskMetrics,
+            AskCovariate,
+            AskEngine,
+            AskTest,
+            AskAlternative,
+            AskTarget,
+            AskClassTarget,
+            JobQueued,
+            JobRunning,
+            JobDone,
+            JobFailed,
+            AbSignificant,
+            AbInconclusive,
+            AbNotEnoughData,
+            AbSrmHeadline,
+            BayesBetter,
+            BayesWorse,
+            BayesUnclear,
+            WarnSrm,
+            WarnLittleData,
+            WarnLowPower,
+            WarnCorrection,
+            OlsHeadline,
+            LogitHeadline,
+            ClfHeadline,
+            PowerAskMetric,
+            PowerAskRate,
+            PowerNotANumber,
+            PowerAnswer,
+            PowerDuration,
         ] {
             let (ru, en) = (t.get(Lang::Ru), t.get(Lang::En));
             assert!(!ru.is_empty() && !en.is_empty(), "{t:?}");
