@@ -123,11 +123,10 @@ def _column(x: Any, data: Any, default: str) -> tuple[Any, str]:
 
 def _values(col: Any) -> Any:
     """A column as something the native module reads: pyarrow / polars
-    arrays pass through (the Arrow C interface), pandas to numpy."""
-    if hasattr(col, "__arrow_c_array__") or isinstance(col, np.ndarray):
-        return col
-    if hasattr(col, "__arrow_c_stream__") and hasattr(col, "combine_chunks"):  # pyarrow ChunkedArray
-        return col.combine_chunks()
+    arrays pass through (the Arrow C interface), pandas to numpy (nulls as
+    NaN)."""
+    if hasattr(col, "__arrow_c_array__") or hasattr(col, "__arrow_c_stream__") or isinstance(col, np.ndarray):
+        return col  # polars Series, pyarrow (Chunked)Array: the Arrow C interface
     if hasattr(col, "to_numpy"):
         return col.to_numpy(dtype=np.float64, na_value=np.nan) if _is_pandas(col) else col.to_numpy()
     return col
