@@ -85,7 +85,7 @@ fn run_uncached(
     let mut c = Cleaner::new(plan, schema.clone())
         .unwrap()
         .with_fit_cache(0);
-    c.fit(|| Ok::<_, abstat_core::Error>(batches.iter().cloned().map(Ok)))
+    c.fit(|| Ok::<_, Error>(batches.iter().cloned().map(Ok)))
         .unwrap();
     let out: Vec<RecordBatch> = batches.iter().map(|b| c.apply(b).unwrap()).collect();
     let all = arrow_select::concat::concat_batches(&c.output_schema(), &out).unwrap();

@@ -86,7 +86,9 @@ fn poly(c: &[f64; 8], x: f64) -> f64 {
     c.iter().rev().fold(0.0, |acc, &k| acc * x + k)
 }
 
-// AS 241 coefficients (Wichura 1988), lowest order first.
+// AS 241 coefficients (Wichura 1988), lowest order first, digit for digit as
+// published (the compiler rounds each to the nearest f64).
+#[allow(clippy::excessive_precision)]
 const AS241_A: [f64; 8] = [
     3.387_132_872_796_366_608,
     1.331_416_678_917_843_774_5e2,
@@ -97,6 +99,7 @@ const AS241_A: [f64; 8] = [
     3.343_057_558_358_812_810_5e4,
     2.509_080_928_730_122_672_7e3,
 ];
+#[allow(clippy::excessive_precision)]
 const AS241_B: [f64; 8] = [
     1.0,
     4.231_333_070_160_091_125_2e1,
@@ -107,6 +110,7 @@ const AS241_B: [f64; 8] = [
     2.872_908_573_572_194_267_4e4,
     5.226_495_278_852_854_561e3,
 ];
+#[allow(clippy::excessive_precision)]
 const AS241_C: [f64; 8] = [
     1.423_437_110_749_683_577_34,
     4.630_337_846_156_545_295_9,
@@ -117,6 +121,7 @@ const AS241_C: [f64; 8] = [
     2.272_384_498_926_918_458_33e-2,
     7.745_450_142_783_414_076_4e-4,
 ];
+#[allow(clippy::excessive_precision)]
 const AS241_D: [f64; 8] = [
     1.0,
     2.053_191_626_637_758_821_87,
@@ -127,6 +132,7 @@ const AS241_D: [f64; 8] = [
     5.475_938_084_995_344_946e-4,
     1.050_750_071_644_416_843_24e-9,
 ];
+#[allow(clippy::excessive_precision)]
 const AS241_E: [f64; 8] = [
     6.657_904_643_501_103_777_2,
     5.463_784_911_164_114_369_9,
@@ -137,6 +143,7 @@ const AS241_E: [f64; 8] = [
     2.711_555_568_743_487_578_15e-5,
     2.010_334_399_292_288_132_65e-7,
 ];
+#[allow(clippy::excessive_precision)]
 const AS241_F: [f64; 8] = [
     1.0,
     5.998_322_065_558_879_376_9e-1,

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use abstat_api::{ColumnValues, ErrorBody, LabelCount};
-use abstat_io::store::DatasetStore;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
