@@ -159,17 +159,23 @@ impl Cluster {
         wait_healthy(&cluster.base, &cluster.serve).await;
         let tasks = tasks.to_string();
         for i in 0..workers {
+            // Each worker serves /metrics on its own port, as two workers on
+            // one machine must (and tests running at once must not collide).
+            let metrics = format!("127.0.0.1:{}", free_port());
             let w = spawn(
                 bin,
                 cluster.dir.path(),
                 &cluster.env,
                 &format!("worker{i}"),
                 &["worker"],
-                &[("ABSTAT_WORKER_TASKS", &tasks)],
+                &[
+                    ("ABSTAT_WORKER_TASKS", &tasks),
+                    ("ABSTAT_WORKER_METRICS_ADDR", &metrics),
+                ],
             );
             cluster.workers.push(w);
         }
-        for w in &cluster.workers {
+        for w in &mut cluster.workers {
             wait_for_line(w, "abstat worker ready", Duration::from_secs(60));
         }
         cluster
@@ -264,7 +270,7 @@ pub fn spawn(
     }
 }
 
-pub fn wait_for_line(p: &Process, needle: &str, timeout: Duration) {
+pub fn wait_for_line(p: &mut Process, needle: &str, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     loop {
         let found = std::fs::File::open(&p.log)
@@ -276,6 +282,13 @@ pub fn wait_for_line(p: &Process, needle: &str, timeout: Duration) {
             .unwrap_or(false);
         if found {
             return;
+        }
+        if let Ok(Some(status)) = p.child.try_wait() {
+            panic!(
+                "{} exited ({status}) before printing {needle:?}\n{}",
+                p.name,
+                p.log_tail()
+            );
         }
         assert!(
             Instant::now() < deadline,
