@@ -31,7 +31,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cluster::{Api, Cluster, required, statuses, submit_all};
+use cluster::{Api, Cluster, Submitted, required, statuses, submit_all};
 use rdkafka::ClientConfig;
 use rdkafka::Message;
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -117,20 +117,37 @@ async fn finished_events(brokers: &str, topic: &str) -> HashMap<String, usize> {
     finished
 }
 
-/// Every job succeeded, with one stored result each, visible over HTTP, and
-/// none announced finished twice.
+/// Every accepted job succeeded, with one stored result each, visible over
+/// HTTP, and none announced finished twice. A submit refused with 503 left
+/// a job marked failed with the reason (and was submitted again).
 async fn assert_exactly_once(
     cluster: &Cluster,
     db: &sqlx::AnyPool,
     api: &Api,
-    ids: &[String],
+    submitted: &Submitted,
     brokers: &str,
 ) {
+    let ids = &submitted.ids;
     let counts = statuses(db).await;
+    let mut expected = HashMap::from([("succeeded".to_string(), JOBS as i64)]);
+    if submitted.refused > 0 {
+        expected.insert("failed".to_string(), submitted.refused as i64);
+        let reasons: Vec<String> = sqlx::query("SELECT error FROM jobs WHERE status = 'failed'")
+            .fetch_all(db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("error"))
+            .collect();
+        assert!(
+            reasons.iter().all(|r| r.contains("queue was unavailable")),
+            "only refused submits may have failed: {reasons:?}"
+        );
+    }
     assert_eq!(
         counts,
-        HashMap::from([("succeeded".to_string(), JOBS as i64)]),
-        "every job succeeded, none lost, none extra\n{}",
+        expected,
+        "every accepted job succeeded, none lost, none extra\n{}",
         cluster.logs()
     );
     let results =
@@ -165,14 +182,16 @@ async fn assert_exactly_once(
     let twice: Vec<_> = events.iter().filter(|(_, n)| **n > 1).collect();
     assert!(
         twice.is_empty(),
-        "jobs announced finished more than once: {twice:?}"
+        "jobs announced finished more than once: {twice:?}\n{}",
+        cluster.logs()
     );
     // Events are best effort (a killed worker may have stored a result and
     // died before sending its event), so only most must be there.
     assert!(
         events.len() >= JOBS * 9 / 10,
-        "only {} of {JOBS} jobs announced finished",
-        events.len()
+        "only {} of {JOBS} jobs announced finished\n{}",
+        events.len(),
+        cluster.logs()
     );
 }
 
@@ -199,9 +218,15 @@ async fn survives(brokers: &str, test: &str, break_it: impl FnOnce(&mut Cluster)
         "the run was over before the failure: {before:?}"
     );
 
-    let ids = submitting.await.expect("submitting");
+    let submitted = submitting.await.expect("submitting");
+    if submitted.refused > 0 {
+        eprintln!(
+            "{test}: {} submits refused with 503 and retried",
+            submitted.refused
+        );
+    }
     wait_for_succeeded(&db, JOBS as i64, &cluster).await;
-    assert_exactly_once(&cluster, &db, &api, &ids, brokers).await;
+    assert_exactly_once(&cluster, &db, &api, &submitted, brokers).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -409,8 +409,19 @@ pub fn job_request(i: usize, dataset: &str) -> (&'static str, Value) {
     }
 }
 
-/// Submit `n` jobs, `CONCURRENCY` at a time; returns their ids in order.
-pub async fn submit_all(api: &Api, dataset: &str, n: usize) -> Vec<String> {
+/// What [`submit_all`] got: the accepted jobs' ids in order, and how many
+/// submits the API refused with 503 `queue_unavailable` (retried, as the
+/// answer asks, until accepted).
+pub struct Submitted {
+    pub ids: Vec<String>,
+    pub refused: usize,
+}
+
+/// Submit `n` jobs, `CONCURRENCY` at a time. A submit refused with 503
+/// `queue_unavailable` (the broker is down for longer than the delivery
+/// timeout) is tried again after a second, for up to two minutes, as a
+/// client is told to.
+pub async fn submit_all(api: &Api, dataset: &str, n: usize) -> Submitted {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut set = tokio::task::JoinSet::new();
     for i in 0..n {
@@ -420,19 +431,34 @@ pub async fn submit_all(api: &Api, dataset: &str, n: usize) -> Vec<String> {
             semaphore.clone().acquire_owned().await.unwrap(),
         );
         set.spawn(async move {
-            let req = api.client.post(format!("{}{path}", api.base)).json(&body);
-            let (status, job) = api.call(req).await;
-            drop(permit);
-            assert_eq!(status, 202, "job {i} ({path}) was not accepted: {job}");
-            (i, job["job_id"].as_str().expect("a job id").to_string())
+            let deadline = Instant::now() + Duration::from_secs(120);
+            let mut refused = 0;
+            loop {
+                let req = api.client.post(format!("{}{path}", api.base)).json(&body);
+                let (status, job) = api.call(req).await;
+                if status == 503 && job["code"] == "queue_unavailable" && Instant::now() < deadline
+                {
+                    refused += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                drop(permit);
+                assert_eq!(status, 202, "job {i} ({path}) was not accepted: {job}");
+                let id = job["job_id"].as_str().expect("a job id").to_string();
+                return (i, id, refused);
+            }
         });
     }
-    let mut ids = vec![String::new(); n];
+    let mut got = Submitted {
+        ids: vec![String::new(); n],
+        refused: 0,
+    };
     while let Some(done) = set.join_next().await {
-        let (i, id) = done.expect("submit task");
-        ids[i] = id;
+        let (i, id, refused) = done.expect("submit task");
+        got.ids[i] = id;
+        got.refused += refused;
     }
-    ids
+    got
 }
 
 /// Job counts by status in the shared metadata database.

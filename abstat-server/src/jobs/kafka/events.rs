@@ -41,7 +41,9 @@ impl ProducerContext for Counting {
 ///
 /// Publishing never waits for the brokers: the event goes into a bounded
 /// in-memory buffer ([`KafkaOptions::event_buffer`] events) that a
-/// background thread sends. When the buffer is full (brokers down or slow)
+/// background thread sends, idempotently (a retry after a broker restart
+/// never writes an event twice), for up to [`KafkaOptions::event_timeout`].
+/// When the buffer is full (brokers down or slow)
 /// the event is dropped, logged and counted in [`EventMetrics::dropped`]:
 /// events are notifications, and the job and dataset state they report is
 /// in the metadata store.
@@ -68,9 +70,13 @@ impl KafkaEvents {
         let producer = ClientConfig::new()
             .set("bootstrap.servers", &options.brokers)
             .set("client.id", format!("{}-events", options.client_id))
+            // Without idempotence a retry after a lost ack (a broker
+            // restart) writes the event twice: consumers would see a job
+            // finish twice. Idempotence implies acks=all.
+            .set("enable.idempotence", "true")
             .set(
                 "message.timeout.ms",
-                options.delivery_timeout.as_millis().to_string(),
+                options.event_timeout.as_millis().to_string(),
             )
             .set(
                 "queue.buffering.max.messages",

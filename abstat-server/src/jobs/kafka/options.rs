@@ -32,6 +32,10 @@ pub struct KafkaOptions {
     /// Domain events buffered for sending before new ones are dropped
     /// (default 10 000).
     pub event_buffer: usize,
+    /// Longest time a domain event waits in the buffer for the brokers
+    /// (default 5 min), so events ride out a broker restart; older ones
+    /// are dropped and counted. Publishing never waits for it.
+    pub event_timeout: Duration,
 }
 
 impl KafkaOptions {
@@ -47,6 +51,7 @@ impl KafkaOptions {
             request_timeout: Duration::from_secs(10),
             delivery_timeout: Duration::from_secs(30),
             event_buffer: 10_000,
+            event_timeout: Duration::from_secs(300),
         }
     }
 
@@ -72,6 +77,7 @@ impl KafkaOptions {
         } else if self.session_timeout < Duration::from_millis(300)
             || self.request_timeout < Duration::from_millis(100)
             || self.delivery_timeout < Duration::from_millis(100)
+            || self.event_timeout < Duration::from_millis(100)
         {
             "a timeout is too short to talk to a broker"
         } else {
