@@ -31,7 +31,7 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
 BOT_TOKEN = "123456789:prometheus-test-token"
-SERVICE_TOKEN = "prometheus-test-service-token"
+SERVICE_TOKEN = "prometheus-test-service-token-0123456789"
 SCRAPE_SECONDS = 1
 # Grafana's $__rate_interval is at least four scrape intervals.
 RATE_INTERVAL = "30s"
@@ -67,11 +67,17 @@ def _http(method, url, body=None, headers=None, timeout=60):
         return e.code, e.read()
 
 
+def _tail(path, chars=3000):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()[-chars:]
+
+
 def _wait_http(url, what, proc, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"{what} exited with {proc.returncode} before answering {url}")
+            raise AssertionError(f"{what} exited with {proc.returncode} before answering {url}:\n"
+                                 + _tail(proc.log_path))
         try:
             status, _ = _http("GET", url, timeout=2)
             if status == 200:
@@ -79,7 +85,7 @@ def _wait_http(url, what, proc, timeout=90):
         except OSError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"{what} did not answer {url} within {timeout} s")
+    raise AssertionError(f"{what} did not answer {url} within {timeout} s:\n" + _tail(proc.log_path))
 
 
 class Processes:
@@ -88,8 +94,10 @@ class Processes:
         self.procs = []
 
     def start(self, name, args, env):
-        log = open(os.path.join(self.tmp, f"{name}.log"), "wb")
+        path = os.path.join(self.tmp, f"{name}.log")
+        log = open(path, "wb")
         proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc.log_path = path
         self.procs.append((name, proc, log))
         return proc
 
@@ -161,7 +169,15 @@ def stack(tmp_path_factory):
         cfg["global"]["scrape_interval"] = f"{SCRAPE_SECONDS}s"
         cfg["global"]["scrape_timeout"] = f"{SCRAPE_SECONDS}s"
         cfg["global"]["evaluation_interval"] = f"{SCRAPE_SECONDS}s"
-        cfg["rule_files"] = [os.path.join(DEPLOY, "prometheus", "alerts.yml")]
+        # The repository's rules, with every group evaluated each second so
+        # recording rules have samples within the test's time.
+        rules = yaml.safe_load(open(os.path.join(DEPLOY, "prometheus", "alerts.yml"), encoding="utf-8"))
+        for group in rules["groups"]:
+            group["interval"] = f"{SCRAPE_SECONDS}s"
+        rules_file = os.path.join(tmp, "alerts.yml")
+        with open(rules_file, "w", encoding="utf-8") as f:
+            yaml.safe_dump(rules, f)
+        cfg["rule_files"] = [rules_file]
         targets = {
             "abstat-api": [f"127.0.0.1:{ports['api']}"],
             "abstat-worker": [f"127.0.0.1:{ports['worker1']}", f"127.0.0.1:{ports['worker2']}"],
@@ -271,9 +287,15 @@ def _metric_names(expr):
     a `[` or standing alone), recorded rules excluded."""
     expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)      # drop string literals
     expr = re.sub(r"\{[^}]*\}", "{}", expr)                # and label matchers
-    names = set(re.findall(r"\b([a-zA-Z_][a-zA-Z0-9_]*)\b(?!\s*\()", expr))
+    names = set(re.findall(r"(?<![a-zA-Z0-9_:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![a-zA-Z0-9_:])(?!\s*\()", expr))
     return {n for n in names if n not in _KEYWORDS and ":" not in n and not n.isdigit()
             and n not in ("route", "kind", "status", "command", "backend", "job", "instance", "result")}
+
+
+def _recorded_names(expr):
+    """The recording-rule names (`level:metric:operations`) an expression reads."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    return set(re.findall(r"[a-zA-Z_][a-zA-Z0-9_]*(?::[a-zA-Z0-9_]+)+", expr))
 
 
 def test_every_expression_returns_data_from_real_processes(stack):
@@ -290,12 +312,16 @@ def test_every_expression_returns_data_from_real_processes(stack):
     time.sleep(20)
 
     emitted = set(json.loads(_http("GET", f"{stack['prometheus']}/api/v1/label/__name__/values")[1])["data"])
+    recorded = {r["record"] for r in _rules() if "record" in r}
     problems = []
 
     for where, expr in _dashboard_expressions():
         for name in _metric_names(expr):
             if name not in emitted:
                 problems.append(f"{where}: {name} is not emitted by any process")
+        for name in _recorded_names(expr):
+            if name not in recorded:
+                problems.append(f"{where}: {name} is not recorded by any rule in alerts.yml")
         try:
             if not _query(stack, expr):
                 problems.append(f"{where}: no data for {expr}")
