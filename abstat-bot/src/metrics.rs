@@ -12,13 +12,14 @@
 //! | `abstat_bot_active_users` (gauge) | | distinct chats with an update in the last 5 minutes |
 //! | `abstat_bot_api_request_duration_seconds` (histogram) | method, endpoint | calls to the abstat HTTP API |
 //! | `abstat_bot_api_errors` (counter) | endpoint, kind (unreachable, refused, server) | failed calls to the API |
+//! | `process_*` | | CPU, memory, file descriptors, start time ([`abstat_process_metrics`], Linux only) |
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -75,6 +76,8 @@ fn latency_buckets() -> Histogram {
 #[derive(Debug)]
 pub struct BotMetrics {
     registry: Registry,
+    // the standard `process_*` names carry no `abstat_bot_` prefix
+    process: Registry,
     updates: Family<KindLabels, Counter>,
     commands: Family<CommandLabels, Counter>,
     handler_duration: Histograms<KindLabels>,
@@ -133,8 +136,11 @@ impl BotMetrics {
             "Failed calls to the abstat HTTP API",
             api_errors.clone(),
         );
+        let mut process = Registry::default();
+        process.register_collector(Box::new(abstat_process_metrics::ProcessCollector::new()));
         let m = BotMetrics {
             registry,
+            process,
             updates,
             commands,
             handler_duration,
@@ -178,7 +184,9 @@ impl BotMetrics {
         self.refresh_active(Instant::now());
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = encode(&mut out, &self.registry);
+        let _ = encode_registry(&mut out, &self.registry);
+        let _ = encode_registry(&mut out, &self.process);
+        let _ = encode_eof(&mut out);
         out
     }
 
@@ -283,7 +291,8 @@ fn endpoint(path: &str) -> String {
         .join("/")
 }
 
-/// Serve `GET /metrics` on `addr` until the process ends.
+/// Serve `GET /metrics` (and `GET /healthz`, the compose health check) on
+/// `listener` until the process ends.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     metrics: std::sync::Arc<BotMetrics>,
@@ -303,7 +312,8 @@ pub async fn serve(
                 )
             }
         }),
-    );
+    )
+    .route("/healthz", axum::routing::get(|| async { "ok" }));
     axum::serve(listener, app).await
 }
 
@@ -324,6 +334,22 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn process_series_come_unprefixed_before_the_single_eof() {
+        let text = BotMetrics::new().render();
+        for name in [
+            "process_cpu_seconds_total ",
+            "process_resident_memory_bytes ",
+            "process_open_fds ",
+            "process_start_time_seconds ",
+        ] {
+            assert!(text.contains(name), "{name} missing from\n{text}");
+        }
+        assert!(!text.contains("abstat_bot_process_"));
+        assert_eq!(text.matches("# EOF").count(), 1);
     }
 
     #[test]
