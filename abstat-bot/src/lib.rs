@@ -229,25 +229,24 @@ pub async fn run(config: BotConfig, options: RunOptions) -> Result<(), Error> {
     if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
         tracing::warn!(error = %e, "could not register the command list with Telegram");
     }
-    let mut dispatcher =
-        Dispatcher::builder(
-            bot.clone(),
-            instrumented_schema(Arc::clone(&metrics), config.service_token.as_str().into()),
-        )
-            .dependencies(dependencies_with(
-                &config,
-                storage,
-                Some(Arc::clone(&metrics)),
-            ))
-            .default_handler(|update| async move {
-                // the id only: an update holds the sender's Telegram id and name
-                tracing::debug!(update_id = update.id.0, "an update no handler takes");
-            })
-            .error_handler(Arc::new(CountingErrors {
-                metrics: Arc::clone(&metrics),
-                kind: "handler",
-            }))
-            .build();
+    let mut dispatcher = Dispatcher::builder(
+        bot.clone(),
+        instrumented_schema(Arc::clone(&metrics), config.service_token.as_str().into()),
+    )
+    .dependencies(dependencies_with(
+        &config,
+        storage,
+        Some(Arc::clone(&metrics)),
+    ))
+    .default_handler(|update| async move {
+        // the id only: an update holds the sender's Telegram id and name
+        tracing::debug!(update_id = update.id.0, "an update no handler takes");
+    })
+    .error_handler(Arc::new(CountingErrors {
+        metrics: Arc::clone(&metrics),
+        kind: "handler",
+    }))
+    .build();
     let listener_errors = Arc::new(ListenerErrors(Arc::clone(&metrics)));
     let state = options.state.describe();
     match &options.webhook {

@@ -89,7 +89,9 @@ pub struct ProbeArgs {
 fn seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 3600"
+        )),
     }
 }
 
@@ -303,7 +305,11 @@ async fn datasets_for(
             .context(
                 "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
             )?;
-        return Ok(TimedStore::wrap(Arc::new(local), "local", Arc::clone(metrics)));
+        return Ok(TimedStore::wrap(
+            Arc::new(local),
+            "local",
+            Arc::clone(metrics),
+        ));
     };
     let store = clickhouse_store(url).await?;
     Ok(TimedStore::wrap(store, "clickhouse", Arc::clone(metrics)))

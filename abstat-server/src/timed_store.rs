@@ -173,7 +173,11 @@ mod tests {
             .create("d1", schema, &mut std::iter::once(Ok(batch)))
             .unwrap();
         assert_eq!(store.list().unwrap().len(), 1);
-        assert_eq!(reads(&metrics), 0.0, "the series exists from the start, at zero");
+        assert_eq!(
+            reads(&metrics),
+            0.0,
+            "the series exists from the start, at zero"
+        );
         assert!(
             metrics
                 .render()

@@ -284,7 +284,10 @@ fn probe_exits_zero_on_2xx_and_explains_anything_else() {
     let out = abstat().args(["probe", &url]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&url) && err.contains("cannot connect"), "{err}");
+    assert!(
+        err.contains(&url) && err.contains("cannot connect"),
+        "{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 
     // A listener that never answers: the timeout ends it.

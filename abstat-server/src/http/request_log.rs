@@ -30,10 +30,7 @@ fn request_id(request: &Request<Body>) -> String {
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(
-            || uuid::Uuid::new_v4().simple().to_string(),
-            str::to_string,
-        )
+        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_string)
 }
 
 /// Middleware: serve the request inside its span, log its answer, echo the id.
@@ -86,7 +83,10 @@ mod tests {
         if let Some(h) = header {
             req = req.header(REQUEST_ID, h);
         }
-        let res = app().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let res = app()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
         res.headers()[REQUEST_ID].to_str().unwrap().to_string()
     }

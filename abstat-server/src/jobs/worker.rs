@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use abstat_io::store::DatasetStore;
 use tokio::sync::watch;
-use tracing::Instrument;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::Jobs;
 use super::analysis::{self, AnalysisRequest, RunError};
