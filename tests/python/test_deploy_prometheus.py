@@ -32,6 +32,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
 BOT_TOKEN = "123456789:prometheus-test-token"
 SERVICE_TOKEN = "prometheus-test-service-token-0123456789"
+# A Telegram user id that cannot turn up by chance in a log line.
+TELEGRAM_USER = 7301946285
 SCRAPE_SECONDS = 1
 # Grafana's $__rate_interval is at least four scrape intervals.
 RATE_INTERVAL = "30s"
@@ -234,15 +236,15 @@ def _drive_traffic(stack):
 
     emu = stack["emulator"]
     for text in ("/start", "/help", "/datasets"):
-        status, raw = _http("POST", f"{emu}/control/users/4242/text", {"text": text, "language_code": "ru"})
+        status, raw = _http("POST", f"{emu}/control/users/{TELEGRAM_USER}/text", {"text": text, "language_code": "ru"})
         assert status in (200, 201), raw
-    status, raw = _http("POST", f"{emu}/control/users/4242/document?file_name=shop.csv&language_code=ru",
+    status, raw = _http("POST", f"{emu}/control/users/{TELEGRAM_USER}/document?file_name=shop.csv&language_code=ru",
                         "\n".join(rows).encode(), {"Content-Type": "text/csv"})
     assert status in (200, 201), raw
     # The bot answers each of them.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        status, raw = _http("GET", f"{emu}/control/chats/4242/events?after=0")
+        status, raw = _http("GET", f"{emu}/control/chats/{TELEGRAM_USER}/events?after=0")
         if status == 200 and len(json.loads(raw)) >= 4:
             break
         time.sleep(0.5)
@@ -370,21 +372,57 @@ def test_the_jobs_ran_on_the_workers(stack):
 def test_healthchecks_of_the_compose_file_work(stack):
     """The compose health checks run `abstat probe URL`: it succeeds against a
     live process and fails against a dead port."""
-    ok = subprocess.run([stack["abstat"], "probe", f"{stack['api']}/readyz"], capture_output=True, text=True)
-    assert ok.returncode == 0, ok.stderr
+    ports = stack["ports"]
+    for url in (f"{stack['api']}/readyz", f"http://127.0.0.1:{ports['worker1']}/healthz",
+                f"http://127.0.0.1:{ports['bot']}/healthz"):
+        ok = subprocess.run([stack["abstat"], "probe", url], capture_output=True, text=True)
+        assert ok.returncode == 0, f"{url}: {ok.stderr}"
     dead = subprocess.run([stack["abstat"], "probe", f"http://127.0.0.1:{_free_port()}/healthz"],
                           capture_output=True, text=True)
     assert dead.returncode != 0
     assert "127.0.0.1" in dead.stderr
 
 
+def _json_lines(procs, name):
+    lines = [json.loads(line) for line in procs.log(name).splitlines() if line.startswith("{")]
+    assert lines, f"{name} wrote no JSON log lines"
+    return lines
+
+
 def test_logs_are_json_with_request_and_job_ids(stack):
+    """The API echoes the caller's request id and logs it with the hashed
+    user; workers log the job id; the bot logs a hashed user; no log line
+    holds a user name or a Telegram id."""
+    status, raw = _http("POST", f"{stack['api']}/auth/token/",
+                        {"username": "alice", "password": "correct horse battery"})
+    assert status == 200, raw
+    auth = {"Authorization": f"Bearer {json.loads(raw)['access']}", "x-request-id": "trace-prom-1"}
+    req = urllib.request.Request(f"{stack['api']}/datasets/list/", headers=auth)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.headers["x-request-id"] == "trace-prom-1"
     procs = stack["procs"]
-    for name, field in (("api", "request_id"), ("worker1", "job_id")):
-        lines = [json.loads(line) for line in procs.log(name).splitlines() if line.startswith("{")]
-        assert lines, f"{name} wrote no JSON log lines"
-        tagged = [line for line in lines if field in json.dumps(line)]
-        assert tagged, f"no {name} log line carries {field}"
+    deadline = time.monotonic() + 10
+    while True:
+        api = [line for line in _json_lines(procs, "api")
+               if line.get("span", {}).get("request_id") == "trace-prom-1"]
+        if api or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert api, "the API logged nothing under the caller's request id"
+    user = api[-1]["span"].get("user")
+    assert user and re.fullmatch(r"[0-9a-f]{16}", user), api[-1]
+
+    jobs = [line for line in _json_lines(procs, "worker1") + _json_lines(procs, "worker2")
+            if line.get("span", {}).get("job_id")]
+    assert jobs, "no worker log line carries job_id"
+    assert any(line["span"].get("user") == user for line in jobs), "the jobs' user tag differs from the API's"
+
+    bot = [line for line in _json_lines(procs, "bot") if line.get("span", {}).get("user")]
+    assert bot, "no bot log line carries the hashed user"
+    for name in ("api", "worker1", "worker2", "bot"):
+        text = procs.log(name)
+        assert str(TELEGRAM_USER) not in text, f"{name} logged the Telegram id"
+        assert '"alice"' not in text, f"{name} logged the user name"
 
 
 # The dashboards module is loaded only to make sure the live test and the
