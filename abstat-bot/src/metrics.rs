@@ -19,7 +19,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -76,8 +75,6 @@ fn latency_buckets() -> Histogram {
 #[derive(Debug)]
 pub struct BotMetrics {
     registry: Registry,
-    // the standard `process_*` names carry no `abstat_bot_` prefix
-    process: Registry,
     updates: Family<KindLabels, Counter>,
     commands: Family<CommandLabels, Counter>,
     handler_duration: Histograms<KindLabels>,
@@ -136,11 +133,8 @@ impl BotMetrics {
             "Failed calls to the abstat HTTP API",
             api_errors.clone(),
         );
-        let mut process = Registry::default();
-        process.register_collector(Box::new(abstat_process_metrics::ProcessCollector::new()));
         let m = BotMetrics {
             registry,
-            process,
             updates,
             commands,
             handler_duration,
@@ -182,12 +176,7 @@ impl BotMetrics {
     /// The OpenMetrics text of every family (refreshes the active-users gauge).
     pub fn render(&self) -> String {
         self.refresh_active(Instant::now());
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        let _ = encode_registry(&mut out, &self.registry);
-        let _ = encode_registry(&mut out, &self.process);
-        let _ = encode_eof(&mut out);
-        out
+        abstat_process_metrics::render_with_process(&self.registry)
     }
 
     fn refresh_active(&self, now: Instant) -> usize {
@@ -339,18 +328,9 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn process_series_come_unprefixed_before_the_single_eof() {
+    fn the_process_series_are_served_too() {
         let text = BotMetrics::new().render();
-        for name in [
-            "process_cpu_seconds_total ",
-            "process_resident_memory_bytes ",
-            "process_open_fds ",
-            "process_start_time_seconds ",
-        ] {
-            assert!(text.contains(name), "{name} missing from\n{text}");
-        }
-        assert!(!text.contains("abstat_bot_process_"));
-        assert_eq!(text.matches("# EOF").count(), 1);
+        assert!(text.contains("\nprocess_open_fds "), "{text}");
     }
 
     #[test]

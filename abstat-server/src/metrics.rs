@@ -35,7 +35,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -107,8 +106,6 @@ type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 pub struct Metrics {
     // locked only to add a collector (once, at start-up) and to render
     registry: RwLock<Registry>,
-    // the standard `process_*` names carry no `abstat_` prefix
-    process: Registry,
     http_requests: Family<RequestLabels, Counter>,
     http_duration: Histograms<RouteLabels>,
     rate_limited: Counter,
@@ -208,11 +205,8 @@ impl Metrics {
             "Dataset reads, from opening to the last batch, by store backend",
             dataset_reads.clone(),
         );
-        let mut process = Registry::default();
-        process.register_collector(Box::new(abstat_process_metrics::ProcessCollector::new()));
         let metrics = Metrics {
             registry: RwLock::new(registry),
-            process,
             http_requests,
             http_duration,
             rate_limited,
@@ -250,13 +244,8 @@ impl Metrics {
 
     /// The OpenMetrics text of every family.
     pub fn render(&self) -> String {
-        let mut out = String::new();
         let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
-        // Writing into a String cannot fail.
-        let _ = encode_registry(&mut out, &registry);
-        let _ = encode_registry(&mut out, &self.process);
-        let _ = encode_eof(&mut out);
-        out
+        abstat_process_metrics::render_with_process(&registry)
     }
 
     /// Add metrics read at each scrape (the Kafka transport's counters).
@@ -457,15 +446,9 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn process_series_come_unprefixed_before_the_single_eof() {
-        let text = Metrics::new().render();
-        let s = samples(&text);
-        assert!(s["process_resident_memory_bytes"] > 0.0, "{text}");
-        assert!(s.contains_key("process_cpu_seconds_total"));
-        assert!(s.contains_key("process_start_time_seconds"));
-        assert!(!text.contains("abstat_process_"));
-        assert_eq!(text.matches("# EOF").count(), 1);
-        assert!(text.ends_with("# EOF\n"));
+    fn the_process_series_are_served_too() {
+        let s = samples(&Metrics::new().render());
+        assert!(s["process_resident_memory_bytes"] > 0.0);
     }
 
     #[test]

@@ -203,6 +203,22 @@ impl Collector for ProcessCollector {
     }
 }
 
+/// The OpenMetrics text of `registry` followed by this process' series and
+/// the single closing `# EOF`: the whole `/metrics` body of an abstat
+/// process. The process series stay unprefixed whatever prefix `registry`
+/// has.
+pub fn render_with_process(registry: &prometheus_client::registry::Registry) -> String {
+    use prometheus_client::encoding::text::{encode_eof, encode_registry};
+    let mut process = prometheus_client::registry::Registry::default();
+    process.register_collector(Box::new(ProcessCollector::new()));
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = encode_registry(&mut out, registry);
+    let _ = encode_registry(&mut out, &process);
+    let _ = encode_eof(&mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +294,20 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_prefixed_registry_and_the_process_series_end_with_one_eof() {
+        use prometheus_client::metrics::counter::Counter;
+        let mut registry = Registry::with_prefix("abstat");
+        registry.register("jobs", "Jobs", Counter::<u64>::default());
+        let text = render_with_process(&registry);
+        assert!(text.contains("abstat_jobs_total 0"), "{text}");
+        assert!(text.contains("\nprocess_cpu_seconds_total "), "{text}");
+        assert!(!text.contains("abstat_process_"));
+        assert_eq!(text.matches("# EOF").count(), 1);
+        assert!(text.ends_with("# EOF\n"));
     }
 
     #[test]
