@@ -67,7 +67,9 @@ ensure_build_tools() {
     ensure_rust
 }
 
-# promtool (Debian's prometheus package) checks deploy/prometheus/ in the tests.
+# Debian's prometheus package: promtool checks deploy/prometheus/ in the tests,
+# and the prometheus server scrapes real abstat processes in
+# tests/python/test_deploy_prometheus.py.
 ensure_monitoring_tools() {
     ensure_apt prometheus
 }

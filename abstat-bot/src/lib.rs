@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod handlers;
+pub mod log_tag;
 pub mod metrics;
 pub mod results;
 pub mod storage;
@@ -26,6 +27,7 @@ use teloxide::dptree::{HandlerDescription, HandlerSignature};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::utils::command::BotCommands;
+use tracing::Instrument;
 
 use crate::handlers::{Command, HandlerError, schema};
 use crate::metrics::BotMetrics;
@@ -128,19 +130,36 @@ pub fn dependencies_with(
 }
 
 /// [`schema`] with every update counted and timed in `metrics` (one place,
-/// so the handlers stay free of bookkeeping).
-pub fn instrumented_schema(metrics: Arc<BotMetrics>) -> UpdateHandler<HandlerError> {
+/// so the handlers stay free of bookkeeping), and handled inside an
+/// `update` span whose `user` is a [`log_tag::user_tag`] keyed with
+/// `log_key`: log lines never carry a Telegram id or name.
+pub fn instrumented_schema(
+    metrics: Arc<BotMetrics>,
+    log_key: Arc<str>,
+) -> UpdateHandler<HandlerError> {
     let count = dptree::from_fn_with_description(
         DpHandlerDescription::entry(),
         move |deps: DependencyMap, cont| {
             let metrics = Arc::clone(&metrics);
+            let log_key = Arc::clone(&log_key);
             async move {
-                let kind = deps
-                    .try_get::<Update>()
-                    .map_or("other", |u| metrics.update(&u));
+                let update = deps.try_get::<Update>();
+                let kind = update.as_ref().map_or("other", |u| metrics.update(u));
+                let span = tracing::info_span!(
+                    "update",
+                    update_id = update.as_ref().map_or(0, |u| u.id.0),
+                    kind,
+                    user = tracing::field::Empty,
+                );
+                if let Some(from) = update.as_ref().and_then(|u| u.from()) {
+                    span.record("user", log_tag::user_tag(&log_key, from.id.0));
+                }
                 let started = Instant::now();
-                let flow: ControlFlow<Result<(), HandlerError>, DependencyMap> = cont(deps).await;
-                metrics.handled(kind, started.elapsed().as_secs_f64());
+                let flow: ControlFlow<Result<(), HandlerError>, DependencyMap> =
+                    cont(deps).instrument(span.clone()).await;
+                let seconds = started.elapsed().as_secs_f64();
+                metrics.handled(kind, seconds);
+                span.in_scope(|| tracing::info!(ms = seconds * 1000.0, "update handled"));
                 flow
             }
         },
@@ -210,21 +229,24 @@ pub async fn run(config: BotConfig, options: RunOptions) -> Result<(), Error> {
     if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
         tracing::warn!(error = %e, "could not register the command list with Telegram");
     }
-    let mut dispatcher =
-        Dispatcher::builder(bot.clone(), instrumented_schema(Arc::clone(&metrics)))
-            .dependencies(dependencies_with(
-                &config,
-                storage,
-                Some(Arc::clone(&metrics)),
-            ))
-            .default_handler(|update| async move {
-                tracing::debug!(?update, "an update no handler takes");
-            })
-            .error_handler(Arc::new(CountingErrors {
-                metrics: Arc::clone(&metrics),
-                kind: "handler",
-            }))
-            .build();
+    let mut dispatcher = Dispatcher::builder(
+        bot.clone(),
+        instrumented_schema(Arc::clone(&metrics), config.service_token.as_str().into()),
+    )
+    .dependencies(dependencies_with(
+        &config,
+        storage,
+        Some(Arc::clone(&metrics)),
+    ))
+    .default_handler(|update| async move {
+        // the id only: an update holds the sender's Telegram id and name
+        tracing::debug!(update_id = update.id.0, "an update no handler takes");
+    })
+    .error_handler(Arc::new(CountingErrors {
+        metrics: Arc::clone(&metrics),
+        kind: "handler",
+    }))
+    .build();
     let listener_errors = Arc::new(ListenerErrors(Arc::clone(&metrics)));
     let state = options.state.describe();
     match &options.webhook {

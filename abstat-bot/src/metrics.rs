@@ -12,13 +12,13 @@
 //! | `abstat_bot_active_users` (gauge) | | distinct chats with an update in the last 5 minutes |
 //! | `abstat_bot_api_request_duration_seconds` (histogram) | method, endpoint | calls to the abstat HTTP API |
 //! | `abstat_bot_api_errors` (counter) | endpoint, kind (unreachable, refused, server) | failed calls to the API |
+//! | `process_*` | | CPU, memory, file descriptors, start time ([`abstat_process_metrics`], Linux only) |
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -176,10 +176,7 @@ impl BotMetrics {
     /// The OpenMetrics text of every family (refreshes the active-users gauge).
     pub fn render(&self) -> String {
         self.refresh_active(Instant::now());
-        let mut out = String::new();
-        // Writing into a String cannot fail.
-        let _ = encode(&mut out, &self.registry);
-        out
+        abstat_process_metrics::render_with_process(&self.registry)
     }
 
     fn refresh_active(&self, now: Instant) -> usize {
@@ -283,27 +280,30 @@ fn endpoint(path: &str) -> String {
         .join("/")
 }
 
-/// Serve `GET /metrics` on `addr` until the process ends.
+/// Serve `GET /metrics` (and `GET /healthz`, the compose health check) on
+/// `listener` until the process ends.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     metrics: std::sync::Arc<BotMetrics>,
 ) -> std::io::Result<()> {
     use axum::http::header;
-    let app = axum::Router::new().route(
-        "/metrics",
-        axum::routing::get(move || {
-            let metrics = std::sync::Arc::clone(&metrics);
-            async move {
-                (
-                    [(
-                        header::CONTENT_TYPE,
-                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    )],
-                    metrics.render(),
-                )
-            }
-        }),
-    );
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let metrics = std::sync::Arc::clone(&metrics);
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        )],
+                        metrics.render(),
+                    )
+                }
+            }),
+        )
+        .route("/healthz", axum::routing::get(|| async { "ok" }));
     axum::serve(listener, app).await
 }
 
@@ -324,6 +324,13 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_series_are_served_too() {
+        let text = BotMetrics::new().render();
+        assert!(text.contains("\nprocess_open_fds "), "{text}");
     }
 
     #[test]

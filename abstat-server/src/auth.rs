@@ -161,6 +161,8 @@ impl FromRequestParts<AppState> for AuthUser {
                 )
             })?;
         let id = state.tokens().verify(token.trim(), "access")?;
+        // the request's span (crate::http::request_log) names the caller
+        tracing::Span::current().record("user", crate::logging::user_tag(&id));
         Ok(AuthUser { id })
     }
 }

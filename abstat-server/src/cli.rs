@@ -70,6 +70,29 @@ pub enum Command {
     /// Manage the users who may log in to the HTTP API.
     #[command(subcommand)]
     User(UserCommand),
+    /// GET a URL and exit 0 on a 2xx answer, 1 otherwise: a health check for images without curl.
+    ///
+    /// Example: `abstat probe http://127.0.0.1:8080/readyz`
+    Probe(ProbeArgs),
+}
+
+/// Options of `abstat probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The URL to GET, e.g. http://127.0.0.1:8080/readyz.
+    pub url: String,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = crate::probe::DEFAULT_TIMEOUT.as_secs_f64(), value_parser = seconds)]
+    pub timeout: f64,
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 3600"
+        )),
+    }
 }
 
 /// Options of `abstat serve`.
@@ -105,6 +128,11 @@ fn env_help() -> String {
 
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A probe needs no configuration: it must work in any container.
+    if let Command::Probe(args) = &cli.command {
+        let timeout = std::time::Duration::from_secs_f64(args.timeout);
+        return crate::probe::probe(&args.url, timeout).await;
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     if cli.log_json {
         config.log_format = LogFormat::Json;
@@ -118,6 +146,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker(config).await,
         Command::Bot => bot(config).await,
         Command::User(UserCommand::Add { name, .. }) => user_add(&config, &name).await,
+        // answered above, before the configuration is read
+        Command::Probe(_) => Ok(()),
     }
 }
 
@@ -147,7 +177,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
-    let datasets = datasets_for(&config).await?;
+    let datasets = datasets_for(&config, jobs.metrics()).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
         .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
         .with_jobs(jobs)
@@ -262,17 +292,27 @@ async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate:
 /// The dataset store the configuration names: ClickHouse when
 /// `ABSTAT_CLICKHOUSE_URL` is set (metadata stays in SQLite/PostgreSQL),
 /// else Parquet files under the data directory, which the server and its
-/// workers must then share.
-async fn datasets_for(config: &Config) -> anyhow::Result<crate::jobs::worker::Datasets> {
+/// workers must then share. Its reads are timed into `metrics`
+/// ([`crate::timed_store`]).
+async fn datasets_for(
+    config: &Config,
+    metrics: &std::sync::Arc<crate::metrics::Metrics>,
+) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    use crate::timed_store::TimedStore;
     use std::sync::Arc;
     let Some(url) = config.clickhouse_url.clone() else {
         let local = abstat_io::store::LocalStore::open(config.data_dir.join("datasets"))
             .context(
                 "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
             )?;
-        return Ok(Arc::new(local));
+        return Ok(TimedStore::wrap(
+            Arc::new(local),
+            "local",
+            Arc::clone(metrics),
+        ));
     };
-    clickhouse_store(url).await
+    let store = clickhouse_store(url).await?;
+    Ok(TimedStore::wrap(store, "clickhouse", Arc::clone(metrics)))
 }
 
 #[cfg(feature = "clickhouse")]
@@ -370,7 +410,7 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let _ = brokers;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
-    let datasets = datasets_for(&config).await?;
+    let datasets = datasets_for(&config, jobs.metrics()).await?;
     let listener = tokio::net::TcpListener::bind(config.worker_metrics_addr)
         .await
         .with_context(|| {

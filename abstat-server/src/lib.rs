@@ -14,7 +14,9 @@ pub mod http;
 pub mod jobs;
 pub mod logging;
 pub mod metrics;
+pub mod probe;
 pub mod store;
+pub mod timed_store;
 
 pub use config::Config;
 pub use http::{AppState, app};

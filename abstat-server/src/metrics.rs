@@ -17,6 +17,8 @@
 //! | `abstat_datasets_uploaded` (counter) | | datasets stored |
 //! | `abstat_kafka_messages` (counter) | what | Kafka job records submitted / received / completed / retried / dead-lettered / malformed |
 //! | `abstat_kafka_errors` (counter) | what | Kafka produce, receive and commit failures, events dropped or failed |
+//! | `abstat_dataset_read_duration_seconds` (histogram) | backend (local / clickhouse) | dataset reads, from opening to the last batch (see [`crate::timed_store`]) |
+//! | `process_*` | | CPU, memory, file descriptors, start time ([`abstat_process_metrics`], Linux only) |
 //!
 //! `abstat serve` serves them at `GET /metrics` of the API; `abstat worker`
 //! on its own small listener (`ABSTAT_WORKER_METRICS_ADDR`, see
@@ -33,7 +35,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
@@ -78,6 +79,13 @@ pub struct KindLabels {
     pub kind: String,
 }
 
+/// Labels of a dataset read.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BackendLabels {
+    /// `local` (Parquet files) or `clickhouse`.
+    pub backend: String,
+}
+
 /// Labels of a cache look-up.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CacheLabels {
@@ -109,6 +117,7 @@ pub struct Metrics {
     cache: Family<CacheLabels, Counter>,
     ingested_bytes: Counter,
     datasets_uploaded: Counter,
+    dataset_reads: Histograms<BackendLabels>,
 }
 
 fn latency_buckets() -> Histogram {
@@ -189,6 +198,13 @@ impl Metrics {
             "Datasets stored from uploads",
             datasets_uploaded.clone(),
         );
+        let dataset_reads: Histograms<BackendLabels> =
+            Family::new_with_constructor(latency_buckets);
+        registry.register(
+            "dataset_read_duration_seconds",
+            "Dataset reads, from opening to the last batch, by store backend",
+            dataset_reads.clone(),
+        );
         let metrics = Metrics {
             registry: RwLock::new(registry),
             http_requests,
@@ -202,6 +218,7 @@ impl Metrics {
             cache,
             ingested_bytes,
             datasets_uploaded,
+            dataset_reads,
         };
         // Every job series exists from the start, so dashboards and alert
         // expressions have data (zeros) before the first job.
@@ -227,11 +244,8 @@ impl Metrics {
 
     /// The OpenMetrics text of every family.
     pub fn render(&self) -> String {
-        let mut out = String::new();
         let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
-        // Writing into a String cannot fail.
-        let _ = encode(&mut out, &registry);
-        out
+        abstat_process_metrics::render_with_process(&registry)
     }
 
     /// Add metrics read at each scrape (the Kafka transport's counters).
@@ -301,6 +315,23 @@ impl Metrics {
                 result: if hit { "hit" } else { "miss" }.into(),
             })
             .inc();
+    }
+
+    /// Create the read-time series of `backend` (zeros), so the Data
+    /// dashboard has it before the first read.
+    pub fn dataset_backend(&self, backend: &str) {
+        let _ = self.dataset_reads.get_or_create(&BackendLabels {
+            backend: backend.into(),
+        });
+    }
+
+    /// A read of the `backend` store (`local`, `clickhouse`) took `seconds`.
+    pub fn dataset_read(&self, backend: &str, seconds: f64) {
+        self.dataset_reads
+            .get_or_create(&BackendLabels {
+                backend: backend.into(),
+            })
+            .observe(seconds);
     }
 
     /// A dataset of `bytes` was stored from an upload.
@@ -411,6 +442,24 @@ mod tests {
         assert!(text.contains("abstat_cache_requests_total{result=\"hit\"} 1"));
         assert!(text.contains("abstat_ingested_bytes_total 1234"));
         assert!(text.contains("abstat_datasets_uploaded_total 1"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_series_are_served_too() {
+        let s = samples(&Metrics::new().render());
+        assert!(s["process_resident_memory_bytes"] > 0.0);
+    }
+
+    #[test]
+    fn dataset_reads_are_timed_by_backend() {
+        let m = Metrics::new();
+        m.dataset_read("local", 0.002);
+        let s = samples(&m.render());
+        assert_eq!(
+            s["abstat_dataset_read_duration_seconds_count{backend=\"local\"}"],
+            1.0
+        );
     }
 
     #[tokio::test]

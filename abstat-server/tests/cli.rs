@@ -237,3 +237,79 @@ fn serve_dev_answers_healthz_and_stops_cleanly_on_sigterm() {
         assert!(v.get("level").is_some(), "{line}");
     }
 }
+
+/// One HTTP answer with `status` to the first connection on a free port.
+fn answer_once(status: &str) -> (u16, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let status = status.to_string();
+    let handle = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        let body = "database unreachable";
+        let _ = write!(
+            s,
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (port, handle)
+}
+
+#[test]
+fn probe_exits_zero_on_2xx_and_explains_anything_else() {
+    let (port, server) = answer_once("204 No Content");
+    let out = abstat()
+        .args(["probe", &format!("http://127.0.0.1:{port}/healthz")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    server.join().unwrap();
+
+    let (port, server) = answer_once("503 Service Unavailable");
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    let out = abstat().args(["probe", &url]).output().unwrap();
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&url) && err.contains("503") && err.contains("database unreachable"),
+        "{err}"
+    );
+
+    // Nothing listens: refused, named, and quick.
+    let url = format!("http://127.0.0.1:{}/healthz", free_port());
+    let started = Instant::now();
+    let out = abstat().args(["probe", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&url) && err.contains("cannot connect"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // A listener that never answers: the timeout ends it.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/", silent.local_addr().unwrap().port());
+    let out = abstat()
+        .args(["probe", "--timeout", "0.5", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no answer within 0.5 s"),
+        "{out:?}"
+    );
+
+    // Not a URL, and a bad timeout.
+    let out = abstat().args(["probe", "localhost:8080"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+    let out = abstat()
+        .args(["probe", "--timeout", "-1", "http://127.0.0.1:1/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error: {out:?}");
+}

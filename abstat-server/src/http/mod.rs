@@ -12,6 +12,7 @@ mod health;
 mod jobs;
 mod limits;
 mod openapi;
+pub mod request_log;
 mod values;
 mod visualize;
 
@@ -186,6 +187,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(crate::metrics::metrics))
         .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn(request_log::trace))
         .with_state(state)
         .merge(openapi::router());
     match cors {

@@ -14,6 +14,7 @@ use std::time::Instant;
 use abstat_io::store::DatasetStore;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::Jobs;
 use super::analysis::{self, AnalysisRequest, RunError};
@@ -124,8 +125,31 @@ impl Worker {
     /// Take one delivery through to its end. Queue errors while settling are
     /// logged: an unsettled message is delivered again, and the job's row
     /// makes that harmless.
+    /// Every log line of it carries the job's `job_id` and hashed `user`
+    /// (see [`crate::logging`]).
     pub async fn handle(&self, delivery: Delivery) -> Outcome {
+        let m = &delivery.message;
+        let span = tracing::info_span!(
+            "job",
+            job_id = %m.job_id,
+            kind = m.kind.as_str(),
+            attempt = m.attempt,
+            user = %crate::logging::user_tag(&m.owner_id),
+        );
+        self.handle_in_span(delivery).instrument(span).await
+    }
+
+    async fn handle_in_span(&self, delivery: Delivery) -> Outcome {
+        let started = Instant::now();
         let outcome = self.process(&delivery).await;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        match &outcome {
+            Outcome::Succeeded => tracing::info!(ms, "job succeeded"),
+            Outcome::AlreadyFinished => tracing::info!("job finished already: delivery ignored"),
+            Outcome::Failed(reason) => tracing::info!(ms, %reason, "job failed"),
+            Outcome::Retried(reason) => tracing::warn!(ms, %reason, "job will be retried"),
+            Outcome::DeadLettered(reason) => tracing::warn!(%reason, "job dead-lettered"),
+        }
         let queue = self.jobs.queue();
         let settled = match &outcome {
             Outcome::Retried(reason) => {
@@ -297,7 +321,6 @@ impl Worker {
     ) -> Outcome {
         let policy = self.jobs.retry_policy();
         if policy.backoff(delivery.message.attempt).is_some() {
-            tracing::warn!(job = %delivery.message.job_id, attempt = delivery.message.attempt, %reason, "job will be retried");
             self.jobs.metrics().retry(delivery.message.kind);
             return Outcome::Retried(reason);
         }
