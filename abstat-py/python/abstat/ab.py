@@ -270,7 +270,26 @@ def _run(units, weights, inputs, names, options):
     return res
 
 
-class ExperimentResult:
+class _Table:
+    """DataFrame conversions of a result's :meth:`rows`."""
+
+    def rows(self) -> list[dict]:
+        raise NotImplementedError
+
+    def to_pandas(self):
+        """The results as a pandas DataFrame (one row per :meth:`rows` entry)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).astype({"p_value": float, "adjusted_p_value": float})
+
+    def to_polars(self):
+        """The results as a polars DataFrame (polars must be installed)."""
+        import polars as pl
+
+        return pl.DataFrame(self.rows())
+
+
+class ExperimentResult(_Table):
     """The analysis: ``srm`` (sample ratio mismatch check), ``verdicts``
     (metric → treatment → verdict), ``raw`` (every number, as plain
     values), :meth:`to_pandas` / :meth:`to_polars` (one row per metric and
@@ -316,18 +335,6 @@ class ExperimentResult:
                 )
         return out
 
-    def to_pandas(self):
-        """The results as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows()).astype({"p_value": float, "adjusted_p_value": float})
-
-    def to_polars(self):
-        """The results as a polars DataFrame (polars must be installed)."""
-        import polars as pl
-
-        return pl.DataFrame(self.rows())
-
     def _repr_html_(self) -> str:
         srm = self.srm
         flag = "mismatch!" if srm["p_value"] is not None and srm["p_value"] < srm["threshold"] else "ok"
@@ -360,7 +367,7 @@ class Segment:
         return f"Segment({self.name!r}, kind={self.kind!r}, units={self.units})"
 
 
-class SegmentedResult:
+class SegmentedResult(_Table):
     """An experiment analysed per segment: ``overall`` (the whole
     experiment, an :class:`ExperimentResult` with its own correction),
     ``segments`` (a list of :class:`Segment`: the top values by units, then
@@ -394,18 +401,6 @@ class SegmentedResult:
                     "srm_p_value": s.result.srm["p_value"]}
             out.extend(head | r for r in s.result.rows())
         return out
-
-    def to_pandas(self):
-        """The segments' results as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows()).astype({"p_value": float, "adjusted_p_value": float})
-
-    def to_polars(self):
-        """The segments' results as a polars DataFrame (polars must be installed)."""
-        import polars as pl
-
-        return pl.DataFrame(self.rows())
 
     def _repr_html_(self) -> str:
         f = self.family
