@@ -3,8 +3,9 @@
 //! ([`bootstrap_two`]), following scipy's `scipy.stats.bootstrap`.
 //!
 //! Resampling is seeded and reproducible: resample `b` draws its indices
-//! from its own ChaCha8 stream (`seed`, stream `b`), so the bootstrap
-//! distribution is the same whatever the number of threads rayon uses.
+//! from its own SplitMix64 stream (started at a hash of `seed` and `b`), so
+//! the bootstrap distribution is the same whatever the number of threads
+//! rayon uses.
 //! scipy draws with numpy's generator, so the resamples (and hence the
 //! intervals) differ from scipy's by Monte Carlo error only; the interval
 //! formulas themselves are exposed as [`percentile_interval`] and
@@ -13,8 +14,6 @@
 
 use std::borrow::Cow;
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -226,7 +225,7 @@ fn check_samples(samples: &[&[f64]], method: BootstrapMethod) -> Result<()> {
     Ok(())
 }
 
-/// The statistic on `n_resamples` resamples; resample `b` uses ChaCha8
+/// The statistic on `n_resamples` resamples; resample `b` uses SplitMix64
 /// stream `b` of `seed`, so the result does not depend on scheduling.
 fn resample_distribution<F>(
     samples: &[&[f64]],
@@ -237,65 +236,78 @@ fn resample_distribution<F>(
 where
     F: Fn(&[&[f64]]) -> f64 + Sync,
 {
-    let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
-    (0..n_resamples)
-        .into_par_iter()
-        .map_init(
-            || {
-                samples
-                    .iter()
-                    .map(|s| vec![0.0; s.len()])
-                    .collect::<Vec<_>>()
-            },
-            |bufs, b| {
-                let mut draws = IndexDraws::new(key, b as u64);
-                for (buf, s) in bufs.iter_mut().zip(samples) {
-                    draws.resample(s, buf);
-                }
-                let views: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
-                statistic(&views)
-            },
-        )
-        .collect()
+    let draw = |bufs: &mut Vec<Vec<f64>>, b: usize| {
+        let mut draws = IndexDraws::new(seed, b as u64);
+        for (buf, s) in bufs.iter_mut().zip(samples) {
+            draws.resample(s, buf);
+        }
+        let views: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
+        statistic(&views)
+    };
+    let buffers = || {
+        samples
+            .iter()
+            .map(|s| vec![0.0; s.len()])
+            .collect::<Vec<_>>()
+    };
+    let draws: usize = samples.iter().map(|s| s.len()).sum::<usize>() * n_resamples;
+    if draws < PARALLEL_DRAWS_MIN {
+        // Small jobs: thread hand-offs would cost more than the draws.
+        let mut bufs = buffers();
+        (0..n_resamples).map(|b| draw(&mut bufs, b)).collect()
+    } else {
+        (0..n_resamples)
+            .into_par_iter()
+            .with_min_len(16)
+            .map_init(buffers, draw)
+            .collect()
+    }
+}
+
+/// Below this many index draws in total, resampling runs on one thread.
+const PARALLEL_DRAWS_MIN: usize = 1 << 17;
+
+/// SplitMix64's output function (Steele, Lea & Flood 2014, "Fast
+/// splittable pseudorandom number generators", OOPSLA): a bijective mixer.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Unbiased random indices in 0..n (Lemire 2019, "Fast random integer
-/// generation in an interval", ACM TOMACS 29), one ChaCha8 stream per
-/// resample. Samples below 2^32 take 32-bit draws (ChaCha's native word).
+/// generation in an interval", ACM TOMACS 29) from a SplitMix64 generator,
+/// one per resample, started at a hash of (seed, resample) so that the
+/// streams of different resamples do not overlap in practice.
 struct IndexDraws {
-    rng: ChaCha8Rng,
+    state: u64,
 }
 
 impl IndexDraws {
-    fn new(key: [u8; 32], stream: u64) -> Self {
-        let mut rng = ChaCha8Rng::from_seed(key);
-        rng.set_stream(stream);
-        IndexDraws { rng }
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn new(seed: u64, stream: u64) -> Self {
+        IndexDraws {
+            state: mix64(seed ^ mix64(stream.wrapping_add(1).wrapping_mul(Self::GAMMA))),
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(Self::GAMMA);
+        mix64(self.state)
     }
 
     /// Fill `dst` with values of `src` drawn uniformly with replacement.
     fn resample(&mut self, src: &[f64], dst: &mut [f64]) {
-        let n = src.len();
-        if let Ok(n) = u32::try_from(n) {
-            // Accept m = r·n unless its low word is below 2^32 mod n.
-            let threshold = n.wrapping_neg() % n;
-            let n = u64::from(n);
-            for d in dst {
-                let mut m = u64::from(self.rng.next_u32()) * n;
-                while (m as u32) < threshold {
-                    m = u64::from(self.rng.next_u32()) * n;
-                }
-                *d = src[(m >> 32) as usize];
+        let n = src.len() as u64;
+        // Accept m = r·n unless its low word is below 2^64 mod n.
+        let threshold = n.wrapping_neg() % n;
+        for d in dst {
+            let mut m = u128::from(self.next_u64()) * u128::from(n);
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
-        } else {
-            let threshold = (n as u64).wrapping_neg() % n as u64;
-            for d in dst {
-                let mut m = u128::from(self.rng.next_u64()) * n as u128;
-                while (m as u64) < threshold {
-                    m = u128::from(self.rng.next_u64()) * n as u128;
-                }
-                *d = src[(m >> 64) as usize];
-            }
+            *d = src[(m >> 64) as usize];
         }
     }
 }
@@ -501,7 +513,7 @@ mod tests {
 
     #[test]
     fn resamples_draw_every_value_about_equally_often() {
-        let mut draws = IndexDraws::new([7; 32], 3);
+        let mut draws = IndexDraws::new(7, 3);
         for n in [1, 7, 1000, 65_536, 1 << 20] {
             let src: Vec<f64> = (0..n).map(|i| i as f64).collect();
             let mut dst = vec![f64::NAN; 4000];

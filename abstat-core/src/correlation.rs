@@ -314,8 +314,21 @@ fn count_inversions<T: PartialOrd + Copy + Send>(v: &mut [T]) -> u64 {
 
 fn sort_count<T: PartialOrd + Copy + Send>(v: &mut [T], tmp: &mut [T]) -> u64 {
     let n = v.len();
-    if n <= 1 {
-        return 0;
+    if n <= 32 {
+        // insertion sort: each shift past a strictly larger value is one
+        // inversion
+        let mut inv = 0;
+        for i in 1..n {
+            let x = v[i];
+            let mut j = i;
+            while j > 0 && v[j - 1] > x {
+                v[j] = v[j - 1];
+                j -= 1;
+            }
+            inv += (i - j) as u64;
+            v[j] = x;
+        }
+        return inv;
     }
     let mid = n / 2;
     let mut inv = {

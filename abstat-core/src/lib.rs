@@ -23,6 +23,7 @@ pub mod options;
 pub mod power;
 pub mod profile;
 pub mod proportion;
+mod radix;
 pub mod rank;
 pub mod regression;
 pub mod result;

@@ -159,7 +159,8 @@ fn sorted_order(p: &[f64]) -> Vec<usize> {
         .filter(|(_, v)| !v.is_nan())
         .map(|(i, v)| ((v + 0.0).to_bits(), i))
         .collect();
-    keyed.sort_unstable();
+    // stable: equal p-values stay in index order
+    crate::radix::sort_by_key(&mut keyed, |&(k, _)| k);
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 

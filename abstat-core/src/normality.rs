@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::input::{Cleaned, clean};
+use crate::rank::{from_sort_key, sorted_keys};
 use crate::{Error, NanPolicy, Result};
 
 /// Options of [`shapiro`].
@@ -86,11 +87,12 @@ pub fn shapiro(x: &[f64], opts: &ShapiroOptions) -> Result<ShapiroResult> {
     // scipy subtracts x[n/2] of the *unsorted* input (gh-15777), which only
     // shifts the data but changes the rounding; do the same.
     let shift = x[n / 2];
-    let mut y = x.to_vec();
-    y.sort_unstable_by(f64::total_cmp);
-    for v in &mut y {
-        *v -= shift;
-    }
+    // Sorted as integer keys (radix sort); −0.0 comes back as 0.0, which
+    // changes no sum.
+    let y: Vec<f64> = sorted_keys(&x)
+        .into_iter()
+        .map(|k| from_sort_key(k) - shift)
+        .collect();
     let (statistic, p_value) = swilk(&y).ok_or_else(|| Error::ZeroVariance {
         what: "the sample".into(),
         method: METHOD.into(),

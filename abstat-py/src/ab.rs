@@ -2,7 +2,10 @@
 //! statistics of raw columns it needs.
 
 use abstat_core::NanPolicy;
-use abstat_core::ab::{ExperimentOptions, JointMoments, MetricInput, PowerSums, analyze};
+use abstat_core::ab::{
+    ExperimentOptions, JointMoments, MetricInput, PowerSums, SegmentOptions, SegmentStats, analyze,
+    analyze_segments,
+};
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -73,10 +76,42 @@ fn ab_analyze<'py>(
     Ok((to_python(py, &r)?, to_python(py, &r.verdicts())?))
 }
 
+/// Analyse an experiment per segment (`abstat_core::ab::analyze_segments`):
+/// `values_json` is a list of the core's `SegmentStats` (the sufficient
+/// statistics of every value of the dimension), `options_json` its
+/// `ExperimentOptions`. Returns the result as plain values, the verdicts
+/// of the whole experiment and those of every segment.
+#[pyfunction]
+fn ab_analyze_segments<'py>(
+    py: Python<'py>,
+    values_json: &str,
+    weights: Vec<f64>,
+    options_json: &str,
+    top: usize,
+    min_segment_units: u64,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let values: Vec<SegmentStats> = serde_json::from_str(values_json)
+        .map_err(|e| PyValueError::new_err(format!("invalid segment values: {e}")))?;
+    let opts: ExperimentOptions = serde_json::from_str(options_json)
+        .map_err(|e| PyValueError::new_err(format!("invalid options: {e}")))?;
+    let segments = SegmentOptions {
+        top,
+        min_segment_units,
+    };
+    let r = compute(py, || analyze_segments(&values, &weights, &opts, &segments))?;
+    let per_segment: Vec<_> = r.segments.iter().map(|s| s.analysis.verdicts()).collect();
+    Ok((
+        to_python(py, &r)?,
+        to_python(py, &r.overall.verdicts())?,
+        to_python(py, &per_segment)?,
+    ))
+}
+
 /// Register the functions on `m`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ab_moments, m)?)?;
     m.add_function(wrap_pyfunction!(ab_joint_moments, m)?)?;
     m.add_function(wrap_pyfunction!(ab_analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(ab_analyze_segments, m)?)?;
     Ok(())
 }

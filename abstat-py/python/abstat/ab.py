@@ -8,7 +8,8 @@ Give raw columns (:func:`analyze` with a DataFrame / dict of arrays and a
 variant column) or sufficient statistics (:func:`analyze_stats` with
 ``n, sum, sum_squares`` per variant, as a SQL ``GROUP BY`` returns them).
 The result converts to a pandas or polars DataFrame and renders as a table
-in Jupyter.
+in Jupyter. With ``segment=`` (a dimension column: country, platform, …)
+:func:`analyze` also analyses every segment (:class:`SegmentedResult`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from abstat import _abstat
 
-__all__ = ["analyze", "analyze_stats", "Metric", "ExperimentResult"]
+__all__ = ["analyze", "analyze_stats", "Metric", "ExperimentResult", "SegmentedResult", "Segment"]
 
 _CORRECTIONS = {
     None: None,
@@ -88,14 +89,26 @@ def analyze(
     variants: Sequence | None = None,
     weights: Sequence[float] | None = None,
     nan_policy: str = "omit",
+    segment: str | None = None,
+    top: int = 10,
+    min_segment_units: int = 0,
     **options: Any,
-) -> "ExperimentResult":
+) -> "ExperimentResult | SegmentedResult":
     """Analyse raw per-unit data: ``data`` (pandas / polars DataFrame,
     pyarrow Table or dict of arrays) with one row per unit, ``variant`` the
     column of variant labels (control first in ``variants``, default:
     sorted labels), ``metrics`` column names (mean metrics) or
     :class:`Metric` specs. ``weights`` is the configured split (default
     equal). Other options as :func:`analyze_stats`.
+
+    ``segment``: a dimension column; the experiment is then analysed for
+    each of its ``top`` values with the most units (default 10) and for the
+    rest merged into "other"; rows without a value (None, NaN, an empty
+    string) form "(missing)". A value with fewer than ``min_segment_units``
+    units joins "other" (named so because ``min_units`` is already the
+    minimum per variant of a comparison). The correction runs over every
+    segment × treatment × metric comparison (``abstat_core::ab::segments``).
+    Returns a :class:`SegmentedResult`.
     """
     if hasattr(data, "column_names") and not hasattr(data, "columns"):  # pyarrow Table
         data = {n: data.column(n).to_numpy() for n in data.column_names}
@@ -108,10 +121,37 @@ def analyze(
             codes = np.array([lookup[v] for v in labels.tolist()])
         except KeyError as e:
             raise ValueError(f"variant {e.args[0]!r} is not in variants={list(variants)}") from None
-    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    codes = np.ascontiguousarray(codes, dtype=np.uint32).ravel()
     k = len(variants)
-    units = np.bincount(codes, minlength=k).tolist()
     specs = [Metric(m) if isinstance(m, str) else m for m in metrics]
+    names = [str(v) for v in variants]
+    if segment is None:
+        units = np.bincount(codes, minlength=k).tolist()
+        return _run(units, weights, _metric_inputs(data, specs, codes, k, nan_policy), names, options)
+    # One pass per metric over (segment value, variant) cells.
+    values, dim = _dimension(_column(data, segment))
+    cells = np.ascontiguousarray(dim.astype(np.uint32) * np.uint32(k) + codes, dtype=np.uint32)
+    units = np.bincount(cells, minlength=len(values) * k).reshape(len(values), k)
+    inputs = _metric_inputs(data, specs, cells, len(values) * k, nan_policy)
+    by_value = [
+        {
+            "value": value,
+            "units": units[i].tolist(),
+            "metrics": [dict(m, variants=m["variants"][i * k:(i + 1) * k]) for m in inputs],
+        }
+        for i, value in enumerate(values)
+    ]
+    o = _option_values(options)
+    if weights is None:
+        weights = [1.0 / k] * k
+    raw, overall, per_segment = _abstat.ab_analyze_segments(
+        json.dumps(by_value), [float(w) for w in weights], _options(**o), int(top), int(min_segment_units)
+    )
+    return SegmentedResult(raw, overall, per_segment, names)
+
+
+def _metric_inputs(data, specs, codes, k, nan_policy):
+    """The core's MetricInput of every metric, statistics per code."""
     inputs = []
     for m in specs:
         y = _column(data, m.column)
@@ -126,7 +166,47 @@ def analyze(
             kind = "ratio" if m.kind == "ratio" else "regression_adjusted"
             stats = [{"kind": kind, **j} for j in joint]
         inputs.append({"name": m.name, "higher_is_better": m.higher_is_better, "variants": stats})
-    return _run(units, weights, inputs, [str(v) for v in variants], options)
+    return inputs
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def _dimension(column) -> tuple[list[str | None], np.ndarray]:
+    """The distinct values of a dimension column as labels (None for rows
+    without a value, all such rows in one group, last) and each row's index
+    into them."""
+    column = np.asarray(column).ravel()
+    if column.dtype.kind == "f":
+        missing = np.isnan(column)
+        keys = column
+    elif column.dtype.kind in "iubUS":
+        missing = np.zeros(len(column), dtype=bool)
+        keys = column
+    else:  # objects: strings, numbers, None / NaN
+        raw = column.tolist()
+        missing = np.fromiter((_is_missing(v) for v in raw), dtype=bool, count=len(raw))
+        keys = np.array([_label(v) for v in raw], dtype=object)
+    present = ~missing
+    uniq, inv = np.unique(keys[present], return_inverse=True)
+    labels = [_label(u) for u in uniq.tolist()]
+    # blank strings are rows without a value too
+    blank = np.array([not lab.strip() for lab in labels], dtype=bool)
+    kept = [lab for lab, b in zip(labels, blank) if not b]
+    index = np.where(blank, len(kept), np.cumsum(~blank) - 1)
+    dim = np.full(len(column), len(kept), dtype=np.int64)
+    dim[present] = index[np.asarray(inv).ravel()]
+    if missing.any() or blank.any():
+        kept.append(None)
+    return kept, dim
+
+
+def _label(v) -> str:
+    """A dimension value as the segment's name (1.0 and 1 are both "1")."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def analyze_stats(
@@ -169,14 +249,18 @@ def analyze_stats(
     return _run([int(u) for u in units], weights, inputs, names, options)
 
 
-def _run(units, weights, inputs, names, options):
+def _option_values(options):
     allowed = {"alpha", "alternative", "correction", "sequential_tuning", "control", "srm_threshold", "target_power",
                "min_units"}
     unknown = set(options) - allowed
     if unknown:
         raise TypeError(f"unexpected options {sorted(unknown)}; allowed: {sorted(allowed)}")
-    o = {"alpha": 0.05, "alternative": "two-sided", "correction": None, "sequential_tuning": None, "control": 0,
-         "srm_threshold": 0.001, "target_power": 0.8, "min_units": 2} | options
+    return {"alpha": 0.05, "alternative": "two-sided", "correction": None, "sequential_tuning": None, "control": 0,
+            "srm_threshold": 0.001, "target_power": 0.8, "min_units": 2} | options
+
+
+def _run(units, weights, inputs, names, options):
+    o = _option_values(options)
     if weights is None:
         weights = [1.0 / len(units)] * len(units)
     args = (list(units), [float(w) for w in weights], json.dumps(inputs), _options(**o))
@@ -186,7 +270,26 @@ def _run(units, weights, inputs, names, options):
     return res
 
 
-class ExperimentResult:
+class _Table:
+    """DataFrame conversions of a result's :meth:`rows`."""
+
+    def rows(self) -> list[dict]:
+        raise NotImplementedError
+
+    def to_pandas(self):
+        """The results as a pandas DataFrame (one row per :meth:`rows` entry)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).astype({"p_value": float, "adjusted_p_value": float})
+
+    def to_polars(self):
+        """The results as a polars DataFrame (polars must be installed)."""
+        import polars as pl
+
+        return pl.DataFrame(self.rows())
+
+
+class ExperimentResult(_Table):
     """The analysis: ``srm`` (sample ratio mismatch check), ``verdicts``
     (metric → treatment → verdict), ``raw`` (every number, as plain
     values), :meth:`to_pandas` / :meth:`to_polars` (one row per metric and
@@ -232,18 +335,6 @@ class ExperimentResult:
                 )
         return out
 
-    def to_pandas(self):
-        """The results as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self.rows()).astype({"p_value": float, "adjusted_p_value": float})
-
-    def to_polars(self):
-        """The results as a polars DataFrame (polars must be installed)."""
-        import polars as pl
-
-        return pl.DataFrame(self.rows())
-
     def _repr_html_(self) -> str:
         srm = self.srm
         flag = "mismatch!" if srm["p_value"] is not None and srm["p_value"] < srm["threshold"] else "ok"
@@ -256,5 +347,72 @@ class ExperimentResult:
             lines.append(
                 f"  {r['metric']} / {r['variant']}: effect {r['absolute_effect']} "
                 f"p={r['p_value']} -> {r['verdict']}"
+            )
+        return "\n".join(lines)
+
+
+class Segment:
+    """One segment: ``name`` (the value, "other" or "(missing)"), ``kind``
+    ('value', 'other', 'missing'), ``values`` (the dimension values it
+    holds), ``units`` per variant, ``notes`` (plain-words remarks) and
+    ``result`` (an :class:`ExperimentResult` whose adjusted p-values are
+    those of the whole segments × treatments × metrics family)."""
+
+    def __init__(self, raw: dict, verdicts: list, variant_names: list[str]):
+        self.name, self.kind = raw["name"], raw["kind"]
+        self.values, self.units, self.notes = raw["values"], raw["units"], raw["notes"]
+        self.result = ExperimentResult(raw["analysis"], verdicts, variant_names)
+
+    def __repr__(self) -> str:
+        return f"Segment({self.name!r}, kind={self.kind!r}, units={self.units})"
+
+
+class SegmentedResult(_Table):
+    """An experiment analysed per segment: ``overall`` (the whole
+    experiment, an :class:`ExperimentResult` with its own correction),
+    ``segments`` (a list of :class:`Segment`: the top values by units, then
+    "other", then "(missing)"), ``family`` (the correction's family: its m
+    is ``family["comparisons"]``), :meth:`segment` by name, :meth:`to_pandas`
+    / :meth:`to_polars` (one row per segment, metric and treatment) and an
+    HTML table in Jupyter."""
+
+    def __init__(self, raw: dict, overall_verdicts: list, segment_verdicts: list, variant_names: list[str]):
+        self.raw = raw
+        self.family = raw["family"]
+        self.variant_names = variant_names
+        self.overall = ExperimentResult(raw["overall"], overall_verdicts, variant_names)
+        self.segments = [Segment(s, v, variant_names) for s, v in zip(raw["segments"], segment_verdicts)]
+
+    def segment(self, name: str, kind: str | None = None) -> Segment:
+        """The segment called ``name`` (of ``kind`` when a value is itself
+        named "other" or "(missing)")."""
+        for s in self.segments:
+            if s.name == name and (kind is None or s.kind == kind):
+                return s
+        raise KeyError(f"no segment {name!r}; segments: {[s.name for s in self.segments]}")
+
+    def rows(self) -> list[dict]:
+        """One dict per segment × metric × treatment, with the segment's
+        name, kind and SRM p-value before the columns of
+        :meth:`ExperimentResult.rows`."""
+        out = []
+        for s in self.segments:
+            head = {"segment": s.name, "segment_kind": s.kind, "units": sum(s.units),
+                    "srm_p_value": s.result.srm["p_value"]}
+            out.extend(head | r for r in s.result.rows())
+        return out
+
+    def _repr_html_(self) -> str:
+        f = self.family
+        head = (f"<p><b>Segments</b>: {f['segments']}; correction {f['correction'] or 'none'} over "
+                f"{f['comparisons']} comparisons</p>")
+        return head + self.to_pandas().to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
+
+    def __repr__(self) -> str:
+        lines = [f"SegmentedResult({len(self.segments)} segments, {self.family['comparisons']} comparisons)"]
+        for r in self.rows():
+            lines.append(
+                f"  [{r['segment']}] {r['metric']} / {r['variant']}: effect {r['absolute_effect']} "
+                f"p={r['p_value']} adj={r['adjusted_p_value']} -> {r['verdict']}"
             )
         return "\n".join(lines)
