@@ -430,12 +430,13 @@ async fn worker(config: Config) -> anyhow::Result<()> {
             .await
     });
     let tasks = config.worker_tasks.max(1);
+    let shutdown = shutdown_signal();
     println!(
         "abstat worker ready: {}, {tasks} task(s), metrics on http://{metrics_addr}/metrics",
         describe_transport(&config)
     );
     let running = crate::jobs::worker::Worker::new(jobs, metadata, datasets).spawn(tasks);
-    shutdown_signal().await;
+    shutdown.await;
     let _ = stop_metrics.send(());
     let _ = metrics_server.await;
     // Jobs in progress finish; the rest stay on the queue for other workers.
@@ -503,30 +504,45 @@ async fn user_add(config: &Config, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM so that in-flight requests finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM so that in-flight requests finish. The
+/// handlers are installed when this is called, not when it is first awaited,
+/// so a signal sent right after a readiness line is never the default
+/// "terminate at once".
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let streams = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            async fn recv(s: std::io::Result<tokio::signal::unix::Signal>, name: &str) {
+                match s {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for {name}");
+                        std::future::pending::<()>().await;
+                    }
+                }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
+            let (term, int) = streams;
+            tokio::select! {
+                () = recv(term, "SIGTERM") => {},
+                () = recv(int, "SIGINT") => {},
             }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }
 
 #[cfg(test)]
