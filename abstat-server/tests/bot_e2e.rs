@@ -629,7 +629,9 @@ async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
     chat.press("A");
     chat.expect_text(chat.text(T::AskMetrics)).await;
     chat.press("revenue");
-    chat.expect_text("✅ revenue").await;
+    // the same question, edited with the tick and Done
+    let ticked = chat.expect_text(chat.text(T::AskMetrics)).await;
+    assert!(ticked.buttons().contains(&"✅ revenue".to_string()));
     chat.press(chat.text(T::BtnDone));
     chat.expect_text(chat.text(T::AskCovariate)).await;
     chat.press(chat.text(T::BtnSkip));
