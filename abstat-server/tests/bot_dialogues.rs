@@ -454,6 +454,13 @@ impl Chat {
             .clone()
     }
 
+    /// The file name of the last photo the bot sent.
+    fn last_photo_name(&self) -> String {
+        let responses = self.bot.get_responses();
+        let photo = responses.sent_messages_photo.last().expect("no photo");
+        photo.bot_request.file_name.clone()
+    }
+
     /// The server's answer to `analysis`, rendered as the bot renders it.
     async fn expected(&self, analysis: &Analysis) -> String {
         let job = self.expected_job(analysis).await;
@@ -1342,16 +1349,7 @@ async fn charts_offer_fitting_columns_send_the_server_s_image_and_explain_a_refu
         assert!(!chat.captions().contains(&"revenue".to_string()));
         chat.press("variant").await;
         assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
-        assert_eq!(
-            chat.bot
-                .get_responses()
-                .sent_messages_photo
-                .last()
-                .unwrap()
-                .bot_request
-                .file_name,
-            "box.png"
-        );
+        assert_eq!(chat.last_photo_name(), "box.png");
 
         chat.press(T::BtnAnotherChart.get(l)).await;
         chat.press(T::ChartBars.get(l)).await;
@@ -1409,16 +1407,7 @@ async fn charts_offer_fitting_columns_send_the_server_s_image_and_explain_a_refu
         chat.press("pre_revenue").await;
         chat.press(T::BtnDone.get(l)).await;
         assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
-        assert_eq!(
-            chat.bot
-                .get_responses()
-                .sent_messages_photo
-                .last()
-                .unwrap()
-                .bot_request
-                .file_name,
-            "correlation.png"
-        );
+        assert_eq!(chat.last_photo_name(), "correlation.png");
     }
 }
 

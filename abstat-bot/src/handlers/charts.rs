@@ -5,7 +5,6 @@
 
 use abstat_api::{ChartType, VisualizeQuery};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
 
 use super::attachments::input_file;
 use super::columns::{ColumnFacts, ColumnType};
@@ -129,25 +128,17 @@ pub async fn draw(
     query: VisualizeQuery,
 ) -> Result<Step, HandlerError> {
     let lang = ctx.lang;
-    let header = wizard::header(&w, lang);
     match ctx.api.chart(ctx.tg, &query).await {
         Ok(image) => {
-            let keyboard = InlineKeyboardMarkup::new(vec![vec![
+            let keyboard = vec![vec![
                 button(
                     T::BtnAnotherChart.get(lang),
                     format!("act:charts:{}", w.dataset),
                 ),
                 button(T::BtnMenu.get(lang), format!("ds:{}", w.dataset)),
-            ]]);
-            ctx.bot
-                .edit_message_text(
-                    place.chat,
-                    place.message,
-                    format!("{header}\n{}", escape(T::ChartSent.get(lang))),
-                )
-                .parse_mode(ParseMode::Html)
-                .reply_markup(keyboard)
-                .await?;
+            ]];
+            let body = escape(T::ChartSent.get(lang));
+            wizard::show(ctx, place, &w, &body, keyboard).await?;
             let name = format!("{}.png", query.kind);
             ctx.bot
                 .send_photo(place.chat, input_file(image, name))
@@ -156,15 +147,7 @@ pub async fn draw(
         }
         Err(e) => {
             let why = T::ChartFailed.fill(lang, &[("error", &api_failure(&e, lang))]);
-            ctx.bot
-                .edit_message_text(
-                    place.chat,
-                    place.message,
-                    format!("{header}\n{}", escape(&why)),
-                )
-                .parse_mode(ParseMode::Html)
-                .reply_markup(InlineKeyboardMarkup::new(vec![wizard::nav(&w, lang)]))
-                .await?;
+            wizard::show(ctx, place, &w, &escape(&why), vec![wizard::nav(&w, lang)]).await?;
             Ok(Step::Wizard(w))
         }
     }

@@ -6,10 +6,8 @@
 //! version, which the dataset menu then works on; Back returns to the
 //! operations. Every number comes from the server's report.
 
-use abstat_api::CleanRequest;
+use abstat_api::{CleanRequest, JobResponse, JobStatus};
 use abstat_core::clean::{CleanOp, CleanPlan, FillMethod, MissingHow, OutlierAction, TextCase};
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
 
 use super::columns::{ColumnFacts, ColumnType};
 use super::wizard::{self, Field, Opt, Question, Wizard};
@@ -150,6 +148,18 @@ pub fn question(w: &Wizard, lang: Lang) -> Question {
     }))
 }
 
+/// Run `request` to its end: the succeeded job, or why it did not
+/// succeed (HTML).
+async fn run(ctx: &Ctx<'_>, request: CleanRequest) -> Result<JobResponse, String> {
+    let lang = ctx.lang;
+    let why = match jobs::run_to_end(ctx, &Analysis::Clean(request)).await {
+        Ok(job) if job.status == JobStatus::Succeeded => return Ok(job),
+        Ok(job) => job.error.unwrap_or_default(),
+        Err(e) => api_failure(&e, lang),
+    };
+    Err(escape(&T::JobFailed.fill(lang, &[("error", &why)])))
+}
+
 /// Run `request` (a preview) and show the report in the dialogue's message
 /// with Apply, Back and Cancel.
 pub async fn preview(
@@ -160,8 +170,8 @@ pub async fn preview(
 ) -> Result<Step, HandlerError> {
     let lang = ctx.lang;
     let mut rows = Vec::new();
-    let body = match jobs::run_to_end(ctx, &Analysis::Clean(request)).await {
-        Ok(job) if job.error.is_none() => {
+    let body = match run(ctx, request).await {
+        Ok(job) => {
             rows.push(vec![button(T::BtnApply.get(lang), wizard::data(&w, "a"))]);
             format!(
                 "{}\n\n{}",
@@ -169,21 +179,10 @@ pub async fn preview(
                 escape(T::CleanApplyHint.get(lang))
             )
         }
-        Ok(job) => {
-            escape(&T::JobFailed.fill(lang, &[("error", job.error.as_deref().unwrap_or(""))]))
-        }
-        Err(e) => escape(&T::JobFailed.fill(lang, &[("error", &api_failure(&e, lang))])),
+        Err(why) => why,
     };
     rows.push(wizard::nav(&w, lang));
-    ctx.bot
-        .edit_message_text(
-            place.chat,
-            place.message,
-            format!("{}\n{body}", wizard::header(&w, lang)),
-        )
-        .parse_mode(ParseMode::Html)
-        .reply_markup(InlineKeyboardMarkup::new(rows))
-        .await?;
+    wizard::show(ctx, place, &w, &body, rows).await?;
     Ok(Step::Wizard(w))
 }
 
@@ -198,31 +197,16 @@ pub async fn apply(
 ) -> Result<Step, HandlerError> {
     let lang = ctx.lang;
     request.preview = false;
-    let header = wizard::header(&w, lang);
-    let failed = |error: &str| escape(&T::JobFailed.fill(lang, &[("error", error)]));
-    let (body, keyboard, step) = match jobs::run_to_end(ctx, &Analysis::Clean(request)).await {
-        Ok(job) if job.error.is_none() => (
-            jobs::result_text(&job, lang),
-            datasets::menu_keyboard(&w.dataset, lang),
-            Step::Menu {
-                dataset: w.dataset.clone(),
-            },
-        ),
-        Ok(job) => (
-            failed(job.error.as_deref().unwrap_or("")),
-            InlineKeyboardMarkup::new(vec![wizard::nav(&w, lang)]),
-            Step::Wizard(w),
-        ),
-        Err(e) => (
-            failed(&api_failure(&e, lang)),
-            InlineKeyboardMarkup::new(vec![wizard::nav(&w, lang)]),
-            Step::Wizard(w),
-        ),
-    };
-    ctx.bot
-        .edit_message_text(place.chat, place.message, format!("{header}\n{body}"))
-        .parse_mode(ParseMode::Html)
-        .reply_markup(keyboard)
-        .await?;
-    Ok(step)
+    match run(ctx, request).await {
+        Ok(job) => {
+            let keyboard = datasets::menu_keyboard(&w.dataset, lang);
+            let body = jobs::result_text(&job, lang);
+            wizard::show(ctx, place, &w, &body, keyboard.inline_keyboard).await?;
+            Ok(Step::Menu { dataset: w.dataset })
+        }
+        Err(why) => {
+            wizard::show(ctx, place, &w, &why, vec![wizard::nav(&w, lang)]).await?;
+            Ok(Step::Wizard(w))
+        }
+    }
 }

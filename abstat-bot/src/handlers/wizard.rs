@@ -362,12 +362,32 @@ pub fn header(w: &Wizard, lang: Lang) -> String {
     )
 }
 
+/// Edit the dialogue's message to the wizard's header, then `body`
+/// (already HTML), with the buttons `rows`.
+pub async fn show(
+    ctx: &Ctx<'_>,
+    place: Place,
+    w: &Wizard,
+    body: &str,
+    rows: Vec<Vec<InlineKeyboardButton>>,
+) -> Result<(), HandlerError> {
+    ctx.bot
+        .edit_message_text(
+            place.chat,
+            place.message,
+            format!("{}\n{body}", header(w, ctx.lang)),
+        )
+        .parse_mode(ParseMode::Html)
+        .reply_markup(InlineKeyboardMarkup::new(rows))
+        .await?;
+    Ok(())
+}
+
 /// Show the wizard's next question, or submit when it is complete.
 pub(super) async fn ask(ctx: &Ctx<'_>, place: Place, w: Wizard) -> Result<Step, HandlerError> {
     let lang = ctx.lang;
     let data = |op: &str| data(&w, op);
     let nav = nav(&w, lang);
-    let header = header(&w, lang);
     let (text, mut rows) = match w.flow.question(&w, lang) {
         Question::Ready(Analysis::Clean(request)) => {
             return super::clean::preview(ctx, place, w, request).await;
@@ -420,15 +440,7 @@ pub(super) async fn ask(ctx: &Ctx<'_>, place: Place, w: Wizard) -> Result<Step, 
         }
     };
     rows.push(nav);
-    ctx.bot
-        .edit_message_text(
-            place.chat,
-            place.message,
-            format!("{header}\n{}", escape(&text)),
-        )
-        .parse_mode(ParseMode::Html)
-        .reply_markup(InlineKeyboardMarkup::new(rows))
-        .await?;
+    show(ctx, place, &w, &escape(&text), rows).await?;
     Ok(Step::Wizard(w))
 }
 
