@@ -152,3 +152,68 @@ pub async fn draw(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handlers::wizard::{Answer, Flow, Given};
+
+    fn column(name: &str, ty: ColumnType, distinct: u64) -> ColumnFacts {
+        ColumnFacts {
+            name: name.into(),
+            label: name.into(),
+            ty,
+            distinct,
+            capped: false,
+            values: Vec::new(),
+        }
+    }
+
+    fn wizard(columns: Vec<ColumnFacts>, answers: &[(Field, &str)]) -> Wizard {
+        Wizard {
+            flow: Flow::Chart,
+            dataset: "d".into(),
+            title: "t".into(),
+            version: Some(3),
+            columns,
+            answers: answers
+                .iter()
+                .map(|(field, v)| Given {
+                    field: *field,
+                    answer: Answer::One(v.to_string()),
+                    shown: v.to_string(),
+                })
+                .collect(),
+            ticked: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_chart_without_a_fitting_column_is_explained_not_offered_empty() {
+        let texts = vec![column("city", ColumnType::Text, 50)];
+        let w = wizard(texts.clone(), &[(Field::ChartKind, "histogram")]);
+        assert_eq!(
+            question(&w, Lang::En),
+            Question::Impossible(T::NoChartColumn.get(Lang::En).into())
+        );
+        let one_number = vec![texts[0].clone(), column("x", ColumnType::Float, 9)];
+        let w = wizard(one_number, &[(Field::ChartKind, "correlation")]);
+        assert!(matches!(question(&w, Lang::Ru), Question::Impossible(_)));
+    }
+
+    #[test]
+    fn a_box_plot_without_groups_draws_one_box_of_the_pinned_version() {
+        let w = wizard(
+            vec![column("x", ColumnType::Float, 100)],
+            &[(Field::ChartKind, "box"), (Field::Column, "x")],
+        );
+        let Question::Draw(q) = question(&w, Lang::Ru) else {
+            panic!("{:?}", question(&w, Lang::Ru))
+        };
+        assert_eq!(
+            (q.kind.as_str(), q.column.as_deref(), q.group, q.version),
+            ("box", Some("x"), None, Some(3))
+        );
+        assert_eq!(q.lang.as_deref(), Some("ru"));
+    }
+}

@@ -210,3 +210,81 @@ pub async fn apply(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, ty: ColumnType, distinct: u64) -> ColumnFacts {
+        ColumnFacts {
+            name: name.into(),
+            label: name.into(),
+            ty,
+            distinct,
+            capped: false,
+            values: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn operations_run_in_the_listed_order_and_fill_by_column_type() {
+        let columns = vec![
+            column("variant", ColumnType::Text, 2),
+            column("revenue", ColumnType::Float, 90),
+            column("visits", ColumnType::Integer, 7),
+        ];
+        let ticked = ["outliers", "fill", "dedup"].map(String::from);
+        let ops = plan(&ticked, &columns).ops;
+        let names: Vec<&str> = ops
+            .iter()
+            .map(|op| match op {
+                CleanOp::DropDuplicates { .. } => "dedup",
+                CleanOp::FillMissing {
+                    method: FillMethod::Median,
+                    ..
+                } => "median",
+                CleanOp::FillMissing {
+                    method: FillMethod::Mode,
+                    ..
+                } => "mode",
+                CleanOp::OutliersIqr { .. } => "outliers",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(names, ["dedup", "median", "mode", "outliers"]);
+        let CleanOp::OutliersIqr {
+            columns: capped,
+            action,
+            ..
+        } = &ops[3]
+        else {
+            unreachable!()
+        };
+        // few distinct whole numbers are group codes, not measurements
+        assert_eq!(capped, &["revenue"]);
+        assert_eq!(*action, OutlierAction::Cap);
+    }
+
+    #[test]
+    fn steps_without_a_column_to_act_on_are_not_offered() {
+        let numbers = vec![column("x", ColumnType::Float, 100)];
+        let w = Wizard {
+            flow: super::super::wizard::Flow::Clean,
+            dataset: "d".into(),
+            title: "t".into(),
+            version: None,
+            columns: numbers,
+            answers: Vec::new(),
+            ticked: Vec::new(),
+        };
+        let Question::Many { options, .. } = question(&w, Lang::En) else {
+            panic!()
+        };
+        let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(
+            values,
+            ["dedup", "dropna", "fill", "outliers"],
+            "no text to trim"
+        );
+    }
+}
