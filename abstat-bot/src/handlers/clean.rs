@@ -269,7 +269,7 @@ mod tests {
     fn steps_without_a_column_to_act_on_are_not_offered() {
         let numbers = vec![column("x", ColumnType::Float, 100)];
         let w = Wizard {
-            flow: super::super::wizard::Flow::Clean,
+            flow: wizard::Flow::Clean,
             dataset: "d".into(),
             title: "t".into(),
             version: None,
