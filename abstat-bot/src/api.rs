@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use abstat_api::{
-    AbDesignRequest, AbDesignResponse, AbTestRequest, ClassificationRequest, ColumnValues, Dataset,
-    ErrorBody, JobResponse, RegressionRequest, StatTestRequest, TelegramTokenRequest, TokenPair,
-    UploadResponse,
+    AbDesignRequest, AbDesignResponse, AbTestRequest, ClassificationRequest, CleanRequest,
+    ColumnValues, Dataset, ErrorBody, JobResponse, RegressionRequest, StatTestRequest,
+    TelegramTokenRequest, TokenPair, UploadResponse, VisualizeQuery,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -57,6 +57,58 @@ impl ApiError {
             _ => None,
         }
     }
+}
+
+/// How long one request for a chart waits on the server (its cap is 60 s).
+const CHART_WAIT_SECS: f64 = 30.0;
+/// Requests for a chart still rendering before the bot gives up on it.
+const CHART_ATTEMPTS: u32 = 4;
+
+/// A successful answer as it came: status, headers the bot reads, bytes.
+#[derive(Debug)]
+struct Body {
+    status: StatusCode,
+    content_type: Option<String>,
+    disposition: Option<String>,
+    bytes: bytes::Bytes,
+}
+
+impl Body {
+    /// The answer read as JSON (an empty body reads as `null`).
+    fn json<R: DeserializeOwned>(&self) -> Result<R, ApiError> {
+        let bytes = if self.bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &self.bytes[..]
+        };
+        serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::Server(format!("unexpected answer ({}): {e}", self.status)))
+    }
+
+    /// The file the server sent (an image or a document).
+    fn into_download(self) -> Download {
+        // `attachment; filename="ab_test-….csv"`
+        let file_name = self.disposition.as_deref().and_then(|d| {
+            let (_, name) = d.split_once("filename=")?;
+            Some(name.trim_matches('"').to_string())
+        });
+        Download {
+            file_name,
+            content_type: self.content_type,
+            bytes: self.bytes,
+        }
+    }
+}
+
+/// A file fetched from the server: a chart image or a result document.
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// The name the server gave it (`Content-Disposition`), if any.
+    pub file_name: Option<String>,
+    /// Its content type.
+    pub content_type: Option<String>,
+    /// The bytes.
+    pub bytes: bytes::Bytes,
 }
 
 /// A client for one abstat server.
@@ -114,6 +166,13 @@ impl ApiClient {
 
     /// Send `req`, timing it for the metrics.
     async fn send<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
+        let body = self.send_raw(req).await?;
+        body.json()
+    }
+
+    /// Send `req`, timing it for the metrics; a success's status, headers
+    /// and bytes as they are.
+    async fn send_raw(&self, req: RequestBuilder) -> Result<Body, ApiError> {
         let Some(metrics) = &self.metrics else {
             return self.exchange(req).await;
         };
@@ -136,24 +195,33 @@ impl ApiClient {
         result
     }
 
-    async fn exchange<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
+    async fn exchange(&self, req: RequestBuilder) -> Result<Body, ApiError> {
         let res = req.send().await.map_err(|e| ApiError::Unreachable {
             url: self.base.clone(),
             reason: e.to_string(),
         })?;
         let status = res.status();
+        let header = |name| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (content_type, disposition) = (
+            header(reqwest::header::CONTENT_TYPE),
+            header(reqwest::header::CONTENT_DISPOSITION),
+        );
         let bytes = res.bytes().await.map_err(|e| ApiError::Unreachable {
             url: self.base.clone(),
             reason: e.to_string(),
         })?;
         if status.is_success() {
-            let bytes = if bytes.is_empty() {
-                &b"null"[..]
-            } else {
-                &bytes[..]
-            };
-            return serde_json::from_slice(bytes)
-                .map_err(|e| ApiError::Server(format!("unexpected answer ({status}): {e}")));
+            return Ok(Body {
+                status,
+                content_type,
+                disposition,
+                bytes,
+            });
         }
         if status.is_client_error()
             && let Ok(body) = serde_json::from_slice::<ErrorBody>(&bytes)
@@ -197,8 +265,7 @@ impl ApiClient {
         Ok(pair.access)
     }
 
-    /// Call `path` as Telegram user `telegram_id`; one retry with a fresh
-    /// token if the cached one was refused.
+    /// Call `path` as Telegram user `telegram_id` and read the JSON answer.
     async fn call<R: DeserializeOwned>(
         &self,
         telegram_id: i64,
@@ -206,6 +273,20 @@ impl ApiClient {
         path: &str,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<R, ApiError> {
+        self.call_raw(telegram_id, method, path, build)
+            .await?
+            .json()
+    }
+
+    /// Call `path` as Telegram user `telegram_id`; one retry with a fresh
+    /// token if the cached one was refused.
+    async fn call_raw(
+        &self,
+        telegram_id: i64,
+        method: Method,
+        path: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<Body, ApiError> {
         let mut fresh = false;
         loop {
             let token = self.token(telegram_id, fresh).await?;
@@ -214,7 +295,7 @@ impl ApiClient {
                     .request(method.clone(), self.url(path))
                     .bearer_auth(token),
             );
-            match self.send(req).await {
+            match self.send_raw(req).await {
                 Err(ApiError::Refused { status, .. })
                     if status == StatusCode::UNAUTHORIZED.as_u16() && !fresh =>
                 {
@@ -294,6 +375,7 @@ impl ApiClient {
                 Analysis::Regression(q) => r.json(q),
                 Analysis::Classification(q) => r.json(q),
                 Analysis::AbTest(q) => r.json(q),
+                Analysis::Clean(q) => r.json(q),
             }
         })
         .await
@@ -311,6 +393,65 @@ impl ApiClient {
             r.query(&[("wait", wait.as_str())])
         })
         .await
+    }
+
+    /// A chart image (`GET /analytics/visualize/`): of a dataset's columns
+    /// or of a finished analysis (`job_id`). A chart still rendering is
+    /// waited for through `GET /jobs/{id}/image` a few times.
+    pub async fn chart(
+        &self,
+        telegram_id: i64,
+        query: &VisualizeQuery,
+    ) -> Result<Download, ApiError> {
+        let query = VisualizeQuery {
+            wait: Some(query.wait.unwrap_or(CHART_WAIT_SECS)),
+            ..query.clone()
+        };
+        let mut body = self
+            .call_raw(telegram_id, Method::GET, "/analytics/visualize/", |r| {
+                r.query(&query)
+            })
+            .await?;
+        let wait = CHART_WAIT_SECS.to_string();
+        for _ in 1..CHART_ATTEMPTS {
+            if body.status != StatusCode::ACCEPTED {
+                break;
+            }
+            let job: JobResponse = body.json()?;
+            body = self
+                .call_raw(
+                    telegram_id,
+                    Method::GET,
+                    &format!("/jobs/{}/image", job.job_id),
+                    |r| r.query(&[("wait", wait.as_str())]),
+                )
+                .await?;
+        }
+        if body.status == StatusCode::ACCEPTED {
+            return Err(ApiError::Server(
+                "the chart is still being drawn; try again in a minute".into(),
+            ));
+        }
+        Ok(body.into_download())
+    }
+
+    /// A finished analysis as a document (`GET /jobs/{id}/export/`),
+    /// `format` `csv` or `xlsx`.
+    pub async fn export(
+        &self,
+        telegram_id: i64,
+        job_id: &str,
+        format: &str,
+    ) -> Result<Download, ApiError> {
+        let body = self
+            .call_raw(
+                telegram_id,
+                Method::GET,
+                &format!("/jobs/{job_id}/export/"),
+                |r| r.query(&[("format", format)]),
+            )
+            .await?;
+        Ok(body.into_download())
     }
 
     /// Plan an experiment (`POST /ab-tests/design/`, answered inline).
@@ -337,6 +478,8 @@ pub enum Analysis {
     Classification(ClassificationRequest),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestRequest),
+    /// `POST /datasets/clean/` (a preview, or a new version).
+    Clean(CleanRequest),
 }
 
 impl Analysis {
@@ -347,6 +490,7 @@ impl Analysis {
             Analysis::Regression(_) => "/analytics/regression/",
             Analysis::Classification(_) => "/analytics/classification/",
             Analysis::AbTest(_) => "/ab-tests/run/",
+            Analysis::Clean(_) => "/datasets/clean/",
         }
     }
 
@@ -357,6 +501,7 @@ impl Analysis {
             Analysis::Regression(q) => &q.dataset_id,
             Analysis::Classification(q) => &q.dataset_id,
             Analysis::AbTest(q) => &q.dataset_id,
+            Analysis::Clean(q) => &q.dataset_id,
         }
     }
 }

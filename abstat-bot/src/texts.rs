@@ -500,6 +500,72 @@ pub enum T {
     PowerDetails,
     /// `/power` summary labels.
     PowerSummary,
+    /// The chart of a result could not be fetched ({error}).
+    ResultChartFailed,
+    /// The result document could not be fetched ({error}).
+    ResultExportFailed,
+    /// Which cleaning steps? Tick one or more, then Done.
+    AskCleanOps,
+    /// Cleaning step: drop rows with missing values.
+    CleanDropMissing,
+    /// Cleaning step: drop duplicate rows.
+    CleanDropDuplicates,
+    /// Cleaning step: fill missing values (median / most frequent).
+    CleanFillMissing,
+    /// Cleaning step: cap outliers (IQR rule).
+    CleanCapOutliers,
+    /// Cleaning step: trim spaces in text.
+    CleanTrimText,
+    /// Button: apply the previewed cleaning.
+    BtnApply,
+    /// Under a cleaning preview: how to go on.
+    CleanApplyHint,
+    /// Summary label: cleaning steps.
+    FieldCleanOps,
+    /// Charts: which chart.
+    AskChartKind,
+    /// Chart kind: histogram.
+    ChartHistogram,
+    /// Chart kind: box plot.
+    ChartBox,
+    /// Chart kind: bars of value counts.
+    ChartBars,
+    /// Chart kind: scatter.
+    ChartScatter,
+    /// Chart kind: correlation heatmap.
+    ChartCorrelation,
+    /// Chart kind: normal QQ plot.
+    ChartQq,
+    /// Charts: which column.
+    AskChartColumn,
+    /// Charts (box): split by which column.
+    AskChartGroup,
+    /// Charts (scatter): the x column.
+    AskChartX,
+    /// Charts (scatter): the y column.
+    AskChartY,
+    /// Charts (correlation): which columns.
+    AskChartColumns,
+    /// Charts: no column fits this chart.
+    NoChartColumn,
+    /// Charts: the chart was sent below.
+    ChartSent,
+    /// Charts: the chart could not be drawn.
+    ChartFailed,
+    /// Button: draw another chart.
+    BtnAnotherChart,
+    /// Summary label: the chart.
+    FieldChartKind,
+    /// Summary label: the column.
+    FieldColumn,
+    /// Summary label: the grouping column.
+    FieldGroup,
+    /// Summary label: the x column.
+    FieldX,
+    /// Summary label: the y column.
+    FieldY,
+    /// Summary label: the columns.
+    FieldColumns,
 }
 
 impl T {
@@ -954,6 +1020,72 @@ impl T {
                 "Minimum effect {mde} in the metric's units (effect size {effect}); α per comparison {alpha}, power {power}.",
             ),
             PowerSummary => ("Расчёт", "Plan"),
+            ResultChartFailed => (
+                "Не удалось получить график результата ({error}). Сам результат — выше.",
+                "The chart of this result could not be fetched ({error}). The result itself is above.",
+            ),
+            ResultExportFailed => (
+                "Не удалось получить файл с полным результатом ({error}).",
+                "The document with the full result could not be fetched ({error}).",
+            ),
+            AskCleanOps => (
+                "Что сделать с данными? Отметьте один или несколько шагов и нажмите «Готово».",
+                "What shall I clean? Tick one or more steps, then Done.",
+            ),
+            CleanDropMissing => (
+                "Удалить строки с пропусками",
+                "Drop rows with missing values",
+            ),
+            CleanDropDuplicates => ("Удалить повторяющиеся строки", "Drop duplicate rows"),
+            CleanFillMissing => (
+                "Заполнить пропуски (медиана / частое)",
+                "Fill missing (median / most frequent)",
+            ),
+            CleanCapOutliers => ("Срезать выбросы (правило IQR)", "Cap outliers (IQR rule)"),
+            CleanTrimText => ("Убрать пробелы по краям текста", "Trim spaces in text"),
+            BtnApply => ("✅ Применить", "✅ Apply"),
+            CleanApplyHint => (
+                "«Применить» сохранит очищенные данные новой версией; исходная останется.",
+                "Apply stores the cleaned data as a new version; the original stays.",
+            ),
+            FieldCleanOps => ("Шаги", "Steps"),
+            AskChartKind => ("Какой график нарисовать?", "Which chart shall I draw?"),
+            ChartHistogram => ("Гистограмма", "Histogram"),
+            ChartBox => ("Ящик с усами", "Box plot"),
+            ChartBars => ("Столбцы (частоты)", "Bars (counts)"),
+            ChartScatter => ("Точечный", "Scatter"),
+            ChartCorrelation => ("Корреляции", "Correlations"),
+            ChartQq => ("QQ-график", "QQ plot"),
+            AskChartColumn => ("Какой столбец?", "Which column?"),
+            AskChartGroup => (
+                "Разбить по группам? Выберите столбец или пропустите.",
+                "Split into groups? Pick a column, or skip.",
+            ),
+            AskChartX => (
+                "Столбец по горизонтали (X)?",
+                "Which column goes across (X)?",
+            ),
+            AskChartY => ("Столбец по вертикали (Y)?", "Which column goes up (Y)?"),
+            AskChartColumns => (
+                "Какие столбцы? Хотя бы два, затем «Готово».",
+                "Which columns? At least two, then Done.",
+            ),
+            NoChartColumn => (
+                "В наборе нет подходящего столбца для этого графика.",
+                "The dataset has no column this chart can draw.",
+            ),
+            ChartSent => ("График ниже.", "The chart is below."),
+            ChartFailed => (
+                "Не удалось нарисовать график: {error}",
+                "The chart could not be drawn: {error}",
+            ),
+            BtnAnotherChart => ("📊 Ещё график", "📊 Another chart"),
+            FieldChartKind => ("График", "Chart"),
+            FieldColumn => ("Столбец", "Column"),
+            FieldGroup => ("Группы", "Groups"),
+            FieldX => ("X", "X axis"),
+            FieldY => ("Y", "Y axis"),
+            FieldColumns => ("Столбцы", "Columns"),
         };
         lang.pick(ru, en)
     }
@@ -1058,6 +1190,39 @@ mod tests {
             PowerNotANumber,
             PowerAnswer,
             PowerDuration,
+            ResultChartFailed,
+            ResultExportFailed,
+            AskCleanOps,
+            CleanDropMissing,
+            CleanDropDuplicates,
+            CleanFillMissing,
+            CleanCapOutliers,
+            CleanTrimText,
+            BtnApply,
+            CleanApplyHint,
+            FieldCleanOps,
+            AskChartKind,
+            ChartHistogram,
+            ChartBox,
+            ChartBars,
+            ChartScatter,
+            ChartCorrelation,
+            ChartQq,
+            AskChartColumn,
+            AskChartGroup,
+            AskChartX,
+            AskChartY,
+            AskChartColumns,
+            NoChartColumn,
+            ChartSent,
+            ChartFailed,
+            BtnAnotherChart,
+            FieldChartKind,
+            FieldColumn,
+            FieldGroup,
+            FieldX,
+            FieldY,
+            FieldColumns,
         ] {
             let (ru, en) = (t.get(Lang::Ru), t.get(Lang::En));
             assert!(!ru.is_empty() && !en.is_empty(), "{t:?}");

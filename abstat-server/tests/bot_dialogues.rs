@@ -76,7 +76,8 @@ fn user(lang: &str) -> teloxide::types::User {
 
 type Bot<K> = MockBot<abstat_bot::handlers::HandlerError, K>;
 
-/// The text of the last message the bot sent.
+/// The text of the last text message the bot sent (photos and documents
+/// skipped).
 fn last_sent<K>(bot: &Bot<K>) -> String
 where
     K: std::hash::Hash + Eq + Clone + Send + 'static,
@@ -84,8 +85,9 @@ where
     let responses = bot.get_responses();
     let m = responses
         .sent_messages
-        .last()
-        .expect("the bot sent nothing");
+        .iter()
+        .rfind(|m| m.text().is_some())
+        .expect("the bot sent no text");
     m.text().unwrap_or_default().to_string()
 }
 
@@ -441,22 +443,113 @@ impl Chat {
         self.bot.dispatch().await;
     }
 
-    /// The last message the bot sent.
+    /// The last text message the bot sent (photos and documents skipped).
     fn last_sent(&self) -> Message {
         self.bot
             .get_responses()
             .sent_messages
-            .last()
-            .expect("the bot sent nothing")
+            .iter()
+            .rfind(|m| m.text().is_some())
+            .expect("the bot sent no text")
             .clone()
+    }
+
+    /// The file name of the last photo the bot sent.
+    fn last_photo_name(&self) -> String {
+        let responses = self.bot.get_responses();
+        let photo = responses.sent_messages_photo.last().expect("no photo");
+        photo.bot_request.file_name.clone()
     }
 
     /// The server's answer to `analysis`, rendered as the bot renders it.
     async fn expected(&self, analysis: &Analysis) -> String {
-        let job = self.api.submit(TG_ID, analysis, 60.0).await.unwrap();
-        assert_eq!(job.status, JobStatus::Succeeded, "{job:?}");
+        let job = self.expected_job(analysis).await;
         abstat_bot::handlers::jobs::result_text(&job, lang_of(self.lang))
     }
+
+    /// The server's finished job for `analysis`.
+    async fn expected_job(&self, analysis: &Analysis) -> JobResponse {
+        let job = self.api.submit(TG_ID, analysis, 60.0).await.unwrap();
+        assert_eq!(job.status, JobStatus::Succeeded, "{job:?}");
+        job
+    }
+
+    /// The result message is followed by the chart `chart` of the result
+    /// as a photo and by the result's table as a CSV document, both what
+    /// the server serves for the same analysis (`job`, the test's own run
+    /// of it).
+    async fn assert_result_files(&self, job: &JobResponse, chart: ChartType) {
+        let responses = self.bot.get_responses();
+        let sent = &responses.sent_messages;
+        let n = sent.len();
+        assert!(n >= 3, "{sent:?}");
+        assert!(sent[n - 3].text().is_some(), "the result text comes first");
+        assert!(sent[n - 2].photo().is_some(), "then the chart");
+        assert!(sent[n - 1].document().is_some(), "then the document");
+        let photo = &responses.sent_messages_photo.last().unwrap().bot_request;
+        assert!(
+            photo.file_name.starts_with(&format!("{}-", chart.as_str()))
+                && photo.file_name.ends_with(".png"),
+            "{}",
+            photo.file_name
+        );
+        // teloxide_tests keeps attachments as UTF-8 text only, so the PNG
+        // bytes are checked on the server's answer to the chart query the
+        // bot sends (the cross-process test checks the bytes the user gets).
+        let query = attachments::result_chart_query(job, chart, lang_of(self.lang));
+        let image = self.api.chart(TG_ID, &query).await.unwrap();
+        let (w, h) = png_size(&image.bytes).expect("a PNG");
+        assert!(w >= 200 && h >= 200, "{w}×{h}");
+
+        let doc = &responses.sent_messages_document.last().unwrap().bot_request;
+        assert!(
+            doc.file_name.starts_with(&format!("{}-", job.kind)) && doc.file_name.ends_with(".csv"),
+            "{}",
+            doc.file_name
+        );
+        let served = self.api.export(TG_ID, &job.job_id, "csv").await.unwrap();
+        let served = String::from_utf8(served.bytes.to_vec()).unwrap();
+        assert_eq!(doc.file_data, served, "the document is the server's export");
+        let rows = csv_rows(&doc.file_data);
+        assert!(rows.len() >= 2, "a header and data rows: {rows:?}");
+        assert!(
+            rows.iter().all(|r| r.len() == rows[0].len()),
+            "every row has the header's {} fields: {rows:?}",
+            rows[0].len()
+        );
+    }
+}
+
+/// Width and height of a PNG image (its signature, then the IHDR chunk;
+/// PNG spec §5.2, §11.2.2), or `None` if `bytes` is not a PNG.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.len() < 24 || &bytes[..8] != SIGNATURE || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    Some((be(16), be(20)))
+}
+
+/// The rows of a CSV document (a UTF-8 byte-order mark skipped, quoted
+/// fields with commas kept whole; enough for the server's exports).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let mut fields = vec![String::new()];
+            let mut quoted = false;
+            for ch in line.chars() {
+                match ch {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => fields.push(String::new()),
+                    _ => fields.last_mut().unwrap().push(ch),
+                }
+            }
+            fields
+        })
+        .collect()
 }
 
 fn lang_of(code: &str) -> Lang {
@@ -464,10 +557,12 @@ fn lang_of(code: &str) -> Lang {
 }
 
 use abstat_api::{
-    AbEngine, AbMetric, AbMetricKind, AbTestRequest, ClassificationRequest, ClassifierModel,
-    JobStatus, RegressionModel, RegressionRequest, StatTestKind, StatTestRequest,
+    AbEngine, AbMetric, AbMetricKind, AbTestRequest, ChartType, ClassificationRequest,
+    ClassifierModel, JobResponse, JobStatus, RegressionModel, RegressionRequest, StatTestKind,
+    StatTestRequest,
 };
 use abstat_bot::api::Analysis;
+use abstat_bot::handlers::attachments;
 use abstat_core::multitest::Correction;
 use abstat_core::{Alternative, NanPolicy};
 
@@ -567,9 +662,15 @@ async fn an_ab_test_is_tapped_through_with_back_and_answered_verdict_first_in_en
     // the status message says done, the result comes as a new message
     assert_eq!(chat.text(), T::JobDone.get(en));
     let result = chat.last_sent();
-    let request = ab_request(&chat.dataset, AbEngine::Frequentist, Some("pre_revenue"));
-    let expected = chat.expected(&Analysis::AbTest(request)).await;
+    let request = Analysis::AbTest(ab_request(
+        &chat.dataset,
+        AbEngine::Frequentist,
+        Some("pre_revenue"),
+    ));
+    let job = chat.expected_job(&request).await;
+    let expected = abstat_bot::handlers::jobs::result_text(&job, en);
     assert_eq!(result.text().unwrap(), expected);
+    chat.assert_result_files(&job, ChartType::Forest).await;
     let text = result.text().unwrap();
     assert!(text.starts_with("B increases revenue by "), "{text}");
     assert!(text.contains("a significant win"), "{text}");
@@ -627,9 +728,12 @@ async fn a_bayesian_ab_test_in_russian_skips_cuped_and_cancel_ends_a_dialogue() 
     chat.press(T::EngineBayesian.get(ru)).await;
 
     let result = chat.last_sent();
-    let request = ab_request(&chat.dataset, AbEngine::Bayesian, None);
-    let expected = chat.expected(&Analysis::AbTest(request)).await;
+    let request = Analysis::AbTest(ab_request(&chat.dataset, AbEngine::Bayesian, None));
+    let job = chat.expected_job(&request).await;
+    let expected = abstat_bot::handlers::jobs::result_text(&job, ru);
     assert_eq!(result.text().unwrap(), expected);
+    // the Bayesian engine has no forest: the posterior of the lift instead
+    chat.assert_result_files(&job, ChartType::Posterior).await;
     assert!(
         expected.contains("шанс обыграть контроль") || expected.contains("шанс, что B"),
         "{expected}"
@@ -756,9 +860,12 @@ async fn regression_offers_logistic_only_for_a_binary_target_and_shows_the_coeff
             predictors: vec!["variant".into(), "pre_revenue".into()],
             ..regression_request(&chat.dataset)
         };
-        let expected = chat.expected(&Analysis::Regression(request)).await;
+        let job = chat.expected_job(&Analysis::Regression(request)).await;
+        let expected = abstat_bot::handlers::jobs::result_text(&job, l);
         let text = chat.last_sent().text().unwrap().to_string();
         assert_eq!(text, expected);
+        chat.assert_result_files(&job, ChartType::Coefficients)
+            .await;
         assert!(
             text.contains("<pre>") && text.contains("pre_revenue"),
             "{text}"
@@ -808,9 +915,11 @@ async fn a_classification_shows_metrics_and_the_confusion_matrix_in_both_languag
             cv_folds: None,
             seed: 0,
         };
-        let expected = chat.expected(&Analysis::Classification(request)).await;
+        let job = chat.expected_job(&Analysis::Classification(request)).await;
+        let expected = abstat_bot::handlers::jobs::result_text(&job, l);
         let text = chat.last_sent().text().unwrap().to_string();
         assert_eq!(text, expected);
+        chat.assert_result_files(&job, ChartType::Confusion).await;
         assert!(text.contains(T::ConfusionCaption.get(l)), "{text}");
     }
 }
@@ -987,4 +1096,392 @@ async fn a_slow_job_is_followed_from_queued_to_its_result_and_a_failed_one_says_
         "no result message"
     );
     worker.stop().await;
+}
+
+/// A small untidy dataset: spaces around text, a duplicate row, missing
+/// values in every column type, one far outlier in revenue.
+const MESSY_CSV: &str = "variant,revenue,visits,segment\n\
+A,10.5,3, north\n\
+B,12.0,4,south\n\
+A,,2,north\n\
+B,13.5,5,\n\
+A,10.5,3, north\n\
+B,250.0,4,south\n\
+A,11.0,,west\n\
+B,12.5,6,west \n\
+A,9.5,2,north\n\
+B,14.0,5,south\n";
+
+/// The plan the dialogue's ticks stand for, written out: trim the text
+/// columns, drop duplicates, fill float columns with the median and the
+/// others with the most frequent value, cap revenue at Tukey's fences.
+fn messy_plan() -> abstat_core::clean::CleanPlan {
+    use abstat_core::clean::{CleanOp, CleanPlan, FillMethod, OutlierAction, TextCase};
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    CleanPlan {
+        ops: vec![
+            CleanOp::NormalizeText {
+                columns: Some(names(&["variant", "segment"])),
+                trim: true,
+                collapse_spaces: false,
+                case: TextCase::Keep,
+                nfc: false,
+            },
+            CleanOp::DropDuplicates { columns: None },
+            CleanOp::FillMissing {
+                columns: names(&["revenue"]),
+                method: FillMethod::Median,
+                value: None,
+            },
+            CleanOp::FillMissing {
+                columns: names(&["variant", "visits", "segment"]),
+                method: FillMethod::Mode,
+                value: None,
+            },
+            CleanOp::OutliersIqr {
+                columns: names(&["revenue"]),
+                k: 1.5,
+                action: OutlierAction::Cap,
+            },
+        ],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_previews_the_server_s_report_goes_back_and_applies_a_new_version() {
+    use abstat_api::{AnalysisResult, CleanRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for lang in ["en", "ru"] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        let up = chat
+            .api
+            .upload(TG_ID, "messy.csv", MESSY_CSV.as_bytes().to_vec())
+            .await
+            .unwrap();
+        let id = up.dataset.id.clone();
+        chat.press_data(&format!("act:clean:{id}")).await;
+        assert!(
+            chat.text().contains(T::AskCleanOps.get(l)),
+            "{}",
+            chat.text()
+        );
+        let ops = [
+            T::CleanTrimText,
+            T::CleanDropDuplicates,
+            T::CleanDropMissing,
+            T::CleanFillMissing,
+            T::CleanCapOutliers,
+        ];
+        for op in ops {
+            assert!(
+                chat.captions().contains(&op.get(l).to_string()),
+                "{op:?} in {:?}",
+                chat.captions()
+            );
+        }
+        let tick = [
+            T::CleanTrimText,
+            T::CleanDropDuplicates,
+            T::CleanFillMissing,
+            T::CleanCapOutliers,
+        ];
+        // ticked in another order than listed: applied in the listed one
+        for op in tick.iter().rev() {
+            chat.press(op.get(l)).await;
+        }
+        chat.press(T::BtnDone.get(l)).await;
+
+        let request = CleanRequest {
+            dataset_id: id.clone(),
+            version: Some(1),
+            plan: messy_plan(),
+            preview: true,
+        };
+        let preview = chat.expected_job(&Analysis::Clean(request)).await;
+        let expected = abstat_bot::handlers::jobs::result_text(&preview, l);
+        assert!(
+            chat.text().contains(&expected),
+            "{}\n--- expected ---\n{expected}",
+            chat.text()
+        );
+        assert!(chat.text().contains(T::CleanApplyHint.get(l)));
+        let Some(Ok(AnalysisResult::Clean(report))) = preview.analysis() else {
+            panic!("{preview:?}")
+        };
+        assert!(
+            report.report.rows_out < report.report.rows_in,
+            "the duplicate goes: {report:?}"
+        );
+        assert_eq!(
+            api_versions(&chat.api, &id).await,
+            (1, up.dataset.rows),
+            "a preview stores nothing"
+        );
+
+        // Back: the operations again; the same choice previews the same
+        chat.press(T::BtnBack.get(l)).await;
+        assert!(chat.text().contains(T::AskCleanOps.get(l)));
+        for op in tick {
+            chat.press(op.get(l)).await;
+        }
+        chat.press(T::BtnDone.get(l)).await;
+        assert!(chat.text().contains(&expected));
+
+        chat.press(T::BtnApply.get(l)).await;
+        let (versions, rows) = api_versions(&chat.api, &id).await;
+        assert_eq!(versions, 2);
+        assert_eq!(rows, report.report.rows_out);
+        // the stored run reports what the preview did, as version 2
+        let done = AnalysisResult::Clean(abstat_api::CleanResult {
+            version: Some(2),
+            preview: false,
+            sample: None,
+            ..report.clone()
+        });
+        let expected = abstat_bot::results::render(&done, l);
+        assert!(
+            chat.text().contains(&expected),
+            "{}\n--- expected ---\n{expected}",
+            chat.text()
+        );
+        let actions: Vec<String> = buttons(&chat.message).into_iter().map(|(_, d)| d).collect();
+        assert!(actions.contains(&format!("act:ab:{id}")), "{actions:?}");
+        let session: Session = chat.bot.get_state().await;
+        assert_eq!(
+            session.step,
+            Step::Menu {
+                dataset: id.clone()
+            }
+        );
+
+        // the menu's next analysis reads the cleaned version
+        chat.press_data(&format!("act:ab:{id}")).await;
+        chat.press("segment").await;
+        assert_eq!(
+            chat.captions()[..3],
+            ["north", "south", "west"],
+            "trimmed and filled"
+        );
+    }
+}
+
+/// Versions and rows of dataset `id`, as the server lists it.
+async fn api_versions(api: &ApiClient, id: &str) -> (u32, u64) {
+    let d = api.dataset(TG_ID, id).await.unwrap();
+    (d.versions, d.rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charts_offer_fitting_columns_send_the_server_s_image_and_explain_a_refusal() {
+    use abstat_api::VisualizeQuery;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for lang in ["ru", "en"] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        let id = chat.dataset.clone();
+        chat.press_data(&format!("act:charts:{id}")).await;
+        assert!(chat.text().contains(T::AskChartKind.get(l)));
+        let kinds = [
+            T::ChartHistogram,
+            T::ChartBox,
+            T::ChartBars,
+            T::ChartScatter,
+            T::ChartCorrelation,
+            T::ChartQq,
+        ];
+        assert_eq!(
+            chat.captions()[..6],
+            kinds.map(|k| k.get(l).to_string()),
+            "{:?}",
+            chat.captions()
+        );
+
+        // a histogram offers numbers only
+        chat.press(T::ChartHistogram.get(l)).await;
+        assert!(chat.text().contains(T::AskChartColumn.get(l)));
+        let captions = chat.captions();
+        assert!(captions.contains(&"revenue".to_string()), "{captions:?}");
+        assert!(!captions.contains(&"variant".to_string()), "{captions:?}");
+        assert!(!captions.contains(&"segment".to_string()), "{captions:?}");
+        let photos = chat.bot.get_responses().sent_messages_photo.len();
+        chat.press("revenue").await;
+        assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
+        let responses = chat.bot.get_responses();
+        assert_eq!(responses.sent_messages_photo.len(), photos + 1);
+        assert_eq!(
+            responses
+                .sent_messages_photo
+                .last()
+                .unwrap()
+                .bot_request
+                .file_name,
+            "histogram.png"
+        );
+        // the query the bot sent is one the server draws as a PNG
+        let query = VisualizeQuery {
+            kind: "histogram".into(),
+            dataset_id: Some(id.clone()),
+            version: Some(1),
+            column: Some("revenue".into()),
+            lang: Some(lang.into()),
+            ..VisualizeQuery::default()
+        };
+        let image = chat.api.chart(TG_ID, &query).await.unwrap();
+        assert!(png_size(&image.bytes).is_some());
+        let session: Session = chat.bot.get_state().await;
+        assert_eq!(
+            session.step,
+            Step::Menu {
+                dataset: id.clone()
+            }
+        );
+
+        // Another chart: a box plot split by a grouping column (offered
+        // with Skip), then bars of a category
+        chat.press(T::BtnAnotherChart.get(l)).await;
+        chat.press(T::ChartBox.get(l)).await;
+        chat.press("revenue").await;
+        assert!(chat.text().contains(T::AskChartGroup.get(l)));
+        assert!(chat.captions().contains(&T::BtnSkip.get(l).to_string()));
+        assert!(!chat.captions().contains(&"revenue".to_string()));
+        chat.press("variant").await;
+        assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
+        assert_eq!(chat.last_photo_name(), "box.png");
+
+        chat.press(T::BtnAnotherChart.get(l)).await;
+        chat.press(T::ChartBars.get(l)).await;
+        let captions = chat.captions();
+        assert!(captions.contains(&"segment".to_string()), "{captions:?}");
+        assert!(!captions.contains(&"revenue".to_string()), "{captions:?}");
+        chat.press("segment").await;
+        assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
+
+        // scatter: y is asked among the other numeric columns
+        chat.press(T::BtnAnotherChart.get(l)).await;
+        chat.press(T::ChartScatter.get(l)).await;
+        assert!(chat.text().contains(T::AskChartX.get(l)));
+        chat.press("pre_revenue").await;
+        assert!(chat.text().contains(T::AskChartY.get(l)));
+        assert!(!chat.captions().contains(&"pre_revenue".to_string()));
+        chat.press("revenue").await;
+        assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
+
+        // correlation of one column: the server refuses and says why, the
+        // dialogue stays open with Back
+        chat.press(T::BtnAnotherChart.get(l)).await;
+        chat.press(T::ChartCorrelation.get(l)).await;
+        assert!(chat.text().contains(T::AskChartColumns.get(l)));
+        chat.press("revenue").await;
+        let photos = chat.bot.get_responses().sent_messages_photo.len();
+        chat.press(T::BtnDone.get(l)).await;
+        let refused = chat
+            .api
+            .chart(
+                TG_ID,
+                &VisualizeQuery {
+                    kind: "correlation".into(),
+                    dataset_id: Some(id.clone()),
+                    version: Some(1),
+                    columns: Some("revenue".into()),
+                    lang: Some(lang.into()),
+                    ..VisualizeQuery::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        let why = T::ChartFailed.fill(
+            l,
+            &[("error", &abstat_bot::handlers::api_failure(&refused, l))],
+        );
+        assert!(
+            chat.text().contains(&abstat_bot::texts::escape(&why)),
+            "{}\n--- expected ---\n{why}",
+            chat.text()
+        );
+        assert_eq!(chat.bot.get_responses().sent_messages_photo.len(), photos);
+        chat.press(T::BtnBack.get(l)).await;
+        chat.press("revenue").await;
+        chat.press("pre_revenue").await;
+        chat.press(T::BtnDone.get(l)).await;
+        assert!(chat.text().contains(T::ChartSent.get(l)), "{}", chat.text());
+        assert_eq!(chat.last_photo_name(), "correlation.png");
+    }
+}
+
+/// A proxy in front of the server that passes every request on except
+/// charts, which it answers `503` (a chart service down).
+async fn start_proxy_without_charts(upstream: String) -> String {
+    use axum::extract::Request;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let client = reqwest::Client::new();
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let (client, upstream) = (client.clone(), upstream.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            if parts.uri.path().starts_with("/analytics/visualize/") {
+                return (StatusCode::SERVICE_UNAVAILABLE, "charts are down").into_response();
+            }
+            let target = format!(
+                "{upstream}{}",
+                parts.uri.path_and_query().map_or("/", |p| p.as_str())
+            );
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut forward = client.request(parts.method.clone(), target).body(body);
+            for (name, value) in &parts.headers {
+                if name != "host" && name != "content-length" {
+                    forward = forward.header(name, value);
+                }
+            }
+            let answer = forward.send().await.unwrap();
+            let (status, headers) = (answer.status(), answer.headers().clone());
+            let mut response = (status, answer.bytes().await.unwrap()).into_response();
+            for (name, value) in &headers {
+                if name != "content-length" && name != "transfer-encoding" {
+                    response.headers_mut().insert(name, value.clone());
+                }
+            }
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_that_cannot_be_fetched_leaves_the_result_and_a_short_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let proxy = start_proxy_without_charts(server).await;
+    let mut chat = Chat::open(&proxy, "en").await;
+    let en = Lang::En;
+    chat.press_data(&format!("act:ab:{}", chat.dataset)).await;
+    chat.press("variant").await;
+    chat.press("A").await;
+    chat.press("revenue").await;
+    chat.press("converted").await;
+    chat.press(T::BtnDone.get(en)).await;
+    chat.press(T::BtnSkip.get(en)).await;
+    chat.press(T::EngineFrequentist.get(en)).await;
+
+    let request = Analysis::AbTest(ab_request(&chat.dataset, AbEngine::Frequentist, None));
+    let expected = chat.expected(&request).await;
+    let responses = chat.bot.get_responses();
+    let sent = &responses.sent_messages;
+    let n = sent.len();
+    assert!(n >= 3, "{sent:?}");
+    assert_eq!(
+        sent[n - 3].text(),
+        Some(expected.as_str()),
+        "the result first"
+    );
+    let note = T::ResultChartFailed.fill(en, &[("error", T::Unexpected.get(en))]);
+    assert_eq!(sent[n - 2].text(), Some(note.as_str()), "then the note");
+    assert!(sent[n - 1].document().is_some(), "the document still comes");
+    assert!(responses.sent_messages_photo.is_empty());
 }

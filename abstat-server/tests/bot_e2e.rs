@@ -180,6 +180,8 @@ fn chat_on(tg: &Emulator, id: i64, lang: Lang) -> Chat<'_> {
         user: TestUser::new(id, lang.code()),
         lang,
         seen: tg.last_seq(),
+        transcript: Vec::new(),
+        transcript_file: None,
     }
 }
 
@@ -191,6 +193,25 @@ struct Chat<'a> {
     lang: Lang,
     /// The bot events already looked at.
     seen: u64,
+    /// What the user did and what the bot sent, in order.
+    transcript: Vec<String>,
+    /// Where the transcript is written (after every bot event).
+    transcript_file: Option<PathBuf>,
+}
+
+impl Drop for Chat<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.transcript.is_empty() {
+            eprintln!(
+                "---- chat {} transcript ({}) ----\n{}",
+                self.user.id,
+                self.transcript_file
+                    .as_ref()
+                    .map_or("not written".into(), |p| p.display().to_string()),
+                self.transcript.join("\n")
+            );
+        }
+    }
 }
 
 impl Chat<'_> {
@@ -198,11 +219,54 @@ impl Chat<'_> {
         t.get(self.lang)
     }
 
+    /// Add a line to the transcript (and its file, if one is set).
+    fn note(&mut self, line: String) {
+        self.transcript.push(line);
+        if let Some(path) = &self.transcript_file {
+            std::fs::write(path, self.transcript.join("\n") + "\n").unwrap();
+        }
+    }
+
+    /// A bot event as a transcript line.
+    fn note_event(&mut self, e: &BotEvent) {
+        let line = match &e.kind {
+            EventKind::Sent { message } | EventKind::Edited { message } => {
+                let how = if matches!(e.kind, EventKind::Sent { .. }) {
+                    "bot"
+                } else {
+                    "bot (edits)"
+                };
+                let what = if let Some(sizes) = message.photo() {
+                    let p = &sizes[0];
+                    format!("[photo {}×{}, {} bytes]", p.width, p.height, p.file.size)
+                } else if let Some(d) = message.document() {
+                    format!(
+                        "[document {}, {} bytes]",
+                        d.file_name.as_deref().unwrap_or("?"),
+                        d.file.size
+                    )
+                } else {
+                    message.text().unwrap_or_default().to_string()
+                };
+                let buttons = e.buttons();
+                if buttons.is_empty() {
+                    format!("{how}: {what}")
+                } else {
+                    format!("{how}: {what} {buttons:?}")
+                }
+            }
+            _ => return,
+        };
+        self.note(line);
+    }
+
     fn say(&mut self, text: &str) {
+        self.note(format!("user: {text}"));
         self.tg.send_text(&self.user, text).unwrap();
     }
 
     fn send_file(&mut self, name: &str, bytes: &[u8]) {
+        self.note(format!("user: [document {name}, {} bytes]", bytes.len()));
         self.tg
             .send_document(&self.user, name, bytes.to_vec())
             .unwrap();
@@ -210,7 +274,27 @@ impl Chat<'_> {
 
     /// Tap the button labelled `label` on the newest bot message with it.
     fn press(&mut self, label: &str) {
+        self.note(format!("user: [taps {label}]"));
         self.tg.press(&self.user, label).unwrap();
+    }
+
+    /// Wait for a document from the bot; returns its name and bytes.
+    async fn expect_document(&mut self) -> (String, Vec<u8>) {
+        loop {
+            let e = self
+                .tg
+                .next_event(self.user.id, self.seen, WAIT)
+                .await
+                .expect("no document from the bot");
+            self.seen = e.seq;
+            self.note_event(&e);
+            if let EventKind::Sent { message } = &e.kind
+                && let Some(doc) = message.document()
+            {
+                let bytes = self.tg.file(&doc.file.id.0).unwrap().to_vec();
+                return (doc.file_name.clone().unwrap_or_default(), bytes);
+            }
+        }
     }
 
     /// Wait for a bot message (new or edited) containing `needle`; skips
@@ -228,6 +312,7 @@ impl Chat<'_> {
                 );
             };
             self.seen = e.seq;
+            self.note_event(&e);
             if let Some(text) = e.text() {
                 transcript.push(format!("  {text:?} {:?}", e.buttons()));
                 if text.contains(needle) {
@@ -238,7 +323,6 @@ impl Chat<'_> {
     }
 
     /// Wait for a photo from the bot; returns its bytes.
-    #[allow(dead_code)] // the A/B dialogue's chart; lands with that dialogue
     async fn expect_photo(&mut self) -> Vec<u8> {
         loop {
             let e = self
@@ -247,6 +331,7 @@ impl Chat<'_> {
                 .await
                 .expect("no photo from the bot");
             self.seen = e.seq;
+            self.note_event(&e);
             if let EventKind::Sent { message } = &e.kind
                 && let Some(sizes) = message.photo()
             {
@@ -513,4 +598,104 @@ async fn two_bot_processes_sharing_redis_see_the_same_users_state() {
     let mut on_b = chat_on(&other, id, Lang::Ru);
     on_b.say("/start");
     on_b.expect_text(T::Greeting.get(Lang::Ru)).await;
+}
+
+/// The real bot and server run a whole A/B test for a user: a CSV in, the
+/// dialogue tapped through, the verdict (the bot's rendering of the
+/// server's own answer), the forest chart as a PNG photo and the result as
+/// a CSV document. The transcript is written to `transcript.txt` in the
+/// test's directory and printed if anything fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
+    use abstat_api::{AbEngine, AbMetric, AbMetricKind, AbTestRequest, ChartType};
+    use abstat_bot::api::{Analysis, ApiClient};
+    use abstat_bot::handlers::{attachments, jobs};
+    use abstat_core::{Alternative, NanPolicy};
+
+    let stack = Stack::start().await;
+    let (_bot, _) = stack.bot(&[]);
+    let mut chat = stack.chat(6001, Lang::En);
+    let path = stack.dir.path().join("transcript.txt");
+    chat.transcript_file = Some(path.clone());
+
+    chat.say("/start");
+    chat.expect_text(chat.text(T::Greeting)).await;
+    chat.send_file("ab.csv", CSV.as_bytes());
+    chat.expect_text("✅").await;
+    chat.press(chat.text(T::BtnAbTest));
+    chat.expect_text(chat.text(T::AskVariant)).await;
+    chat.press("variant");
+    chat.expect_text(chat.text(T::AskControl)).await;
+    chat.press("A");
+    chat.expect_text(chat.text(T::AskMetrics)).await;
+    chat.press("revenue");
+    // the same question, edited with the tick and Done
+    let ticked = chat.expect_text(chat.text(T::AskMetrics)).await;
+    assert!(ticked.buttons().contains(&"✅ revenue".to_string()));
+    chat.press(chat.text(T::BtnDone));
+    chat.expect_text(chat.text(T::AskCovariate)).await;
+    chat.press(chat.text(T::BtnSkip));
+    chat.expect_text(chat.text(T::AskEngine)).await;
+    chat.press(chat.text(T::EngineFrequentist));
+    chat.expect_text(chat.text(T::JobDone)).await;
+
+    // The server's own answer to the request the dialogue stands for.
+    let api = ApiClient::new(&stack.server_url, SERVICE_TOKEN);
+    let dataset = api.datasets(chat.user.id).await.unwrap()[0].id.clone();
+    let request = Analysis::AbTest(AbTestRequest {
+        dataset_id: dataset,
+        version: None,
+        variant_column: "variant".into(),
+        control: "A".into(),
+        metrics: vec![AbMetric {
+            column: "revenue".into(),
+            kind: AbMetricKind::Mean,
+            name: Some("revenue".into()),
+            denominator: None,
+            covariate: None,
+            higher_is_better: true,
+        }],
+        engine: AbEngine::Frequentist,
+        alpha: 0.05,
+        alternative: Alternative::TwoSided,
+        correction: None,
+        weights: None,
+        nan_policy: NanPolicy::Omit,
+    });
+    let job = api.submit(chat.user.id, &request, 60.0).await.unwrap();
+    let verdict = jobs::result_text(&job, Lang::En);
+    let shown = chat.expect_text(&verdict).await;
+    assert_eq!(shown.text(), Some(verdict.as_str()));
+
+    let photo = chat.expect_photo().await;
+    let query = attachments::result_chart_query(&job, ChartType::Forest, Lang::En);
+    let served = api.chart(chat.user.id, &query).await.unwrap();
+    assert_eq!(&photo[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    assert_eq!(&photo[12..16], b"IHDR");
+    assert_eq!(
+        photo[16..24],
+        served.bytes[16..24],
+        "the size the server draws"
+    );
+    assert_eq!(photo.len(), served.bytes.len());
+
+    let (name, document) = chat.expect_document().await;
+    assert!(
+        name.starts_with("ab_test-") && name.ends_with(".csv"),
+        "{name}"
+    );
+    let text = String::from_utf8(document).unwrap();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    // a header and one row: one metric, one treatment
+    assert_eq!(lines.len(), 2, "{text}");
+    let fields = |l: &str| l.split(',').count();
+    assert_eq!(fields(lines[0]), fields(lines[1]), "{text}");
+    assert!(lines[1].contains("revenue"), "{text}");
+
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("A/B test]"), "{written}");
+    assert!(written.contains("[photo "), "{written}");
+    assert!(written.contains("[document ab_test-"), "{written}");
+    println!("{written}");
 }

@@ -22,6 +22,8 @@ const POLL_WAIT_SECS: f64 = 25.0;
 /// A job followed for longer than this is given up (the server's result
 /// stays available through the API).
 const FOLLOW_AT_MOST: Duration = Duration::from_secs(6 * 3600);
+/// Long polls [`run_to_end`] waits through.
+const SETTLE_POLLS: u32 = 4;
 /// Unreachable-server retries while following, a few seconds apart.
 const FOLLOW_RETRIES: u32 = 20;
 
@@ -51,7 +53,7 @@ pub async fn start(ctx: &Ctx<'_>, place: Place, analysis: Analysis) -> Result<()
                 .await?;
         }
         Ok(job) if job.status.is_finished() => {
-            finish(bot, place, &job, lang).await?;
+            finish(bot, ctx.api, ctx.tg, place, &job, lang).await?;
         }
         Ok(job) => {
             if job.status != JobStatus::Queued {
@@ -110,13 +112,39 @@ pub async fn follow(
             }
         }
     }
-    finish(bot, place, &job, lang).await
+    finish(bot, api, tg, place, &job, lang).await
 }
 
-/// A finished job: the status message says done (or why it failed) and the
-/// result comes as a new message.
+/// Submit `analysis` and wait for it to finish, for dialogues that show
+/// the result in place (a cleaning preview): the quick wait, then up to
+/// [`SETTLE_POLLS`] long polls.
+pub async fn run_to_end(ctx: &Ctx<'_>, analysis: &Analysis) -> Result<JobResponse, ApiError> {
+    let mut job = ctx
+        .api
+        .submit(ctx.tg, analysis, ctx.api.quick_wait())
+        .await?;
+    for _ in 0..SETTLE_POLLS {
+        if job.status.is_finished() {
+            break;
+        }
+        job = ctx.api.job(ctx.tg, &job.job_id, POLL_WAIT_SECS).await?;
+    }
+    if !job.status.is_finished() {
+        return Err(ApiError::Server(format!(
+            "job {} did not finish in time",
+            job.job_id
+        )));
+    }
+    Ok(job)
+}
+
+/// A finished job: the status message says done (or why it failed), the
+/// result comes as a new message, then its chart and document
+/// ([`super::attachments`]).
 pub async fn finish(
     bot: &Bot,
+    api: &ApiClient,
+    tg: i64,
     place: Place,
     job: &JobResponse,
     lang: Lang,
@@ -139,7 +167,7 @@ pub async fn finish(
         .parse_mode(ParseMode::Html)
         .reply_markup(menu)
         .await?;
-    Ok(())
+    super::attachments::send(bot, api, tg, place.chat, job, lang).await
 }
 
 /// The result message of a succeeded job (HTML).

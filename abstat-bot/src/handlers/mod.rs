@@ -5,14 +5,17 @@
 //!
 //! One file per dialogue: [`datasets`] (upload, list, menu, delete),
 //! [`wizard`] (the button dialogues of the analyses, with one file per
-//! analysis: [`ab`], [`stat_test`], [`regression`], [`classification`]),
-//! [`power`] (the typed `/power` calculator) and [`jobs`] (submitting an
-//! analysis and following it to its result). A new menu action (Clean,
-//! Charts) is a new [`wizard::Flow`] or a new module routed from
-//! [`on_callback`].
+//! analysis: [`ab`], [`stat_test`], [`regression`], [`classification`],
+//! [`clean`], [`charts`]), [`power`] (the typed `/power` calculator) and
+//! [`jobs`] (submitting an analysis and following it to its result, which
+//! [`attachments`] follows with its chart and document). A new menu action
+//! is a new [`wizard::Flow`] or a new module routed from [`on_callback`].
 
 pub mod ab;
+pub mod attachments;
+pub mod charts;
 pub mod classification;
+pub mod clean;
 pub mod columns;
 pub mod datasets;
 pub mod jobs;

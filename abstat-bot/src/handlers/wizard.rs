@@ -7,6 +7,7 @@
 //! they were drawn, so a press on an old message cannot answer a newer
 //! question.
 
+use abstat_api::VisualizeQuery;
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, ParseMode};
@@ -27,6 +28,10 @@ pub enum Flow {
     Regression,
     /// `act:clf`.
     Classification,
+    /// `act:clean`.
+    Clean,
+    /// `act:charts`.
+    Chart,
 }
 
 impl Flow {
@@ -37,6 +42,8 @@ impl Flow {
             "test" => Flow::StatTest,
             "reg" => Flow::Regression,
             "clf" => Flow::Classification,
+            "clean" => Flow::Clean,
+            "charts" => Flow::Chart,
             _ => return None,
         })
     }
@@ -47,6 +54,8 @@ impl Flow {
             Flow::StatTest => T::BtnStatTest,
             Flow::Regression => T::BtnRegression,
             Flow::Classification => T::BtnClassification,
+            Flow::Clean => T::BtnClean,
+            Flow::Chart => T::BtnCharts,
         }
     }
 
@@ -57,6 +66,8 @@ impl Flow {
             Flow::StatTest => super::stat_test::question(w, lang),
             Flow::Regression => super::regression::question(w, lang),
             Flow::Classification => super::classification::question(w, lang),
+            Flow::Clean => super::clean::question(w, lang),
+            Flow::Chart => super::charts::question(w, lang),
         }
     }
 }
@@ -88,6 +99,20 @@ pub enum Field {
     Predictors,
     /// Regression, classification: the model.
     Model,
+    /// Clean: the operations.
+    CleanOps,
+    /// Charts: the kind of chart.
+    ChartKind,
+    /// Charts: the column.
+    Column,
+    /// Charts: the grouping column.
+    Group,
+    /// Charts: the x column.
+    X,
+    /// Charts: the y column.
+    Y,
+    /// Charts: several columns.
+    Columns,
 }
 
 /// One answer.
@@ -147,6 +172,8 @@ pub enum Question {
     Impossible(String),
     /// Everything is answered: submit this.
     Ready(Analysis),
+    /// Everything is answered: draw this chart.
+    Draw(VisualizeQuery),
 }
 
 /// One given answer.
@@ -169,6 +196,10 @@ pub struct Wizard {
     pub dataset: String,
     /// Dataset name, for the header.
     pub title: String,
+    /// The dataset's version when the dialogue opened (the one cleaned
+    /// and drawn); `None` = the newest.
+    #[serde(default)]
+    pub version: Option<u32>,
     /// The dataset's columns.
     pub columns: Vec<ColumnFacts>,
     /// Answers so far, in order.
@@ -300,6 +331,7 @@ pub async fn start(
         flow,
         dataset: d.id.clone(),
         title: d.name.clone(),
+        version: Some(d.version),
         columns: ColumnFacts::of(&d, &values),
         answers: Vec::new(),
         ticked: Vec::new(),
@@ -307,26 +339,64 @@ pub async fn start(
     ask(ctx, place, w).await
 }
 
-/// Show the wizard's next question, or submit when it is complete.
-async fn ask(ctx: &Ctx<'_>, place: Place, w: Wizard) -> Result<Step, HandlerError> {
-    let lang = ctx.lang;
-    let depth = w.answers.len();
-    let data = |op: &str| format!("w:{depth}:{op}");
-    let nav = vec![
-        button(T::BtnBack.get(lang), data("b")),
-        button(T::BtnCancel.get(lang), data("x")),
-    ];
-    let header = format!(
+/// The callback data of button `op` of the wizard's current question.
+pub fn data(w: &Wizard, op: &str) -> String {
+    format!("w:{}:{op}", w.answers.len())
+}
+
+/// The Back and Cancel buttons of the current question.
+pub fn nav(w: &Wizard, lang: Lang) -> Vec<InlineKeyboardButton> {
+    vec![
+        button(T::BtnBack.get(lang), data(w, "b")),
+        button(T::BtnCancel.get(lang), data(w, "x")),
+    ]
+}
+
+/// The dialogue's title and the answers so far (HTML).
+pub fn header(w: &Wizard, lang: Lang) -> String {
+    format!(
         "<b>{}</b> · «{}»\n{}",
         escape(w.flow.title().get(lang)),
         escape(&w.title),
-        summary(&w, lang)
-    );
+        summary(w, lang)
+    )
+}
+
+/// Edit the dialogue's message to the wizard's header, then `body`
+/// (already HTML), with the buttons `rows`.
+pub async fn show(
+    ctx: &Ctx<'_>,
+    place: Place,
+    w: &Wizard,
+    body: &str,
+    rows: Vec<Vec<InlineKeyboardButton>>,
+) -> Result<(), HandlerError> {
+    ctx.bot
+        .edit_message_text(
+            place.chat,
+            place.message,
+            format!("{}\n{body}", header(w, ctx.lang)),
+        )
+        .parse_mode(ParseMode::Html)
+        .reply_markup(InlineKeyboardMarkup::new(rows))
+        .await?;
+    Ok(())
+}
+
+/// Show the wizard's next question, or submit when it is complete.
+pub(super) async fn ask(ctx: &Ctx<'_>, place: Place, w: Wizard) -> Result<Step, HandlerError> {
+    let lang = ctx.lang;
+    let data = |op: &str| data(&w, op);
+    let nav = nav(&w, lang);
     let (text, mut rows) = match w.flow.question(&w, lang) {
+        Question::Ready(Analysis::Clean(request)) => {
+            return super::clean::preview(ctx, place, w, request).await;
+        }
         Question::Ready(analysis) => {
             jobs::start(ctx, place, analysis).await?;
             return Ok(Step::Menu { dataset: w.dataset });
         }
+        Question::Draw(query) => return super::charts::draw(ctx, place, w, query).await,
         Question::Impossible(why) => (why, Vec::new()),
         Question::One {
             prompt,
@@ -370,15 +440,7 @@ async fn ask(ctx: &Ctx<'_>, place: Place, w: Wizard) -> Result<Step, HandlerErro
         }
     };
     rows.push(nav);
-    ctx.bot
-        .edit_message_text(
-            place.chat,
-            place.message,
-            format!("{header}\n{}", escape(&text)),
-        )
-        .parse_mode(ParseMode::Html)
-        .reply_markup(InlineKeyboardMarkup::new(rows))
-        .await?;
+    show(ctx, place, &w, &escape(&text), rows).await?;
     Ok(Step::Wizard(w))
 }
 
@@ -409,6 +471,13 @@ fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::Target => T::FieldTarget,
         Field::Predictors => T::FieldPredictors,
         Field::Model => T::FieldModel,
+        Field::CleanOps => T::FieldCleanOps,
+        Field::ChartKind => T::FieldChartKind,
+        Field::Column => T::FieldColumn,
+        Field::Group => T::FieldGroup,
+        Field::X => T::FieldX,
+        Field::Y => T::FieldY,
+        Field::Columns => T::FieldColumns,
     }
     .get(lang)
 }
@@ -448,6 +517,11 @@ pub async fn on_press(
             return Ok((Step::Menu { dataset: w.dataset }, None));
         }
         return Ok((ask(ctx, place, w).await?, None));
+    }
+    if op == "a"
+        && let Question::Ready(Analysis::Clean(request)) = w.flow.question(&w, lang)
+    {
+        return Ok((super::clean::apply(ctx, place, w, request).await?, None));
     }
     let (field, options, skip, many) = match w.flow.question(&w, lang) {
         Question::One {
