@@ -16,6 +16,8 @@ mod values;
 mod visualize;
 
 #[cfg(test)]
+mod cache_tests;
+#[cfg(test)]
 mod clean_tests;
 #[cfg(test)]
 mod export_tests;
