@@ -119,7 +119,8 @@ impl Env {
             .into_owned()
     }
 
-    fn labels(&self, name: &str) -> Vec<String> {
+    /// A label column of the stored dataset, as the worker reads it.
+    pub(super) fn labels(&self, name: &str) -> Vec<String> {
         let batch = load_columns(
             &*self.state.datasets(),
             &self.dataset,

@@ -26,6 +26,8 @@ mod job_limit_tests;
 #[cfg(test)]
 mod job_tests;
 #[cfg(test)]
+mod segment_tests;
+#[cfg(test)]
 mod visualize_tests;
 
 use std::path::{Path, PathBuf};
