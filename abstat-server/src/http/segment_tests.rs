@@ -106,17 +106,20 @@ fn core_segments(e: &Env, top: usize, min_units: u64) -> Value {
     serde_json::to_value(r).unwrap()
 }
 
+/// Segments of x, y, z with top 2: one value merged into "other".
+async fn top_two(e: &Env) -> Value {
+    e.run(
+        "/ab-tests/run/",
+        body(e, json!({"column": "segment", "top": 2})),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn segments_are_core_s_analysis_of_the_stored_columns() {
     let dir = tempfile::tempdir().unwrap();
     let e = env(dir.path(), true).await;
-    // top 2 of x, y, z: one value merged into "other"
-    let job = e
-        .run(
-            "/ab-tests/run/",
-            body(&e, json!({"column": "segment", "top": 2})),
-        )
-        .await;
+    let job = top_two(&e).await;
     let got = &job["result"]["segments"];
     assert_eq!(*got, core_segments(&e, 2, 0));
     let kinds: Vec<&str> = got["segments"]
@@ -203,12 +206,7 @@ async fn bad_segments_are_422_with_the_allowed_values() {
 async fn the_export_has_the_overall_rows_then_every_segment_s() {
     let dir = tempfile::tempdir().unwrap();
     let e = env(dir.path(), true).await;
-    let job = e
-        .run(
-            "/ab-tests/run/",
-            body(&e, json!({"column": "segment", "top": 2})),
-        )
-        .await;
+    let job = top_two(&e).await;
     let uri = format!(
         "/jobs/{}/export/?format=csv",
         job["job_id"].as_str().unwrap()
