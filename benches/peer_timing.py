@@ -13,6 +13,17 @@ sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
 import common  # noqa: E402,F401  (re-exported for the peer scripts)
 
 
+def ab_frame(n):
+    """The A/B data of benches/in_process (jobs and server benches): variant
+    = [u < 0.5] (seed 7), y ~ N(10, 3) (seed 11) + 0.05 for B."""
+    import numpy as np
+    import pandas as pd
+
+    b = common.det_uniform(7, n) >= 0.5
+    y = common.det_normal(11, n, 10.0, 3.0) + np.where(b, 0.05, 0.0)
+    return pd.DataFrame({"variant": np.where(b, "B", "A"), "y": y})
+
+
 def python_seconds(fn, min_time=1.0):
     """Mean seconds per call: the best of 5 repeats of enough calls to last min_time."""
     timer = timeit.Timer(fn)

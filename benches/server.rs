@@ -11,84 +11,28 @@
 
 #[path = "../abstat-core/tests/common/mod.rs"]
 mod common;
+mod in_process;
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use abstat_server::AppState;
-use abstat_server::auth::Tokens;
-use abstat_server::jobs::worker::Worker;
-use abstat_server::store::Metadata;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use criterion::{Criterion, criterion_group, criterion_main};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-const N: usize = 100_000;
-
-/// variant = [u < 0.5] (seed 7), y ~ N(10, 3) (seed 11) + 0.05·B, as
-/// `data()` in the peer script.
-fn csv() -> String {
-    let u = common::det_uniform(7, N);
-    let y = common::det_normal(11, N, 10.0, 3.0);
-    let mut s = String::with_capacity(N * 24);
-    s.push_str("variant,y\n");
-    for (u, y) in u.iter().zip(&y) {
-        let b = *u >= 0.5;
-        s.push_str(if b { "B," } else { "A," });
-        s.push_str(&format!("{}\n", y + if b { 0.05 } else { 0.0 }));
-    }
-    s
-}
-
-async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, axum::body::Bytes) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    (status, res.into_body().collect().await.unwrap().to_bytes())
-}
-
-fn request(method: &str, uri: &str, token: &str, body: Option<String>) -> Request<Body> {
-    let b = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json");
-    b.body(body.map_or_else(Body::empty, Body::from)).unwrap()
-}
+use in_process::{Server, json};
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/meta.db", dir.path().display());
-    let (app, token, dataset, ab_job, _worker) = rt.block_on(async {
-        let metadata = Metadata::connect(&url).await.unwrap();
-        let tokens = Tokens::new(&"b".repeat(32));
-        let state = AppState::new(dir.path().to_path_buf(), metadata, tokens.clone()).unwrap();
-        let user = state.metadata().create_user("bench", None, None).await.unwrap();
-        let token = tokens.issue(&user.id).unwrap().access;
-        let app = abstat_server::app(state.clone());
-        let upload = Request::post("/datasets/upload/?name=ab.csv")
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::from(csv()))
-            .unwrap();
-        let (status, body) = call(&app, upload).await;
-        assert_eq!(status, StatusCode::CREATED);
-        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        let dataset = body["dataset"]["id"].as_str().unwrap().to_string();
-        let worker = Worker::new(state.jobs().clone(), state.metadata().clone(), state.datasets())
-            .spawn(1);
-        let ab = format!(
-            r#"{{"dataset_id":"{dataset}","variant_column":"variant","control":"A","metrics":[{{"column":"y","kind":"mean"}}]}}"#
-        );
-        let (status, job) = call(&app, request("POST", "/ab-tests/run/?wait=60", &token, Some(ab))).await;
-        assert_eq!(status, StatusCode::OK);
-        let job: serde_json::Value = serde_json::from_slice(&job).unwrap();
-        (app, token, dataset, job["job_id"].as_str().unwrap().to_string(), worker)
-    });
+    let s = Server::start(&rt);
+    let dataset = &s.dataset;
+    let ab = format!(
+        r#"{{"dataset_id":"{dataset}","variant_column":"variant","control":"A","metrics":[{{"column":"y","kind":"mean"}}]}}"#
+    );
+    let (status, job) = rt.block_on(s.call(s.request("POST", "/ab-tests/run/?wait=60", Some(ab))));
+    assert_eq!(status, StatusCode::OK);
+    let ab_job = json(&job)["job_id"].as_str().unwrap().to_string();
     let chart = |width: u32| {
         format!(
             "/analytics/visualize/?dataset_id={dataset}&kind=histogram&column=y&width={width}&height=800&wait=60"
@@ -101,14 +45,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             let uri = chart(800 + i % 3000);
-            let (status, png) = rt.block_on(call(&app, request("GET", &uri, &token, None)));
+            let (status, png) = rt.block_on(s.call(s.request("GET", &uri, None)));
             assert_eq!(status, StatusCode::OK);
             black_box(png)
         })
     });
     g.bench_function("chart_cached", |b| {
         b.iter(|| {
-            let (status, png) = rt.block_on(call(&app, request("GET", &chart(1280), &token, None)));
+            let (status, png) = rt.block_on(s.call(s.request("GET", &chart(1280), None)));
             assert_eq!(status, StatusCode::OK);
             black_box(png)
         })
@@ -122,7 +66,7 @@ fn bench(c: &mut Criterion) {
                 r#"{{"dataset_id":"{dataset}","preview":true,"plan":{{"ops":[{{"op":"winsorize","columns":["y"],"lower":{lower},"upper":0.99}}]}}}}"#
             );
             let (status, job) =
-                rt.block_on(call(&app, request("POST", "/datasets/clean/?wait=60", &token, Some(body))));
+                rt.block_on(s.call(s.request("POST", "/datasets/clean/?wait=60", Some(body))));
             assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&job));
             black_box(job)
         })
@@ -130,7 +74,7 @@ fn bench(c: &mut Criterion) {
     let export = format!("/jobs/{ab_job}/export/?format=xlsx");
     g.bench_function("export_ab_xlsx", |b| {
         b.iter(|| {
-            let (status, doc) = rt.block_on(call(&app, request("GET", &export, &token, None)));
+            let (status, doc) = rt.block_on(s.call(s.request("GET", &export, None)));
             assert_eq!(status, StatusCode::OK);
             black_box(doc)
         })

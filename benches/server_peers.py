@@ -25,15 +25,9 @@ from scipy import stats  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 from peer_timing import report  # noqa: E402
-from peer_timing import common  # noqa: E402
+from peer_timing import ab_frame  # noqa: E402
 
 N = 100_000
-
-
-def data():
-    b = common.det_uniform(7, N) >= 0.5
-    y = common.det_normal(11, N, 10.0, 3.0) + np.where(b, 0.05, 0.0)
-    return pd.DataFrame({"variant": np.where(b, "B", "A"), "y": y})
 
 
 def chart(path):
@@ -71,7 +65,7 @@ def export():
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ab.parquet")
-        data().to_parquet(path, compression="zstd")
+        ab_frame(N).to_parquet(path, compression="zstd")
         report("server", [
             ("chart_histogram_1e5", "read_parquet + matplotlib hist+kde", lambda: chart(path)),
             ("clean_preview_1e5", "read_parquet + quantile + clip", lambda: clean(path)),

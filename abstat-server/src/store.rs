@@ -109,16 +109,43 @@ impl Metadata {
         } else {
             url.to_string()
         };
+        let sqlite_file = !is_postgres && !memory;
         // One connection for an in-memory SQLite database: each connection
         // would otherwise see a database of its own.
-        let pool = AnyPoolOptions::new()
-            .max_connections(if memory { 1 } else { 8 })
+        let mut options = AnyPoolOptions::new().max_connections(if memory { 1 } else { 8 });
+        if sqlite_file {
+            // In WAL mode a commit is an append, synced at checkpoints only
+            // with synchronous = NORMAL (durable against a process crash; a
+            // power cut may lose the last commits, never corrupt the file:
+            // https://www.sqlite.org/pragma.html#pragma_synchronous), and
+            // readers never wait for the writer. sqlx's busy_timeout is
+            // already 5 s, so concurrent writers queue instead of failing.
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options
             .connect(&url)
             .await
             .map_err(|source| StoreError::Connect {
                 url: redact_url(&url),
                 source,
             })?;
+        if sqlite_file {
+            // persistent in the file; a database another process holds
+            // open keeps its mode rather than failing the start
+            if let Err(e) = sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot switch the SQLite metadata database to WAL");
+            }
+        }
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Metadata { pool })
     }
@@ -316,6 +343,31 @@ fn prepare_sqlite_file(url: &str) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_sqlite_file_is_in_wal_mode_with_normal_sync_on_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/meta.db", dir.path().display());
+        let db = Metadata::connect(&url).await.unwrap();
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(mode, "wal");
+        // hold several connections at once so that new ones are opened
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = db.pool().acquire().await.unwrap();
+            let sync: i64 = sqlx::query("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(sync, 1, "NORMAL");
+            held.push(conn);
+        }
+    }
 
     #[tokio::test]
     async fn users_are_created_found_and_unique() {

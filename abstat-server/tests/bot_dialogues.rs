@@ -596,6 +596,7 @@ fn ab_request(dataset: &str, engine: AbEngine, covariate: Option<&str>) -> AbTes
         correction: (engine != AbEngine::Bayesian).then_some(Correction::Holm),
         weights: None,
         nan_policy: NanPolicy::Omit,
+        segment: None,
     }
 }
 

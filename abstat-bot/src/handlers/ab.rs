@@ -112,5 +112,6 @@ pub fn question(w: &Wizard, lang: Lang) -> Question {
         correction: (comparisons > 1 && engine != AbEngine::Bayesian).then_some(Correction::Holm),
         weights: None,
         nan_policy: NanPolicy::Omit,
+        segment: None,
     }))
 }

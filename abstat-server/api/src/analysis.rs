@@ -3,6 +3,7 @@
 //! of a t-test result or an experiment analysis is core's.
 
 use abstat_core::ab::design::{Baseline, Design, Mde};
+use abstat_core::ab::segments::SegmentedResult;
 use abstat_core::ab::{BayesianComparison, Correction, ExperimentResult};
 use abstat_core::anova::FTestResult;
 use abstat_core::categorical::ContingencyResult;
@@ -19,6 +20,10 @@ fn default_alpha() -> f64 {
 
 fn default_true() -> bool {
     true
+}
+
+fn default_top_segments() -> usize {
+    abstat_core::ab::segments::SegmentOptions::default().top
 }
 
 /// Which hypothesis test `POST /analytics/stat-tests/` runs, and on what
@@ -369,6 +374,33 @@ pub struct AbTestRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "omit"))]
     pub nan_policy: NanPolicy,
+    /// Also analyse the experiment per segment of a dimension column
+    /// (frequentist and sequential engines); the result's `segments`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<AbSegment>,
+}
+
+/// Segments of `POST /ab-tests/run/`: abstat-core's
+/// `ab::segments::analyze_segments_columns`. The `top` values of `column`
+/// with the most units are segments of their own (unless they have fewer
+/// than `min_units` units); every other value is merged into `other`;
+/// rows without a value (null, NaN, empty) form `(missing)`. Each segment
+/// gets its own SRM check and comparisons, and the request's `correction`
+/// runs over one family: every segment × treatment × metric comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AbSegment {
+    /// The dimension column (any type; values are compared as text).
+    pub column: String,
+    /// K: how many values with the most units become segments (default
+    /// 10, at least 1).
+    #[serde(default = "default_top_segments")]
+    pub top: usize,
+    /// A value with fewer units joins `other` even when among the top K
+    /// (default 0: no minimum).
+    #[serde(default)]
+    pub min_units: u64,
 }
 
 /// One Bayesian comparison.
@@ -403,6 +435,11 @@ pub struct AbTestResult {
     pub verdicts: Option<Vec<Vec<abstat_core::ab::Verdict>>>,
     /// Bayesian engine: every treatment × metric.
     pub bayesian: Option<Vec<BayesianTreatment>>,
+    /// With `segment` in the request: the experiment per segment (core's
+    /// `SegmentedResult`: the options, the whole experiment, the
+    /// correction's family and every segment's analysis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<SegmentedResult>,
 }
 
 /// Which classifier `POST /analytics/classification/` trains

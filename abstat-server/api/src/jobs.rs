@@ -82,7 +82,9 @@ pub struct JobResponse {
     /// Deliveries to a worker so far.
     pub attempt: u32,
     /// Whether the result came from the result cache (the same analysis of
-    /// the same dataset version ran before).
+    /// the same dataset version ran before). A cached answer is the job of
+    /// yours that first computed (or first received) that result: its
+    /// `job_id`, times and `GET /jobs/{id}/` are that job's.
     pub cached: bool,
     /// Why the job failed, for a person.
     pub error: Option<String>,

@@ -10,7 +10,7 @@ use super::testing::*;
 use super::visualize_tests::{ab_body, fetch, finished, json_of};
 
 /// CSV text (after the byte-order mark) as rows of fields.
-fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(super) fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(bytes).unwrap();
     let text = text
         .strip_prefix('\u{feff}')
@@ -24,14 +24,14 @@ fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
     out
 }
 
-fn column(rows: &[Vec<String>], name: &str) -> usize {
+pub(super) fn column(rows: &[Vec<String>], name: &str) -> usize {
     rows[0]
         .iter()
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no {name} in {:?}", rows[0]))
 }
 
-fn num(cell: &str) -> f64 {
+pub(super) fn num(cell: &str) -> f64 {
     cell.parse()
         .unwrap_or_else(|_| panic!("not a number: {cell}"))
 }

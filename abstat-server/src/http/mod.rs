@@ -17,6 +17,8 @@ mod values;
 mod visualize;
 
 #[cfg(test)]
+mod cache_tests;
+#[cfg(test)]
 mod clean_tests;
 #[cfg(test)]
 mod export_tests;
@@ -24,6 +26,8 @@ mod export_tests;
 mod job_limit_tests;
 #[cfg(test)]
 mod job_tests;
+#[cfg(test)]
+mod segment_tests;
 #[cfg(test)]
 mod visualize_tests;
 

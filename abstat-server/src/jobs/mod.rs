@@ -122,10 +122,17 @@ impl Jobs {
     }
 
     /// Create the job, answering from the cache when the same analysis ran
-    /// before (the job is then born finished), else queue it — unless the
-    /// owner already has `max_active` jobs queued or running (cached
-    /// answers never count). The count and the insert are two statements,
-    /// so concurrent submits of one user may overshoot by a job or two.
+    /// before, else queue it — unless the owner already has `max_active`
+    /// jobs queued or running (cached answers never count). The count and
+    /// the insert are two statements, so concurrent submits of one user may
+    /// overshoot by a job or two.
+    ///
+    /// A cache hit writes nothing: it answers with the owner's job that
+    /// first computed the result (marked `cached`). Only when the owner has
+    /// no such job (the result was cached by another process's job that is
+    /// gone, or an entry outlived its job) is a finished job born once,
+    /// and later hits answer with it. The lookup is by owner, so a shared
+    /// cache never hands one user another's job.
     pub async fn submit(
         &self,
         metadata: &Metadata,
@@ -136,16 +143,7 @@ impl Jobs {
             match self.cache.get(key).await {
                 Ok(Some(result)) => {
                     self.metrics.cache(true);
-                    let row = metadata.create_cached_job(job, &result).await?;
-                    // born finished: observers see it finish like any other
-                    self.publish(DomainEvent::JobFinished {
-                        job_id: row.id.clone(),
-                        owner_id: row.owner_id.clone(),
-                        kind: row.kind,
-                        duration_ms: 0,
-                    })
-                    .await;
-                    return Ok(row);
+                    return self.answer_from_cache(metadata, job, &result).await;
                 }
                 Ok(None) => self.metrics.cache(false),
                 Err(e) => {
@@ -180,6 +178,31 @@ impl Jobs {
             job_id: row.id.clone(),
             owner_id: row.owner_id.clone(),
             kind: row.kind,
+        })
+        .await;
+        Ok(row)
+    }
+
+    /// The owner's earlier job with this result (no write), else a job born
+    /// finished with `result`.
+    async fn answer_from_cache(
+        &self,
+        metadata: &Metadata,
+        job: NewJob,
+        result: &str,
+    ) -> Result<JobRow, SubmitError> {
+        let key = job.cache_key.as_deref().unwrap_or_default();
+        if let Some(mut row) = metadata.first_succeeded_job(&job.owner_id, key).await? {
+            row.cached = true;
+            return Ok(row);
+        }
+        let row = metadata.create_cached_job(job, result).await?;
+        // born finished: observers see it finish like any other
+        self.publish(DomainEvent::JobFinished {
+            job_id: row.id.clone(),
+            owner_id: row.owner_id.clone(),
+            kind: row.kind,
+            duration_ms: 0,
         })
         .await;
         Ok(row)

@@ -198,6 +198,27 @@ impl Metadata {
         row.as_ref().map(job_from_row).transpose()
     }
 
+    /// The first of `owner_id`'s succeeded jobs under result-cache key
+    /// `cache_key` (a read: cache hits answer with it instead of writing a
+    /// job per request; index `jobs_owner_cache_key`).
+    pub async fn first_succeeded_job(
+        &self,
+        owner_id: &str,
+        cache_key: &str,
+    ) -> Result<Option<JobRow>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM jobs WHERE owner_id = $1 AND cache_key = $2 AND status = 'succeeded' \
+             ORDER BY created_at, id LIMIT 1"
+        ))
+        .bind(owner_id)
+        .bind(cache_key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
     /// Job `id` whoever owns it (for workers).
     pub async fn job_by_id(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", columns!(), " FROM jobs WHERE id = $1"))

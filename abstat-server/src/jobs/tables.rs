@@ -1,5 +1,5 @@
 //! Finished results as tables, for `GET /jobs/{id}/export/`: one row per
-//! variant × metric of an A/B analysis, the coefficient table of a
+//! variant × metric of an A/B analysis (and of each of its segments), the coefficient table of a
 //! regression, the per-class report of a classification, one row per
 //! operation of a cleaning run, and a hypothesis test as `field, value`
 //! rows. Values are copied, never computed.
@@ -324,35 +324,79 @@ fn ab(r: &AbTestResult) -> Table {
     t
 }
 
+/// Headers of a frequentist comparison after [`ARM_HEADERS`].
+const COMPARISON_HEADERS: [&str; 10] = [
+    "absolute_effect",
+    "absolute_ci_lower",
+    "absolute_ci_upper",
+    "p_value",
+    "adjusted_p_value",
+    "relative_effect",
+    "relative_ci_lower",
+    "relative_ci_upper",
+    "verdict",
+    "error",
+];
+
+/// One row per metric × treatment of `e`; with segments, a leading
+/// `segment, segment_kind` pair: the whole experiment (`overall`) first,
+/// then every segment (kind `value`, `other` or `missing`) with the
+/// adjusted p-values and verdicts of the segments' family.
 fn frequentist(r: &AbTestResult, e: &ExperimentResult, variant: impl Fn(usize) -> String) -> Table {
-    let mut t = ab_table(&[
-        "absolute_effect",
-        "absolute_ci_lower",
-        "absolute_ci_upper",
-        "p_value",
-        "adjusted_p_value",
-        "relative_effect",
-        "relative_ci_lower",
-        "relative_ci_upper",
-        "verdict",
-        "error",
-    ]);
+    let Some(seg) = &r.segments else {
+        let mut t = ab_table(&COMPARISON_HEADERS);
+        comparison_rows(&mut t, r, e, &[], &variant, |m, k| {
+            r.verdicts.as_ref().and_then(|v| v.get(m)?.get(k).copied())
+        });
+        return t;
+    };
+    let headers: Vec<&str> = ["segment", "segment_kind"]
+        .iter()
+        .chain(&ARM_HEADERS)
+        .chain(&COMPARISON_HEADERS)
+        .copied()
+        .collect();
+    let mut t = Table::new(&headers);
+    let overall = [Cell::Missing, "overall".into()];
+    comparison_rows(&mut t, r, e, &overall, &variant, |m, k| {
+        r.verdicts.as_ref().and_then(|v| v.get(m)?.get(k).copied())
+    });
+    for (i, s) in seg.segments.iter().enumerate() {
+        let kind = serde_json::to_value(s.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
+        let prefix = [s.name.clone().into(), kind.into()];
+        comparison_rows(&mut t, r, &s.analysis, &prefix, &variant, |m, k| {
+            seg.verdict(i, m, k)
+        });
+    }
+    t
+}
+
+/// Append `prefix` + the arms + [`COMPARISON_HEADERS`] for every metric ×
+/// treatment of `e`; `verdict(metric, treatment)` as core gives it.
+fn comparison_rows(
+    t: &mut Table,
+    r: &AbTestResult,
+    e: &ExperimentResult,
+    prefix: &[Cell],
+    variant: &impl Fn(usize) -> String,
+    verdict: impl Fn(usize, usize) -> Option<abstat_core::ab::Verdict>,
+) {
     for (m, metric) in e.metrics.iter().enumerate() {
         for (k, tr) in metric.treatments.iter().enumerate() {
             let c = tr.comparison.as_ref();
             let rel = c.and_then(|c| c.relative.as_ref());
-            let verdict = r
-                .verdicts
-                .as_ref()
-                .and_then(|v| v.get(m)?.get(k).copied())
+            let verdict = verdict(m, k)
                 .and_then(|v| serde_json::to_value(v).ok())
                 .and_then(|v| v.as_str().map(str::to_string));
-            let mut row = arm_cells(
+            let mut row = prefix.to_vec();
+            row.extend(arm_cells(
                 &metric.name,
                 variant(tr.variant),
                 &r.control,
                 c.map(|c| (&c.control, &c.treatment)),
-            );
+            ));
             row.extend([
                 c.map(|c| c.absolute.estimate).into(),
                 c.map(|c| c.absolute.ci.lower).into(),
@@ -368,5 +412,4 @@ fn frequentist(r: &AbTestResult, e: &ExperimentResult, variant: impl Fn(usize) -
             t.rows.push(row);
         }
     }
-    t
 }

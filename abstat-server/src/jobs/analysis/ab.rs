@@ -1,14 +1,20 @@
 //! `POST /ab-tests/run/`: per-variant sufficient statistics from the
 //! columns (abstat-core's `PowerSums::by_variant`), then the experiment
-//! analysis or the Bayesian comparisons.
+//! analysis or the Bayesian comparisons; with a `segment`, the same
+//! analysis per segment (abstat-core's `analyze_segments_columns`).
 
-use abstat_api::{AbEngine, AbMetricKind, AbTestRequest, AbTestResult, BayesianTreatment};
+use abstat_api::{
+    AbEngine, AbMetricKind, AbSegment, AbTestRequest, AbTestResult, BayesianTreatment,
+};
 use abstat_core::Error;
+use abstat_core::ab::segments::{
+    Dimension, MetricColumns, RawMetric, SegmentOptions, SegmentedResult, analyze_segments_columns,
+};
 use abstat_core::ab::{
     BayesianOptions, Engine, ExperimentOptions, JointMoments, MetricInput, MetricStats, PowerSums,
     analyze, compare_bayesian,
 };
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, UInt32Array};
 
 use super::columns::{ColumnRole, labels, levels, numeric};
 use super::{Invalid, RunError, check_alpha};
@@ -32,6 +38,23 @@ pub(super) fn check(r: &AbTestRequest) -> Result<Vec<(String, ColumnRole)>, Inva
         ));
     }
     let mut needs = vec![(r.variant_column.clone(), ColumnRole::Labels)];
+    if let Some(s) = &r.segment {
+        if r.engine == AbEngine::Bayesian {
+            return Err(Invalid::parameter(
+                "segment",
+                "given with engine = bayesian",
+                "engine frequentist or sequential: segments are analysed by those engines",
+            ));
+        }
+        if s.top == 0 {
+            return Err(Invalid::parameter(
+                "segment.top",
+                0,
+                "at least 1 (the values with the most units kept as segments)",
+            ));
+        }
+        needs.push((s.column.clone(), ColumnRole::Labels));
+    }
     for (i, m) in r.metrics.iter().enumerate() {
         needs.push((m.column.clone(), ColumnRole::Numeric));
         match (m.kind, &m.denominator, &m.covariate) {
@@ -195,6 +218,7 @@ pub(super) fn run(batch: &RecordBatch, r: &AbTestRequest) -> Result<AbTestResult
         experiment: None,
         verdicts: None,
         bayesian: None,
+        segments: None,
     };
     match r.engine {
         AbEngine::Frequentist | AbEngine::Sequential => {
@@ -216,6 +240,9 @@ pub(super) fn run(batch: &RecordBatch, r: &AbTestRequest) -> Result<AbTestResult
             let result = analyze(&units, &weights, &metrics, &opts)?;
             out.verdicts = Some(result.verdicts());
             out.experiment = Some(result);
+            if let Some(s) = &r.segment {
+                out.segments = Some(segmented(batch, r, s, &a, &weights, &opts)?);
+            }
         }
         AbEngine::Bayesian => {
             let mut all = Vec::new();
@@ -243,4 +270,76 @@ pub(super) fn run(batch: &RecordBatch, r: &AbTestRequest) -> Result<AbTestResult
         }
     }
     Ok(out)
+}
+
+/// The experiment per segment of `s.column`, on the rows with a variant,
+/// with the same metrics, weights and options as the whole.
+fn segmented(
+    batch: &RecordBatch,
+    r: &AbTestRequest,
+    s: &AbSegment,
+    a: &Assignment,
+    weights: &[f64],
+    opts: &ExperimentOptions,
+) -> Result<SegmentedResult, RunError> {
+    let rows = UInt32Array::from_iter_values(a.rows.iter().map(|&i| i as u32));
+    let column = batch
+        .column_by_name(&s.column)
+        .ok_or_else(|| Error::invalid("segment.column", &s.column, "a column of the dataset"))?;
+    let column = arrow_select::take::take(column.as_ref(), &rows, None)
+        .map_err(|e| Error::invalid("segment.column", &s.column, e.to_string()))?;
+    let dimension = Dimension::from_arrow(column.as_ref(), &s.column)?;
+    // every metric's picked columns, owned here and lent to core below
+    let picked: Vec<(Vec<f64>, Option<Vec<f64>>)> = r
+        .metrics
+        .iter()
+        .map(|m| {
+            let y = a.pick(&numeric(batch, &m.column)?);
+            let x = match (&m.denominator, &m.covariate) {
+                (Some(other), _) | (None, Some(other)) => Some(a.pick(&numeric(batch, other)?)),
+                (None, None) => None,
+            };
+            Ok((y, x))
+        })
+        .collect::<Result<_, RunError>>()?;
+    let names: Vec<String> = r
+        .metrics
+        .iter()
+        .map(|m| m.name.clone().unwrap_or_else(|| m.column.clone()))
+        .collect();
+    let metrics: Vec<RawMetric<'_>> = r
+        .metrics
+        .iter()
+        .zip(&picked)
+        .zip(&names)
+        .map(|((m, (y, x)), name)| RawMetric {
+            name,
+            higher_is_better: m.higher_is_better,
+            columns: match (m.kind, x) {
+                (AbMetricKind::Ratio, Some(d)) => MetricColumns::Ratio {
+                    numerator: y,
+                    denominator: d,
+                },
+                (AbMetricKind::Mean, Some(c)) => MetricColumns::RegressionAdjusted {
+                    metric: y,
+                    covariate: c,
+                },
+                (AbMetricKind::Proportion, _) => MetricColumns::Proportion(y),
+                _ => MetricColumns::Mean(y),
+            },
+        })
+        .collect();
+    let options = SegmentOptions {
+        top: s.top,
+        min_segment_units: s.min_units,
+    };
+    Ok(analyze_segments_columns(
+        &dimension,
+        &a.index,
+        &metrics,
+        weights,
+        r.nan_policy,
+        opts,
+        &options,
+    )?)
 }
