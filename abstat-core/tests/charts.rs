@@ -6,7 +6,8 @@ mod common;
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
     Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
-    kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, roc_points, scatter,
+    histogram_pooled, kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, qq,
+    roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -23,6 +24,16 @@ fn all_close(actual: &[f64], expected: &[f64], rtol: f64, atol: f64, what: &str)
     for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
         assert_close(*a, *e, rtol, atol, &format!("{what}[{i}]"));
     }
+}
+
+/// The data of a spec, raised to its `power` when it has one.
+fn powered(spec: &Value) -> Vec<f64> {
+    let mut x = data(spec);
+    if let Some(p) = spec.get("power") {
+        let p = p.as_i64().unwrap() as i32;
+        x.iter_mut().for_each(|v| *v = v.powi(p));
+    }
+    x
 }
 
 fn of_kind(kind: &str) -> Vec<Value> {
@@ -51,7 +62,12 @@ fn histogram_matches_numpy_edges_and_counts() {
             range,
             ..Default::default()
         };
-        let h = histogram(&data(&c["x"]), &opts).unwrap();
+        let x = data(&c["x"]);
+        let h = histogram(&x, &opts).unwrap();
+        // numpy on the concatenation = the pooled histogram of the parts
+        let third = x.len() / 3;
+        let pooled = histogram_pooled(&[&x[..third], &[], &x[third..]], &opts).unwrap();
+        assert_eq!(pooled, h, "{name}: pooled");
         let expected: Vec<u64> = c["counts"]
             .as_array()
             .unwrap()
@@ -90,11 +106,7 @@ fn kde_matches_scipy_gaussian_kde() {
 fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
     for c in of_kind("boxplot") {
         let name = c["name"].as_str().unwrap();
-        let mut x = data(&c["x"]);
-        if let Some(p) = c["x"].get("power") {
-            let p = p.as_i64().unwrap() as i32;
-            x.iter_mut().for_each(|v| *v = v.powi(p));
-        }
+        let x = powered(&c["x"]);
         let b = box_stats(&x, 1.5, NanPolicy::Omit).unwrap();
         for (got, key) in [
             (b.mean, "mean"),
@@ -119,12 +131,32 @@ fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
 fn probplot_matches_scipy() {
     for c in of_kind("probplot") {
         let name = c["name"].as_str().unwrap();
-        let q = probplot(&data(&c["x"]), NanPolicy::Omit).unwrap();
+        let x = powered(&c["x"]);
+        let q = probplot(&x, NanPolicy::Omit).unwrap();
         all_close(&q.theoretical, &vec_of(&c["osm"]), RTOL, 1e-300, name);
-        assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
-        assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
-        assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
-        assert_close(q.fit.r, num(&c["r"]), RTOL, 0.0, name);
+        if x.len() <= qq::EXACT_LIMIT {
+            assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
+            assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
+            assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
+            assert_close(q.fit.r, num(&c["r"]), RTOL, 0.0, name);
+        } else {
+            // the plotted points are scipy's at the plotted ranks (powi vs
+            // numpy's ** may differ in the last bit, hence RTOL)
+            assert_eq!(q.sample.len(), qq::PLOTTED, "{name}");
+            all_close(&q.sample, &vec_of(&c["osr"]), RTOL, 1e-300, name);
+            // the line is a weighted fit through them (module docs): within
+            // 2e-3 of the sample's spread of scipy's full fit, r within 1e-3
+            let spread = num(&c["slope"]).abs();
+            assert_close(q.fit.slope, num(&c["slope"]), 0.0, 2e-3 * spread, name);
+            assert_close(
+                q.fit.intercept,
+                num(&c["intercept"]),
+                0.0,
+                2e-3 * spread,
+                name,
+            );
+            assert_close(q.fit.r, num(&c["r"]), 0.0, 1e-3, name);
+        }
     }
 }
 
@@ -193,7 +225,30 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
             .map(|(s, u)| *u < 1.0 / (1.0 + (-2.0 * s).exp()))
             .collect();
         let roc = roc_points(&positive, &scores).unwrap();
-        if c["fpr"].is_array() {
+        if c["points"].is_u64() {
+            // every 97th point of sklearn's curve (fixture kept small)
+            assert_eq!(
+                roc.fpr.len() as u64,
+                c["points"].as_u64().unwrap(),
+                "{name}"
+            );
+            let every = |v: &[f64]| v.iter().step_by(97).copied().collect::<Vec<_>>();
+            all_close(
+                &every(&roc.fpr),
+                &vec_of(&c["fpr_every_97"]),
+                RTOL,
+                0.0,
+                name,
+            );
+            all_close(
+                &every(&roc.tpr),
+                &vec_of(&c["tpr_every_97"]),
+                RTOL,
+                0.0,
+                name,
+            );
+            assert_close(roc.auc, num(&c["auc"]), RTOL, 0.0, name);
+        } else if c["fpr"].is_array() {
             all_close(&roc.fpr, &vec_of(&c["fpr"]), RTOL, 0.0, name);
             all_close(&roc.tpr, &vec_of(&c["tpr"]), RTOL, 0.0, name);
             assert_close(roc.auc, num(&c["auc"]), RTOL, 0.0, name);
@@ -258,7 +313,7 @@ fn ten_million_values_are_summarised_not_kept() {
     assert!(h.counts.len() < 5000);
     let q = probplot(&x, NanPolicy::Omit).unwrap();
     assert_eq!(q.n, 10_000_000);
-    assert!(q.sample.len() <= abstat_core::summaries::qq::MAX_SORTED);
+    assert_eq!(q.sample.len(), qq::PLOTTED);
     let s = scatter(&x[..5_000_000], &x[5_000_000..], &ScatterOptions::default()).unwrap();
     assert!(s.points.is_none());
     let cells: u64 = s.binned.unwrap().counts.iter().flatten().sum();

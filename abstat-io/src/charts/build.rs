@@ -11,7 +11,8 @@ use abstat_core::proportion::{ProportionCi, proportion_confint};
 use abstat_core::regression::{Estimates, OlsFit};
 use abstat_core::summaries::{
     Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, cumulative_lift,
-    histogram, posterior_density, power_by_sample_size, probplot, roc_points, scatter,
+    histogram, histogram_pooled, posterior_density, power_by_sample_size, probplot, roc_points,
+    scatter,
 };
 use abstat_core::{Alternative, NanPolicy};
 
@@ -283,8 +284,10 @@ impl Chart {
         metric: &str,
         lang: Lang,
     ) -> Result<Chart> {
-        let both: Vec<f64> = control.iter().chain(treatment).copied().collect();
-        let shared = core(histogram(&both, &HistogramOptions::default()))?;
+        let shared = core(histogram_pooled(
+            &[control, treatment],
+            &HistogramOptions::default(),
+        ))?;
         let edges = &shared.bins.edges;
         let opts = HistogramOptions {
             bins: Bins::Count(shared.bins.len()),
