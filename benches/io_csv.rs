@@ -1,13 +1,25 @@
-//! CSV ingest: abstat-io reading a generated CSV (1,000,000 rows, 4 typed
-//! columns, ~33 MB) to Arrow batches, type-inference pass included.
-//! The peer (pandas.read_csv, pyarrow.csv.read_csv) is timed on the same
-//! file by benches/io_csv_peers.py. The later goal is 10M rows / 320 MB
-//! in ≤ 1 s.
+//! CSV ingest.
+//!
+//! - `io_csv/read_path_1M_rows`: abstat-io reading a generated CSV
+//!   (1,000,000 rows, 4 typed columns, ~33 MB) to Arrow batches, type
+//!   inference included; benches/io_csv_peers.py times pandas and pyarrow
+//!   on the same text.
+//! - `io_ingest/ingest_path_{1M,10M}_rows`: the benchmark, an A/B
+//!   export (`user_id` int, `variant` string, `pre` float, `revenue` float,
+//!   `converted` int; ~315 MB at 10M rows) read, profiled and stored as
+//!   zstd Parquet in a local store. The files are written to
+//!   `target/bench-data/` (never committed) and io_csv_peers.py times Polars
+//!   and pandas on the same files. The peak resident memory of one ingest
+//!   is printed before the timings (the high-water mark is reset first).
+
+mod splitmix;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use abstat::io::{ReadOptions, read_path};
+use abstat::core::profile::ProfileOptions;
+use abstat::io::ingest::ingest_path;
+use abstat::io::{LocalStore, ReadOptions, read_path};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const ROWS: u64 = 1_000_000;
@@ -23,6 +35,66 @@ fn write_csv(path: &Path) {
         let d = start + chrono::Days::new(i % 365);
         writeln!(f, "{i},{v:.2},g{},{}", i % 3, d.format("%Y-%m-%d")).unwrap();
     }
+}
+
+/// The A/B export of `rows` rows in `target/bench-data/`, written once:
+/// user_id 100000000 + i, variant control/test by a SplitMix64 uniform
+/// (seed 61), pre normal(100, 30) (seeds 62–63) and revenue normal(50, 20)
+/// (seeds 64–65) with two decimals, converted 1 when a uniform (seed 66)
+/// is below 0.1.
+fn ab_csv(rows: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("ab_{rows}.csv"));
+    if path.exists() {
+        return path;
+    }
+    let tmp = path.with_extension("csv.tmp");
+    let variant = splitmix::uniform(61, rows);
+    let pre = splitmix::normal(62, rows, 100.0, 30.0);
+    let revenue = splitmix::normal(64, rows, 50.0, 20.0);
+    let converted = splitmix::uniform(66, rows);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
+    writeln!(f, "user_id,variant,pre,revenue,converted").unwrap();
+    for i in 0..rows {
+        let v = if variant[i] < 0.5 { "control" } else { "test" };
+        let c = u8::from(converted[i] < 0.1);
+        writeln!(
+            f,
+            "{},{v},{:.2},{:.2},{c}",
+            100_000_000 + i,
+            pre[i],
+            revenue[i]
+        )
+        .unwrap();
+    }
+    f.into_inner().unwrap().sync_all().unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    path
+}
+
+fn ingest(path: &Path, store: &LocalStore, id: &str) -> u64 {
+    let _ = abstat::io::DatasetStore::delete(store, id);
+    let got = ingest_path(
+        store,
+        id,
+        path,
+        "ab.csv",
+        &ReadOptions::default(),
+        ProfileOptions::default(),
+    )
+    .unwrap();
+    got.report.rows
+}
+
+/// Peak resident memory (kB) of `f` alone: the kernel's high-water mark is
+/// reset first (Linux `clear_refs` 5).
+fn peak_rss_kb(f: impl FnOnce()) -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    f();
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn bench(c: &mut Criterion) {
@@ -44,6 +116,31 @@ fn bench(c: &mut Criterion) {
             batches.len()
         })
     });
+    g.finish();
+
+    let store_dir = tempfile::tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .expect("a store folder under target/");
+    let store = LocalStore::open(store_dir.path()).unwrap();
+    let mut g = c.benchmark_group("io_ingest");
+    g.sample_size(10);
+    for (rows, name) in [
+        (1_000_000, "ingest_path_1M_rows"),
+        (10_000_000, "ingest_path_10M_rows"),
+    ] {
+        let csv = ab_csv(rows);
+        let bytes = std::fs::metadata(&csv).unwrap().len();
+        let peak = peak_rss_kb(|| assert_eq!(ingest(&csv, &store, "ab"), rows as u64));
+        eprintln!(
+            "io_ingest/{name}: {:.1} MB of CSV, peak RSS of one ingest {}",
+            bytes as f64 / 1e6,
+            peak.map_or("unknown".into(), |kb| format!(
+                "{:.0} MB",
+                kb as f64 / 1024.0
+            ))
+        );
+        g.throughput(Throughput::Bytes(bytes));
+        g.bench_function(name, |b| b.iter(|| ingest(&csv, &store, "ab")));
+    }
     g.finish();
 }
 

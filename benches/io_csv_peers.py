@@ -1,16 +1,27 @@
-"""Time pandas.read_csv and pyarrow.csv.read_csv on the CSV that
-benches/io_csv.rs reads (same generator), and print abstat's ratio when
-its median time (seconds) is given: python benches/io_csv_peers.py [ABSTAT_S]
+"""The Python peers of benches/io_csv.rs, timed in one run, with abstat's
+ratios from criterion's estimates (run `cargo bench --bench io_csv` first:
+it also writes the A/B files this script reads).
+
+- read_path_1M_rows: pandas.read_csv and pyarrow.csv.read_csv on the same
+  generated text (written here by the same rule as the Rust bench).
+- ingest_path_{1M,10M}_rows: Polars (read_csv, then write_parquet with zstd
+  level 1, as abstat stores) and pandas (read_csv alone) on
+  target/bench-data/ab_{rows}.csv, with each peer's peak resident memory
+  measured in a child process.
 """
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import tempfile
 import time
 
 import pandas as pd
 import pyarrow.csv as pacsv
+
+sys.path.insert(0, os.path.dirname(__file__))
+from peer_timing import ROOT, rust_seconds  # noqa: E402
 
 ROWS = 1_000_000
 
@@ -25,7 +36,7 @@ def write_csv(path):
             f.write(f"{i},{v:.2f},g{i % 3},{days[i % 365]}\n")
 
 
-def best_of(fn, n=5):
+def median_of(fn, n=5):
     times = []
     for _ in range(n):
         t = time.perf_counter()
@@ -35,19 +46,60 @@ def best_of(fn, n=5):
     return times[len(times) // 2]
 
 
+PEER = {
+    "polars": (
+        "import polars as pl, sys\n"
+        "pl.read_csv(sys.argv[1]).write_parquet(sys.argv[2], compression='zstd', compression_level=1)\n"
+    ),
+    "pandas": "import pandas as pd, sys\npd.read_csv(sys.argv[1])\n",
+}
+
+
+def peer_run(kind, csv, out):
+    """Seconds and peak RSS (MB) of one peer run in a fresh interpreter;
+    the time covers the read (and write) only, not the imports."""
+    code = (
+        "import resource, time\nt = time.perf_counter()\n"
+        + PEER[kind]
+        + "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code, csv, out], capture_output=True, text=True, check=True)
+    secs, kb = res.stdout.split()
+    return float(secs), int(kb) / 1024
+
+
+def ratio(name, peer_s):
+    ours = rust_seconds(name.split("/")[0], name.split("/")[1])
+    if ours is None:
+        return "abstat: no criterion estimate yet"
+    return f"abstat {ours:.3f} s -> {peer_s / ours:.2f}x"
+
+
 def main():
     path = os.path.join(tempfile.gettempdir(), "abstat-bench-io", "ingest_peer.csv")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     write_csv(path)
     size = os.path.getsize(path)
-    pandas_s = best_of(lambda: pd.read_csv(path, parse_dates=["day"]))
-    arrow_s = best_of(lambda: pacsv.read_csv(path))
-    print(f"file: {size / 1e6:.1f} MB, {ROWS} rows")
-    print(f"pandas.read_csv (parse_dates): median {pandas_s:.3f} s ({size / pandas_s / 1e6:.0f} MB/s)")
-    print(f"pyarrow.csv.read_csv (multi-threaded): median {arrow_s:.3f} s ({size / arrow_s / 1e6:.0f} MB/s)")
-    if len(sys.argv) > 1:
-        ours = float(sys.argv[1])
-        print(f"abstat {ours:.3f} s: {pandas_s / ours:.2f}x pandas speed, {arrow_s / ours:.2f}x pyarrow speed")
+    pandas_s = median_of(lambda: pd.read_csv(path, parse_dates=["day"]))
+    arrow_s = median_of(lambda: pacsv.read_csv(path))
+    print(f"read_path_1M_rows: file {size / 1e6:.1f} MB")
+    print(f"  pandas.read_csv (parse_dates): {pandas_s:.3f} s; {ratio('io_csv/read_path_1M_rows', pandas_s)} pandas")
+    print(f"  pyarrow.csv.read_csv (threads): {arrow_s:.3f} s; {ratio('io_csv/read_path_1M_rows', arrow_s)} pyarrow")
+
+    data = os.path.join(ROOT, "target", "bench-data")
+    for rows, name in [(1_000_000, "ingest_path_1M_rows"), (10_000_000, "ingest_path_10M_rows")]:
+        csv = os.path.join(data, f"ab_{rows}.csv")
+        if not os.path.exists(csv):
+            print(f"{name}: {csv} missing (run cargo bench --bench io_csv first)")
+            continue
+        print(f"{name}: file {os.path.getsize(csv) / 1e6:.1f} MB")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out.parquet")
+            for kind, label in [("polars", "Polars read_csv + write_parquet"), ("pandas", "pandas read_csv")]:
+                runs = [peer_run(kind, csv, out) for _ in range(3)]
+                secs = sorted(r[0] for r in runs)[1]
+                peak = max(r[1] for r in runs)
+                print(f"  {label}: {secs:.3f} s, peak RSS {peak:.0f} MB; {ratio('io_ingest/' + name, secs)} {kind}")
 
 
 if __name__ == "__main__":

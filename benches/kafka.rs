@@ -1,6 +1,7 @@
 //! The Kafka job transport against the broker of `scripts/services.sh
 //! start kafka` (`ABSTAT_TEST_KAFKA`): batches of 500 jobs submitted
-//! (acks=all, idempotent, all in flight at once), and batches of 100
+//! (acks=all, idempotent, all in flight at once) as 500 concurrent `submit`
+//! tasks and as one `submit_batch`, and batches of 100
 //! received + completed (one synchronous offset commit per completion,
 //! coalesced when completions overlap) by one worker task and by eight. The peer is confluent-kafka (the same
 //! librdkafka) in `kafka_peers.py`, doing the same per-message work.
@@ -98,6 +99,21 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 rt.block_on(submit_batch(&q, next, SUBMIT_BATCH));
                 total += start.elapsed();
+                next += SUBMIT_BATCH;
+            }
+            total
+        })
+    });
+    // The same 500 as one submit_batch: pipelined in one task, no spawn per message.
+    group.bench_function("submit_batch_500", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let batch: Vec<JobMessage> = (next..next + SUBMIT_BATCH).map(job).collect();
+                let start = Instant::now();
+                let acks = rt.block_on(q.submit_batch(batch));
+                total += start.elapsed();
+                assert!(acks.iter().all(Result::is_ok), "a batch submit failed");
                 next += SUBMIT_BATCH;
             }
             total

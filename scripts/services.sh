@@ -5,6 +5,7 @@
 #   scripts/services.sh install [NAME...]  Debian packages and the Kafka jars (idempotent)
 #   scripts/services.sh start   [NAME...]  start (or reuse) services, write <run dir>/env
 #   scripts/services.sh stop    [NAME...]  stop what this script started, nothing else
+#   scripts/services.sh restart kafka      restart the broker started here, keeping its port and data
 #   scripts/services.sh env                print <run dir>/env (export VAR=... lines)
 #   scripts/services.sh status  [NAME...]  what runs where
 #
@@ -524,6 +525,14 @@ EOF
         die "kafka: StorageTool format failed"
     }
 
+    launch_kafka "$port"
+}
+
+# launch_kafka PORT: run the broker of the formatted state dir and wait until
+# it answers on PORT (start, and restart with the same data and ports).
+launch_kafka() {
+    local port=$1 dir
+    dir=$(state_dir kafka)
     start_background kafka "$dir/logs/kafka.out" java -Xms256m -Xmx512m -XX:+UseG1GC \
         -Djava.awt.headless=true -Dkafka.logs.dir="$dir/logs" \
         -Dlog4j2.configurationFile="$dir/log4j2.xml" \
@@ -657,6 +666,25 @@ terminate() {
     done
 }
 
+# Restart a broker started here on the same port with the same data dir, so
+# topics, records and committed offsets survive (failover tests).
+cmd_restart() {
+    local name address t0
+    (($#)) || set -- kafka
+    select_services "$@"
+    lock_run_dir
+    for name in "${NAMES[@]}"; do
+        [[ $name == kafka ]] || die "restart: only kafka can be restarted with its data kept (got '$name')"
+        service_ready kafka || die "kafka: not running from $RUN_DIR, nothing to restart (start it first)"
+        address=$(recorded_address kafka)
+        t0=$SECONDS
+        terminate "$(recorded_pid kafka)"
+        launch_kafka "${address##*:}"
+        log "kafka: restarted at $address (pid $(recorded_pid kafka), $((SECONDS - t0))s)"
+    done
+    write_env_file
+}
+
 cmd_stop() {
     local name
     select_services "$@"
@@ -707,6 +735,7 @@ main() {
         install) cmd_install "$@" ;;
         start) cmd_start "$@" ;;
         stop) cmd_stop "$@" ;;
+        restart) cmd_restart "$@" ;;
         env) cmd_env ;;
         status) cmd_status "$@" ;;
         -h | --help | help) usage 0 ;;

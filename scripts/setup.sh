@@ -67,6 +67,11 @@ ensure_build_tools() {
     ensure_rust
 }
 
+# promtool (Debian's prometheus package) checks deploy/prometheus/ in the tests.
+ensure_monitoring_tools() {
+    ensure_apt prometheus
+}
+
 # The Python venv for the reference fixtures and the Python tests lives in the
 # cache, keyed by the requirements, so a fresh clone reuses it; a missing one is
 # simply rebuilt.

@@ -20,6 +20,7 @@ phase "setup"
 ensure_build_tools
 ensure_rust_tools
 ensure_python
+ensure_monitoring_tools
 "$ABSTAT_ROOT/scripts/services.sh" install
 use_target_cache
 cd "$ABSTAT_ROOT"

@@ -7,10 +7,19 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use abstat_api::{Dataset, ErrorBody, TelegramTokenRequest, TokenPair, UploadResponse};
+use abstat_api::{
+    AbDesignRequest, AbDesignResponse, AbTestRequest, ClassificationRequest, ColumnValues, Dataset,
+    ErrorBody, JobResponse, RegressionRequest, StatTestRequest, TelegramTokenRequest, TokenPair,
+    UploadResponse,
+};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
+
+/// How long a submission waits for its result by default: most analyses
+/// of a chat-sized file finish well within it.
+pub const DEFAULT_QUICK_WAIT_SECS: f64 = 3.0;
 
 /// The header carrying the bot's service credential.
 pub const BOT_TOKEN_HEADER: &str = "x-abstat-bot-token";
@@ -57,6 +66,8 @@ pub struct ApiClient {
     base: String,
     service_token: String,
     tokens: Mutex<HashMap<i64, (String, Instant)>>,
+    metrics: Option<std::sync::Arc<crate::metrics::BotMetrics>>,
+    quick_wait: f64,
 }
 
 impl ApiClient {
@@ -73,14 +84,59 @@ impl ApiClient {
             base: base.trim_end_matches('/').to_string(),
             service_token: service_token.to_string(),
             tokens: Mutex::new(HashMap::new()),
+            metrics: None,
+            quick_wait: DEFAULT_QUICK_WAIT_SECS,
         }
+    }
+
+    /// Report every call's latency and failures to `metrics`.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::BotMetrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Wait up to `seconds` for an analysis to finish when submitting it
+    /// (the rest of the chat waits meanwhile); longer jobs are followed in
+    /// the background.
+    pub fn with_quick_wait(mut self, seconds: f64) -> Self {
+        self.quick_wait = seconds;
+        self
+    }
+
+    /// How long a submission waits for the result.
+    pub fn quick_wait(&self) -> f64 {
+        self.quick_wait
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// Send `req`, timing it for the metrics.
     async fn send<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
+        let Some(metrics) = &self.metrics else {
+            return self.exchange(req).await;
+        };
+        let (client, request) = req.build_split();
+        let request = request.map_err(|e| ApiError::Server(e.to_string()))?;
+        let (method, path) = (
+            request.method().to_string(),
+            request.url().path().to_string(),
+        );
+        let started = Instant::now();
+        let result = self
+            .exchange(RequestBuilder::from_parts(client, request))
+            .await;
+        let failure = result.as_ref().err().map(|e| match e {
+            ApiError::Unreachable { .. } => "unreachable",
+            ApiError::Refused { .. } => "refused",
+            ApiError::Server(_) => "server",
+        });
+        metrics.api_call(&method, &path, started.elapsed().as_secs_f64(), failure);
+        result
+    }
+
+    async fn exchange<R: DeserializeOwned>(&self, req: RequestBuilder) -> Result<R, ApiError> {
         let res = req.send().await.map_err(|e| ApiError::Unreachable {
             url: self.base.clone(),
             reason: e.to_string(),
@@ -208,5 +264,99 @@ impl ApiClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// Each column's distinct count and most frequent values, labelled as
+    /// the analyses label them (`GET /datasets/{id}/values/`).
+    pub async fn values(&self, telegram_id: i64, id: &str) -> Result<Vec<ColumnValues>, ApiError> {
+        self.call(
+            telegram_id,
+            Method::GET,
+            &format!("/datasets/{id}/values/"),
+            |r| r.query(&[("limit", "20"), ("distinct_cap", "1000")]),
+        )
+        .await
+    }
+
+    /// Submit an analysis, waiting up to `wait` seconds for it to finish
+    /// (the server caps the wait at 60 s).
+    pub async fn submit(
+        &self,
+        telegram_id: i64,
+        analysis: &Analysis,
+        wait: f64,
+    ) -> Result<JobResponse, ApiError> {
+        let wait = wait.to_string();
+        self.call(telegram_id, Method::POST, analysis.path(), |r| {
+            let r = r.query(&[("wait", wait.as_str())]);
+            match analysis {
+                Analysis::StatTest(q) => r.json(q),
+                Analysis::Regression(q) => r.json(q),
+                Analysis::Classification(q) => r.json(q),
+                Analysis::AbTest(q) => r.json(q),
+            }
+        })
+        .await
+    }
+
+    /// A job, waiting up to `wait` seconds for it to finish.
+    pub async fn job(
+        &self,
+        telegram_id: i64,
+        id: &str,
+        wait: f64,
+    ) -> Result<JobResponse, ApiError> {
+        let wait = wait.to_string();
+        self.call(telegram_id, Method::GET, &format!("/jobs/{id}/"), |r| {
+            r.query(&[("wait", wait.as_str())])
+        })
+        .await
+    }
+
+    /// Plan an experiment (`POST /ab-tests/design/`, answered inline).
+    pub async fn design(
+        &self,
+        telegram_id: i64,
+        request: &AbDesignRequest,
+    ) -> Result<AbDesignResponse, ApiError> {
+        self.call(telegram_id, Method::POST, "/ab-tests/design/", |r| {
+            r.json(request)
+        })
+        .await
+    }
+}
+
+/// One analysis request of the API, as the bot submits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Analysis {
+    /// `POST /analytics/stat-tests/`.
+    StatTest(StatTestRequest),
+    /// `POST /analytics/regression/`.
+    Regression(RegressionRequest),
+    /// `POST /analytics/classification/`.
+    Classification(ClassificationRequest),
+    /// `POST /ab-tests/run/`.
+    AbTest(AbTestRequest),
+}
+
+impl Analysis {
+    /// The route it goes to.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Analysis::StatTest(_) => "/analytics/stat-tests/",
+            Analysis::Regression(_) => "/analytics/regression/",
+            Analysis::Classification(_) => "/analytics/classification/",
+            Analysis::AbTest(_) => "/ab-tests/run/",
+        }
+    }
+
+    /// The dataset it analyses.
+    pub fn dataset(&self) -> &str {
+        match self {
+            Analysis::StatTest(q) => &q.dataset_id,
+            Analysis::Regression(q) => &q.dataset_id,
+            Analysis::Classification(q) => &q.dataset_id,
+            Analysis::AbTest(q) => &q.dataset_id,
+        }
     }
 }

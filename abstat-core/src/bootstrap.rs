@@ -101,6 +101,13 @@ pub fn median(x: &[f64]) -> f64 {
     crate::variance::median(x)
 }
 
+/// The population standard deviation (numpy's `np.std`, ddof = 0), for
+/// use as a bootstrap statistic (two passes: mean, then squared deviations).
+pub fn std(x: &[f64]) -> f64 {
+    let m = mean(x);
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.len() as f64).sqrt()
+}
+
 /// mean(x) − mean(y), for use with [`bootstrap_two`].
 pub fn mean_difference(x: &[f64], y: &[f64]) -> f64 {
     mean(x) - mean(y)
@@ -137,6 +144,27 @@ where
     F: Fn(&[f64], &[f64]) -> f64 + Sync,
 {
     run(&[x, y], |s: &[&[f64]]| statistic(s[0], s[1]), opts)
+}
+
+/// Bootstrap confidence interval for `statistic(samples)` of any number of
+/// independent samples (each resampled on its own), as scipy's
+/// `bootstrap(samples, statistic, paired=False, ...)`.
+pub fn bootstrap_many<F>(
+    samples: &[&[f64]],
+    statistic: F,
+    opts: &BootstrapOptions,
+) -> Result<BootstrapResult>
+where
+    F: Fn(&[&[f64]]) -> f64 + Sync,
+{
+    if samples.is_empty() {
+        return Err(Error::TooFewObservations {
+            what: "samples".into(),
+            needed: 1,
+            got: 0,
+        });
+    }
+    run(samples, statistic, opts)
 }
 
 fn run<F>(samples: &[&[f64]], statistic: F, opts: &BootstrapOptions) -> Result<BootstrapResult>

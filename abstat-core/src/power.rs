@@ -452,8 +452,8 @@ fn next_toward(x: f64, limit: f64) -> f64 {
     }
 }
 
-/// Brent's root finder on a sign-changing bracket.
-fn brent(f: &impl Fn(f64) -> f64, a0: f64, b0: f64, fa0: f64, fb0: f64) -> Option<f64> {
+/// Brent's root finder on a sign-changing bracket (to 1e-10 relative in x).
+pub(crate) fn brent(f: &impl Fn(f64) -> f64, a0: f64, b0: f64, fa0: f64, fb0: f64) -> Option<f64> {
     let (mut a, mut b, mut fa, mut fb) = (a0, b0, fa0, fb0);
     let (mut c, mut fc) = (a, fa);
     let (mut d, mut e) = (b - a, b - a);

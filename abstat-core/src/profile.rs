@@ -35,7 +35,10 @@
 
 mod sketch;
 
-use std::collections::{HashMap, HashSet};
+// foldhash, not std's SipHash: the sets hold values already hashed by this
+// module, and SipHash was most of the profiling time of an upload.
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -230,7 +233,7 @@ impl Distinct {
         match other {
             Distinct::Exact(s) => s.iter().for_each(|&h| self.insert(h, limit, p)),
             Distinct::Approx(o) => {
-                let mut hll = match std::mem::replace(self, Distinct::Exact(HashSet::new())) {
+                let mut hll = match std::mem::replace(self, Distinct::Exact(HashSet::default())) {
                     Distinct::Approx(h) => h,
                     Distinct::Exact(s) => {
                         let mut h = HyperLogLog::new(p);
@@ -429,10 +432,10 @@ impl ColumnState {
             kind: kind_of(data_type),
             count: 0,
             nulls: 0,
-            distinct: Distinct::Exact(HashSet::new()),
+            distinct: Distinct::Exact(HashSet::default()),
             moments: Moments::EMPTY,
             quantiles: Quantiles::Exact(Vec::new()),
-            top: Top::Exact(HashMap::new()),
+            top: Top::Exact(HashMap::default()),
             range: None,
         }
     }
@@ -576,10 +579,11 @@ impl ColumnState {
                 }
             }
             Top::Approx(s) => {
-                let mut mine = match std::mem::replace(&mut self.top, Top::Exact(HashMap::new())) {
-                    Top::Approx(m) => m,
-                    Top::Exact(m) => SpaceSaving::new(top_capacity, m),
-                };
+                let mut mine =
+                    match std::mem::replace(&mut self.top, Top::Exact(HashMap::default())) {
+                        Top::Approx(m) => m,
+                        Top::Exact(m) => SpaceSaving::new(top_capacity, m),
+                    };
                 mine.merge(s);
                 self.top = Top::Approx(mine);
             }
@@ -689,7 +693,7 @@ impl Profiler {
                 .collect(),
             options,
             rows: 0,
-            row_hashes: Distinct::Exact(HashSet::new()),
+            row_hashes: Distinct::Exact(HashSet::default()),
         })
     }
 

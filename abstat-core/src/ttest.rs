@@ -279,8 +279,12 @@ pub fn ttest_ind_from_stats(
         ((pooled_var * (1.0 / n1 + 1.0 / n2)).sqrt(), pooled_df)
     } else {
         let (q1, q2) = (v1 / n1, v2 / n2);
-        // Welch–Satterthwaite
-        let df = (q1 + q2) * (q1 + q2) / (q1 * q1 / (n1 - 1.0) + q2 * q2 / (n2 - 1.0));
+        // Welch–Satterthwaite, on q/max(q) so that squares of tiny
+        // variances (~1e-160 and below) do not underflow to 0/0; the
+        // ratio is scale-free (scipy squares unscaled and returns NaN).
+        let scale = q1.max(q2);
+        let (r1, r2) = (q1 / scale, q2 / scale);
+        let df = (r1 + r2) * (r1 + r2) / (r1 * r1 / (n1 - 1.0) + r2 * r2 / (n2 - 1.0));
         ((q1 + q2).sqrt(), df)
     };
     let diff = a.mean() - b.mean();

@@ -2,8 +2,10 @@
 //! and (where abstat deliberately differs from gbstats 0.8.0) independent
 //! numpy/scipy computations; fixtures from scripts/fixtures/gen_ab.py.
 
+mod ab_support;
 mod common;
 
+use ab_support::{assert_corrected_cell, stats_of};
 use abstat_core::ab::{
     BayesianOptions, Correction, Effect, Engine, ExperimentOptions, FrequentistOptions,
     JointMoments, MetricInput, MetricStats, PowerSums, Prior, SequentialOptions, Verdict, analyze,
@@ -30,29 +32,6 @@ fn section(name: &str) -> Vec<Value> {
 
 fn alternative(c: &Value) -> Alternative {
     c["alternative"].as_str().unwrap().parse().unwrap()
-}
-
-/// The metric statistics of a case, from the numbers Python summed.
-fn stats_of(kind: &str, s: &Value) -> MetricStats {
-    let n = s["n"].as_u64().unwrap();
-    let m = PowerSums::new(n, num(&s["sum"]), num(&s["sum_squares"]));
-    let j = || {
-        JointMoments::new(
-            n,
-            num(&s["sum"]),
-            num(&s["sum_squares"]),
-            num(&s["sum_x"]),
-            num(&s["sum_x_squares"]),
-            num(&s["sum_xy"]),
-        )
-    };
-    match kind {
-        "mean" => MetricStats::Mean(m),
-        "proportion" => MetricStats::Proportion(m),
-        "ratio" => MetricStats::Ratio(j()),
-        "cuped" => MetricStats::RegressionAdjusted(j()),
-        other => panic!("unknown kind {other}"),
-    }
 }
 
 /// The metric statistics of a case from its raw columns, through the
@@ -511,57 +490,13 @@ fn abn_corrections_match_gbstats_and_statsmodels() {
             let t = &r.metrics[m].treatments[v - 1];
             assert_eq!(t.variant, v);
             let what = format!("{name} {} v{v}", cell["metric"]);
-            let comp = t.comparison.as_ref().unwrap();
-            check_effect(
-                &comp.absolute,
-                &cell["absolute"],
-                &format!("{what} absolute"),
-            );
-            check_effect(
-                comp.relative.as_ref().unwrap(),
-                &cell["relative"],
-                &format!("{what} relative"),
-            );
-            assert_close(
-                t.adjusted_p_value,
-                num(&cell["absolute_adjusted_p"]),
-                RTOL,
-                P_ATOL,
-                &format!("{what} adjusted p"),
-            );
-            assert_close(
-                t.adjusted_relative_p_value,
-                num(&cell["relative_adjusted_p"]),
-                RTOL,
-                P_ATOL,
-                &format!("{what} adjusted relative p"),
-            );
-            if method == Correction::Bonferroni {
-                for (ci, key) in [
-                    (t.adjusted_ci.as_ref().unwrap(), "absolute_bonferroni_ci"),
-                    (
-                        t.adjusted_relative_ci.as_ref().unwrap(),
-                        "relative_bonferroni_ci",
-                    ),
-                ] {
-                    assert_close(
-                        ci.lower,
-                        num(&cell[key][0]),
-                        RTOL,
-                        0.0,
-                        &format!("{what} {key} lower"),
-                    );
-                    assert_close(
-                        ci.upper,
-                        num(&cell[key][1]),
-                        RTOL,
-                        0.0,
-                        &format!("{what} {key} upper"),
-                    );
-                    assert_close(ci.level, 1.0 - 0.05 / 4.0, 1e-15, 0.0, &what);
+            let bonferroni = method == Correction::Bonferroni;
+            assert_corrected_cell(t, cell, bonferroni, P_ATOL, &what);
+            if bonferroni {
+                for ci in [&t.adjusted_ci, &t.adjusted_relative_ci] {
+                    let level = ci.as_ref().unwrap().level;
+                    assert_close(level, 1.0 - 0.05 / 4.0, 1e-15, 0.0, &what);
                 }
-            } else {
-                assert!(t.adjusted_ci.is_none());
             }
             let verdict = r.verdict(m, v - 1).unwrap();
             let expected = if num(&cell["absolute_adjusted_p"]) <= 0.05 {

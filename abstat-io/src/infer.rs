@@ -70,6 +70,16 @@ impl TypeGuess {
         self.datetime &= dt;
     }
 
+    /// Narrow by everything `other` saw (another chunk of the same column).
+    pub(crate) fn merge(&mut self, other: &TypeGuess) {
+        self.boolean &= other.boolean;
+        self.integer &= other.integer;
+        self.float &= other.float;
+        self.date &= other.date;
+        self.datetime &= other.datetime;
+        self.non_null += other.non_null;
+    }
+
     /// Whether every type but string is ruled out (no need to look further).
     pub(crate) fn is_string(&self) -> bool {
         self.non_null > 0

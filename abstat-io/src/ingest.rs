@@ -2,6 +2,7 @@
 //! as version 1 of a new dataset, in a single streaming pass.
 
 use abstat_core::profile::{DatasetProfile, ProfileOptions, Profiler};
+use arrow_array::RecordBatch;
 
 use crate::reader::DatasetReader;
 use crate::report::ReadReport;
@@ -55,18 +56,41 @@ fn ingest(
 ) -> Result<Ingested> {
     let schema = reader.schema();
     let mut profiler = Profiler::new(&schema, profile)?;
-    let mut profiled = (&mut reader).map(|batch| {
-        let batch = batch?;
-        profiler.update(&batch)?;
-        Ok(batch)
+    // The profile is computed on a thread of its own while the store
+    // writes, a few batches behind; both see every batch in order.
+    let (info, profiler) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(PROFILE_QUEUE);
+        let profiling = scope.spawn(move || -> Result<Profiler> {
+            for batch in rx {
+                profiler.update(&batch)?;
+            }
+            Ok(profiler)
+        });
+        let mut profiled = (&mut reader).map(|batch| {
+            let batch = batch?;
+            // A closed channel means the profiler failed: its error is
+            // returned below.
+            let _ = tx.send(batch.clone());
+            Ok(batch)
+        });
+        let stored = store.create(id, schema, &mut profiled);
+        drop(profiled);
+        drop(tx);
+        let profiled = profiling
+            .join()
+            .expect("the profiling thread does not panic");
+        (stored, profiled)
     });
-    let info = store.create(id, schema, &mut profiled)?;
+    let (info, profiler) = (info?, profiler?);
     Ok(Ingested {
         info,
         profile: profiler.finish(),
         report: reader.report().clone(),
     })
 }
+
+/// Batches queued between the reader and the profiling thread.
+const PROFILE_QUEUE: usize = 4;
 
 #[cfg(test)]
 mod tests {

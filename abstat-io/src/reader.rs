@@ -223,7 +223,7 @@ fn open(source: Source, name: &str, opts: &ReadOptions) -> Result<DatasetReader>
     };
     let mut report = ReadReport::new(format);
     let inner: Box<dyn BatchSource> = match format {
-        Format::Csv => Box::new(CsvReader::open(&source, name, len, opts, &mut report)?),
+        Format::Csv => CsvReader::open(&source, name, len, opts, &mut report)?,
         other => crate::columnar::open(other, &source, name, len, opts, &mut report)?,
     };
     Ok(DatasetReader {

@@ -320,8 +320,10 @@ impl LocalStore {
         let mut rows = 0u64;
         write_atomically(&path, |f| {
             let props = WriterProperties::builder()
+                // Level 1: about twice as fast as 3 on upload-sized data,
+                // for files a few percent larger.
                 .set_compression(Compression::ZSTD(
-                    ZstdLevel::try_new(3).expect("valid level"),
+                    ZstdLevel::try_new(1).expect("valid level"),
                 ))
                 .build();
             let mut w = ArrowWriter::try_new(

@@ -6,7 +6,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use abstat_io::{BadRows, ColumnType, Error, LABEL_KEY, Limits, ReadOptions, arrow_type};
+use abstat_io::{
+    BadRows, ColumnType, Error, LABEL_KEY, Limits, ReadOptions, ReadReport, arrow_type,
+};
+use arrow_array::RecordBatch;
 use common::{assert_column, expected, open, read};
 
 fn check_basic(file: &str, encoding: &str, delimiter: char, bom: bool) {
@@ -327,4 +330,82 @@ fn limited_inference_reports_a_later_value_of_another_type() {
     .read_all()
     .unwrap();
     assert_column(&batches, "a", &serde_json::json!([1.0, 2.0, 3.5]));
+}
+
+/// ~7 MB of ASCII text (several parallel chunks): quoted fields with
+/// delimiters and line breaks, null spellings, a column that turns float
+/// late, and a ragged row and a bad value far into the file.
+fn many_records() -> Vec<u8> {
+    let mut t = String::from("id,price,note,flag\n");
+    for i in 0..200_000u64 {
+        let price = if i == 190_000 {
+            "12.5".to_string()
+        } else {
+            (i % 977).to_string()
+        };
+        let note = match i % 5 {
+            0 => format!("\"a, \"\"quoted\"\"\nnote {i}\""),
+            1 => "NA".to_string(),
+            _ => format!("n{i}"),
+        };
+        t.push_str(&format!("{i},{price},{note},{}\n", i % 2 == 0));
+        if i == 150_000 {
+            t.push_str("1,2\n");
+        }
+    }
+    t.into_bytes()
+}
+
+fn read_text(text: &[u8], opts: &ReadOptions) -> abstat_io::Result<(RecordBatch, ReadReport)> {
+    let reader = abstat_io::read_bytes(text.to_vec(), "many.csv", opts)?;
+    let schema = reader.schema();
+    let (batches, report) = reader.read_all()?;
+    let all = arrow_select::concat::concat_batches(&schema, &batches).unwrap();
+    Ok((all, report))
+}
+
+#[test]
+fn parallel_chunks_read_exactly_as_the_serial_reader() {
+    let text = many_records();
+    // windows-1251 decodes this ASCII text unchanged but takes the serial,
+    // decoding path; UTF-8 takes the parallel one.
+    let serial = |opts: ReadOptions| ReadOptions {
+        encoding: Some("windows-1251".into()),
+        ..opts
+    };
+    let skip = ReadOptions {
+        bad_rows: BadRows::Skip,
+        ..Default::default()
+    };
+    let (par, par_report) = read_text(&text, &skip).unwrap();
+    let (ser, ser_report) = read_text(&text, &serial(skip.clone())).unwrap();
+    assert_eq!(par_report.encoding.as_deref(), Some("UTF-8"));
+    assert_eq!(par.schema(), ser.schema());
+    assert_eq!(par, ser);
+    assert_eq!(par.num_rows(), 200_000);
+    assert_eq!(
+        par.schema().field(1).data_type(),
+        &arrow_type(ColumnType::Float)
+    );
+    assert_eq!(par_report.skipped, ser_report.skipped);
+    assert_eq!(par_report.skipped.len(), 1);
+    // Failing on the ragged row names the same line either way.
+    let fail = ReadOptions::default();
+    let par_err = read_text(&text, &fail).unwrap_err();
+    let ser_err = read_text(&text, &serial(fail)).unwrap_err();
+    assert!(matches!(par_err, Error::MalformedRow { .. }), "{par_err:?}");
+    assert_eq!(format!("{par_err:?}"), format!("{ser_err:?}"));
+    // A value that does not fit an overridden type, deep in the file.
+    let mut overrides = BTreeMap::new();
+    overrides.insert("price".to_string(), ColumnType::Integer);
+    let typed = ReadOptions {
+        type_overrides: overrides,
+        bad_rows: BadRows::Skip,
+        ..Default::default()
+    };
+    let (par, par_report) = read_text(&text, &typed).unwrap();
+    let (ser, ser_report) = read_text(&text, &serial(typed)).unwrap();
+    assert_eq!(par, ser);
+    assert_eq!(par_report.skipped, ser_report.skipped);
+    assert_eq!(par_report.skipped.len(), 2);
 }

@@ -84,7 +84,7 @@ pub fn to_pyerr(err: Error) -> PyErr {
 /// The Python exception for an abstat-io error.
 pub fn io_to_pyerr(err: abstat_io::Error) -> PyErr {
     match err {
-        abstat_io::Error::Profile(e) => to_pyerr(e),
+        abstat_io::Error::Profile(e) | abstat_io::Error::ChartData(e) => to_pyerr(e),
         other => AbstatError::new_err(other.to_string()),
     }
 }

@@ -1,10 +1,13 @@
 //! Python objects in, `&[f64]` out: numpy arrays are borrowed (zero-copy),
 //! Arrow arrays (pyarrow, or anything with `__arrow_c_array__`, e.g. polars)
-//! come in through the Arrow C Data Interface, and everything else (lists,
+//! come in through the Arrow C Data Interface (`__arrow_c_array__`, or a
+//! one-column `__arrow_c_stream__` such as a polars Series or a pyarrow
+//! ChunkedArray), and everything else (lists,
 //! pandas Series, strided views) goes through `numpy.ascontiguousarray` once.
 
 use std::borrow::Cow;
 
+use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_array::{ArrayRef, make_array};
 use arrow_pyarrow::FromPyArrow;
 use arrow_schema::ArrowError;
@@ -14,6 +17,7 @@ use numpy::{
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 
 use crate::errors::to_pyerr;
 
@@ -53,6 +57,9 @@ pub fn sample<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Sample<'py>>
         let data = arrow_data::ArrayData::from_pyarrow_bound(obj)?;
         return Ok(Sample::Arrow(make_array(data)));
     }
+    if obj.hasattr(intern!(py, "__arrow_c_stream__"))? {
+        return Ok(Sample::Arrow(from_stream(obj, what)?));
+    }
     let np = py.import(intern!(py, "numpy"))?;
     let converted = np
         .getattr(intern!(py, "ascontiguousarray"))?
@@ -72,6 +79,47 @@ pub fn sample<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Sample<'py>>
         ))
     })?;
     Ok(Sample::Numpy(a.readonly()))
+}
+
+/// A one-column Arrow stream (`__arrow_c_stream__`: a polars Series, a
+/// pyarrow ChunkedArray) as one array: a single chunk is imported without
+/// copying; several are converted to one float64 array.
+fn from_stream(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
+    let py = obj.py();
+    let capsule = obj.call_method0(intern!(py, "__arrow_c_stream__"))?;
+    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{what}: __arrow_c_stream__ did not return a capsule"
+        ))
+    })?;
+    let ptr = capsule
+        .pointer_checked(Some(c"arrow_array_stream"))
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?
+        .cast::<FFI_ArrowArrayStream>();
+    // SAFETY: the capsule named "arrow_array_stream" holds a valid
+    // FFI_ArrowArrayStream (Arrow PyCapsule interface); from_raw moves it
+    // out and marks the capsule's copy released, as arrow-pyarrow does.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr()) };
+    let reader = ArrayStreamReader::try_new(stream).map_err(arrow_err)?;
+    let chunks = reader
+        .collect::<Result<Vec<ArrayRef>, _>>()
+        .map_err(arrow_err)?;
+    match chunks.len() {
+        0 => Ok(arrow_array::new_empty_array(
+            &arrow_schema::DataType::Float64,
+        )),
+        1 => Ok(chunks.into_iter().next().expect("one chunk")),
+        _ => {
+            // several chunks: their values as one float64 array (nulls NaN)
+            let mut all = Vec::new();
+            for c in &chunks {
+                all.extend_from_slice(
+                    &abstat_core::input::from_arrow(c.as_ref(), what).map_err(to_pyerr)?,
+                );
+            }
+            Ok(std::sync::Arc::new(arrow_array::Float64Array::from(all)))
+        }
+    }
 }
 
 /// Several samples, e.g. the groups of an ANOVA.

@@ -17,6 +17,7 @@ pub mod input;
 pub mod io;
 pub mod ml;
 pub mod multitest;
+pub mod plot;
 pub mod power;
 pub mod proportion;
 pub mod regression;
@@ -36,5 +37,6 @@ fn _abstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ml::register(m)?;
     ab::register(m)?;
     io::register(m)?;
+    plot::register(m)?;
     Ok(())
 }

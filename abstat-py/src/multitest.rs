@@ -1,6 +1,6 @@
 //! `abstat.multitest`: statsmodels' `multipletests`.
 
-use abstat_core::multitest::{Correction, multipletests};
+use abstat_core::multitest::{Correction, correct};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
@@ -19,11 +19,9 @@ fn multipletests_adjust<'py>(
     method: &str,
 ) -> PyResult<Adjusted<'py>> {
     let method: Correction = parse(method)?;
-    abstat_core::Error::check_open_unit("alpha", alpha).map_err(crate::errors::to_pyerr)?;
     let held = sample(pvals, "pvals")?;
     let p = held.values("pvals")?;
-    let r = compute(py, || multipletests(&p, method))?;
-    let reject = r.reject(alpha);
+    let (r, reject) = compute(py, || correct(&p, method, alpha))?;
     let m = r.n_tests();
     Ok((reject.into_pyarray(py), r.p_adjusted.into_pyarray(py), m))
 }

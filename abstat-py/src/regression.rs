@@ -76,6 +76,14 @@ impl NativeOls {
     fn fitted<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         self.fit.fitted.clone().into_pyarray(py)
     }
+    /// Coefficient plot of the fit (abstat.plot).
+    fn chart_coefficients(&self, lang: &str) -> PyResult<crate::plot::NativeChart> {
+        crate::plot::coefficients(&self.fit.estimates, lang)
+    }
+    /// Residuals against fitted values (abstat.plot).
+    fn chart_residuals(&self, lang: &str) -> PyResult<crate::plot::NativeChart> {
+        crate::plot::residuals(&self.fit, lang)
+    }
     /// Column names of the design.
     fn names(&self) -> Vec<String> {
         self.design_names.clone()
@@ -106,6 +114,10 @@ impl NativeLogit {
     /// The fit's numbers as plain Python values.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.fit)
+    }
+    /// Coefficient plot of the fit (abstat.plot).
+    fn chart_coefficients(&self, lang: &str) -> PyResult<crate::plot::NativeChart> {
+        crate::plot::coefficients(&self.fit.estimates, lang)
     }
     /// Predicted probabilities for the rows of `exog`.
     fn predict<'py>(

@@ -437,7 +437,7 @@ fn kendalltau<'py>(
 }
 
 /// Bootstrap interval of a built-in statistic (scipy `bootstrap`):
-/// `statistic` is "mean" or "median" of one sample, or their difference
+/// `statistic` is "mean", "median" or "std" (ddof 0) of one sample, or their difference
 /// for two. Returns `(low, high, standard_error, distribution, estimate)`.
 #[pyfunction]
 #[pyo3(signature = (data, statistic, n_resamples=9999, confidence_level=0.95, method="BCa", alternative="two-sided", seed=0))]
@@ -452,29 +452,14 @@ fn bootstrap_ci<'py>(
     alternative: &str,
     seed: u64,
 ) -> PyResult<(f64, f64, f64, Bound<'py, PyAny>, f64)> {
-    let method = match method.to_ascii_lowercase().as_str() {
-        "bca" => BootstrapMethod::Bca,
-        "percentile" => BootstrapMethod::Percentile,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "invalid method = {other:?}: expected 'BCa' or 'percentile' \
-                 (scipy's 'basic' is not implemented)"
-            )));
-        }
-    };
-    let opts = BootstrapOptions {
-        n_resamples,
-        confidence_level,
-        method,
-        alternative: parse(alternative)?,
-        seed,
-    };
+    let opts = bootstrap_opts(n_resamples, confidence_level, method, alternative, seed)?;
     let f: fn(&[f64]) -> f64 = match statistic {
         "mean" => bootstrap::mean,
         "median" => bootstrap::median,
+        "std" => bootstrap::std,
         other => {
             return Err(PyValueError::new_err(format!(
-                "invalid statistic = {other:?}: expected 'mean' or 'median'"
+                "invalid statistic = {other:?}: expected 'mean', 'median' or 'std'"
             )));
         }
     };
@@ -494,6 +479,77 @@ fn bootstrap_ci<'py>(
     };
     let dist = r.bootstrap_distribution.into_pyarray(py).into_any();
     Ok((r.ci.lower, r.ci.upper, r.standard_error, dist, r.estimate))
+}
+
+/// Bootstrap interval of an arbitrary Python statistic (scipy `bootstrap`
+/// semantics): `statistic(*resamples)` is called with one 1-D float64 array
+/// per sample, on every resample and (BCa) every jackknife sample, from the
+/// core's resampling threads, each taking the GIL for its call. Returns as
+/// [`bootstrap_ci`].
+#[pyfunction]
+#[pyo3(signature = (data, statistic, n_resamples=9999, confidence_level=0.95, method="BCa", alternative="two-sided", seed=0))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn bootstrap_callable<'py>(
+    py: Python<'py>,
+    data: Vec<Bound<'py, PyAny>>,
+    statistic: Bound<'py, PyAny>,
+    n_resamples: usize,
+    confidence_level: f64,
+    method: &str,
+    alternative: &str,
+    seed: u64,
+) -> PyResult<(f64, f64, f64, Bound<'py, PyAny>, f64)> {
+    let opts = bootstrap_opts(n_resamples, confidence_level, method, alternative, seed)?;
+    let held = samples(&data, "sample")?;
+    let values = all_values(&held, "sample")?;
+    let stat = statistic.unbind();
+    let failure: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let call = |s: &[&[f64]]| -> f64 {
+        Python::attach(|py| {
+            let args = s.iter().map(|x| numpy::PyArray1::from_slice(py, x));
+            let r = pyo3::types::PyTuple::new(py, args)
+                .and_then(|t| stat.bind(py).call1(t))
+                .and_then(|v| v.extract::<f64>());
+            r.unwrap_or_else(|e| {
+                failure.lock().unwrap().get_or_insert(e);
+                f64::NAN
+            })
+        })
+    };
+    let slices: Vec<&[f64]> = values.iter().map(|v| v.as_ref()).collect();
+    let r = py.detach(|| bootstrap::bootstrap_many(&slices, call, &opts));
+    if let Some(e) = failure.into_inner().unwrap() {
+        return Err(e);
+    }
+    let r = r.map_err(crate::errors::to_pyerr)?;
+    let dist = r.bootstrap_distribution.into_pyarray(py).into_any();
+    Ok((r.ci.lower, r.ci.upper, r.standard_error, dist, r.estimate))
+}
+
+fn bootstrap_opts(
+    n_resamples: usize,
+    confidence_level: f64,
+    method: &str,
+    alternative: &str,
+    seed: u64,
+) -> PyResult<BootstrapOptions> {
+    let method = match method.to_ascii_lowercase().as_str() {
+        "bca" => BootstrapMethod::Bca,
+        "percentile" => BootstrapMethod::Percentile,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "invalid method = {other:?}: expected 'BCa' or 'percentile' \
+                 (scipy's 'basic' is not implemented)"
+            )));
+        }
+    };
+    Ok(BootstrapOptions {
+        n_resamples,
+        confidence_level,
+        method,
+        alternative: parse(alternative)?,
+        seed,
+    })
 }
 
 /// Register the functions on `m` (the Python wrappers keep scipy's names;
@@ -517,5 +573,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spearmanr, m)?)?;
     m.add_function(wrap_pyfunction!(kendalltau, m)?)?;
     m.add_function(wrap_pyfunction!(bootstrap_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(bootstrap_callable, m)?)?;
     Ok(())
 }

@@ -60,6 +60,11 @@ pub enum Command {
     #[command(after_help = env_help())]
     Worker,
     /// Run only the Telegram bot (needs TELEGRAM_BOT_TOKEN); it talks to an abstat server over HTTP.
+    ///
+    /// It polls the Bot API, or serves a webhook when ABSTAT_BOT_WEBHOOK_URL
+    /// is set; keeps dialogues in memory, SQLite or Redis (ABSTAT_BOT_STATE);
+    /// and serves Prometheus metrics on ABSTAT_BOT_METRICS_ADDR
+    /// (default 127.0.0.1:9188, `off` to disable).
     #[command(after_help = env_help())]
     Bot,
     /// Manage the users who may log in to the HTTP API.
@@ -142,9 +147,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     })?;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
+    let datasets = datasets_for(&config).await?;
     let state = AppState::new(config.data_dir.clone(), metadata, Tokens::new(jwt.expose()))
         .context("cannot open the dataset store in the data directory (ABSTAT_DATA_DIR)")?
         .with_jobs(jobs)
+        .with_datasets(datasets)
         .with_settings(config.http.clone());
     if state.rate_limit().is_some() {
         tracing::info!(
@@ -186,15 +193,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         state.metadata().clone(),
         state.datasets(),
     );
-    let workers = worker.spawn(config.worker_tasks);
-    tracing::info!(tasks = config.worker_tasks, "in-process job worker started");
+    // ABSTAT_WORKER_TASKS=0 (Kafka only): an API that submits, and leaves
+    // the jobs to `abstat worker` processes.
+    let workers = (config.worker_tasks > 0).then(|| worker.spawn(config.worker_tasks));
+    match &workers {
+        Some(_) => tracing::info!(tasks = config.worker_tasks, "in-process job worker started"),
+        None => tracing::info!(
+            "no in-process job worker (ABSTAT_WORKER_TASKS=0): `abstat worker` processes run the jobs"
+        ),
+    }
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server stopped with an error")?;
     // let running jobs finish; queued ones stay persisted for the next start
-    workers.stop().await;
+    if let Some(workers) = workers {
+        workers.stop().await;
+    }
     if let Some(handle) = bot {
         handle.abort();
     }
@@ -208,8 +224,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate::jobs::Jobs> {
     use std::sync::Arc;
     let embedded = crate::jobs::Jobs::in_process(metadata);
-    let (queue, events) = match &config.kafka_brokers {
-        None => (Arc::clone(embedded.queue()), Arc::clone(embedded.events())),
+    let (queue, events, collector) = match &config.kafka_brokers {
+        None => (
+            Arc::clone(embedded.queue()),
+            Arc::clone(embedded.events()),
+            None,
+        ),
         Some(brokers) => kafka_transport(config, brokers).await?,
     };
     let cache: Arc<dyn crate::cache::ResultCache> = match &config.redis_url {
@@ -232,18 +252,63 @@ async fn jobs_for(config: &Config, metadata: &Metadata) -> anyhow::Result<crate:
             .into());
         }
     };
-    Ok(crate::jobs::Jobs::new(
-        queue,
-        events,
-        cache,
-        embedded.retry_policy(),
-    ))
+    let jobs = crate::jobs::Jobs::new(queue, events, cache, embedded.retry_policy());
+    if let Some(collector) = collector {
+        jobs.metrics().register_collector(collector);
+    }
+    Ok(jobs)
 }
 
-/// A queue, its event bus, and a line describing them for the logs.
+/// The dataset store the configuration names: ClickHouse when
+/// `ABSTAT_CLICKHOUSE_URL` is set (metadata stays in SQLite/PostgreSQL),
+/// else Parquet files under the data directory, which the server and its
+/// workers must then share.
+async fn datasets_for(config: &Config) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    use std::sync::Arc;
+    let Some(url) = config.clickhouse_url.clone() else {
+        let local = abstat_io::store::LocalStore::open(config.data_dir.join("datasets"))
+            .context(
+                "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
+            )?;
+        return Ok(Arc::new(local));
+    };
+    clickhouse_store(url).await
+}
+
+#[cfg(feature = "clickhouse")]
+async fn clickhouse_store(url: String) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    // The store blocks on its own runtime: connect off the async threads.
+    let store = tokio::task::spawn_blocking(move || abstat_io::ClickHouseStore::connect(&url))
+        .await
+        .context("connecting to ClickHouse")?
+        .context("cannot use ClickHouse for datasets (ABSTAT_CLICKHOUSE_URL)")?;
+    tracing::info!(url = %store.url(), "datasets in ClickHouse");
+    let store: crate::jobs::worker::Datasets = std::sync::Arc::new(store);
+    // Its runtime must not be dropped on an async thread: the store lives
+    // as long as the process.
+    std::mem::forget(std::sync::Arc::clone(&store));
+    Ok(store)
+}
+
+#[cfg(not(feature = "clickhouse"))]
+async fn clickhouse_store(url: String) -> anyhow::Result<crate::jobs::worker::Datasets> {
+    Err(ConfigError {
+        source_name: "ABSTAT_CLICKHOUSE_URL".into(),
+        problem: format!(
+            "set to {}, but this build has no ClickHouse client",
+            crate::config::redact_url(&url)
+        ),
+        fix: "Rebuild with `--features clickhouse`, or unset it to keep datasets in the data directory."
+            .into(),
+    }
+    .into())
+}
+
+/// A queue, its event bus, and the collector of its metrics.
 type Transport = (
     std::sync::Arc<dyn crate::jobs::queue::JobQueue>,
     std::sync::Arc<dyn crate::jobs::events::EventBus>,
+    Option<Box<dyn prometheus_client::collector::Collector>>,
 );
 
 /// What [`jobs_for`] connected to, in words.
@@ -260,7 +325,7 @@ fn describe_transport(config: &Config) -> String {
 /// Connect to Kafka, create or check the topics, and report readiness.
 #[cfg(feature = "kafka")]
 async fn kafka_transport(config: &Config, brokers: &str) -> anyhow::Result<Transport> {
-    use crate::jobs::kafka::{KafkaEvents, KafkaOptions, KafkaQueue};
+    use crate::jobs::kafka::{KafkaCollector, KafkaEvents, KafkaOptions, KafkaQueue};
 
     let options = KafkaOptions::from_settings(brokers, &config.kafka)?;
     let events = KafkaEvents::new(&options)?;
@@ -274,7 +339,15 @@ async fn kafka_transport(config: &Config, brokers: &str) -> anyhow::Result<Trans
         created,
         "connected to Kafka"
     );
-    Ok((std::sync::Arc::new(queue), std::sync::Arc::new(events)))
+    let collector = KafkaCollector {
+        queue: queue.metrics(),
+        events: Some(events.shared_metrics()),
+    };
+    Ok((
+        std::sync::Arc::new(queue),
+        std::sync::Arc::new(events),
+        Some(Box::new(collector)),
+    ))
 }
 
 #[cfg(not(feature = "kafka"))]
@@ -297,18 +370,34 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let _ = brokers;
     let metadata = Metadata::connect(&config.database_url).await?;
     let jobs = jobs_for(&config, &metadata).await?;
-    let datasets: crate::jobs::worker::Datasets = std::sync::Arc::new(
-        abstat_io::store::LocalStore::open(config.data_dir.join("datasets")).context(
-            "cannot open the dataset store in the data directory (ABSTAT_DATA_DIR); workers and the server must share it",
-        )?,
-    );
+    let datasets = datasets_for(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.worker_metrics_addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (ABSTAT_WORKER_METRICS_ADDR): give each worker on one machine its own port",
+                config.worker_metrics_addr
+            )
+        })?;
+    let metrics_addr = listener.local_addr()?;
+    let metrics = crate::metrics::worker_router(std::sync::Arc::clone(jobs.metrics()));
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics_server = tokio::spawn(async move {
+        axum::serve(listener, metrics)
+            .with_graceful_shutdown(async {
+                let _ = metrics_stopped.await;
+            })
+            .await
+    });
     let tasks = config.worker_tasks.max(1);
     println!(
-        "abstat worker ready: {}, {tasks} task(s)",
+        "abstat worker ready: {}, {tasks} task(s), metrics on http://{metrics_addr}/metrics",
         describe_transport(&config)
     );
     let running = crate::jobs::worker::Worker::new(jobs, metadata, datasets).spawn(tasks);
     shutdown_signal().await;
+    let _ = stop_metrics.send(());
+    let _ = metrics_server.await;
     // Jobs in progress finish; the rest stay on the queue for other workers.
     running.stop().await;
     tracing::info!("abstat worker stopped");
@@ -339,7 +428,12 @@ async fn bot(config: Config) -> anyhow::Result<()> {
         server_url: config.server_url.clone(),
         service_token: service_token.expose().to_string(),
     };
-    if let Err(e) = abstat_bot::run(bot_config).await {
+    let options = abstat_bot::RunOptions {
+        state: config.bot.state.clone(),
+        webhook: config.bot.webhook.clone(),
+        metrics_addr: config.bot.metrics_addr,
+    };
+    if let Err(e) = abstat_bot::run(bot_config, options).await {
         tracing::warn!(error = %e, "the Telegram bot is not running");
         return Err(e.into());
     }

@@ -78,10 +78,17 @@ pub struct Config {
     pub dev: bool,
     /// Log format (`ABSTAT_LOG_FORMAT`).
     pub log_format: LogFormat,
-    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`).
+    /// Concurrent jobs of the in-process worker (`ABSTAT_WORKER_TASKS`);
+    /// 0 (allowed only with Kafka) runs `abstat serve` as an API that only
+    /// submits, leaving the jobs to `abstat worker` processes.
     pub worker_tasks: usize,
+    /// Where `abstat worker` serves `/metrics` and `/healthz`
+    /// (`ABSTAT_WORKER_METRICS_ADDR`).
+    pub worker_metrics_addr: SocketAddr,
     /// Limits and cross-origin policy of the HTTP API.
     pub http: HttpSettings,
+    /// How `abstat bot` runs: webhook, dialogue state, metrics address.
+    pub bot: BotSettings,
 }
 
 /// Limits and the cross-origin policy of the HTTP API.
@@ -164,6 +171,12 @@ struct FileConfig {
     cors_origins: Option<String>,
     bot_service_token: Option<String>,
     worker_tasks: Option<usize>,
+    worker_metrics_addr: Option<String>,
+    bot_webhook_url: Option<String>,
+    bot_webhook_listen: Option<String>,
+    bot_webhook_secret: Option<String>,
+    bot_state: Option<String>,
+    bot_metrics_addr: Option<String>,
 }
 
 /// Every environment variable the configuration reads, with its meaning,
@@ -256,7 +269,31 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "ABSTAT_WORKER_TASKS",
-        "jobs the in-process worker runs at once [default: 2]",
+        "jobs the in-process worker runs at once; 0 = none, API only (needs Kafka) [default: 2]",
+    ),
+    (
+        "ABSTAT_WORKER_METRICS_ADDR",
+        "where `abstat worker` serves /metrics and /healthz [default: 127.0.0.1:9187]",
+    ),
+    (
+        "ABSTAT_BOT_WEBHOOK_URL",
+        "public https URL Telegram posts updates to; unset = polling",
+    ),
+    (
+        "ABSTAT_BOT_WEBHOOK_LISTEN",
+        "address the bot's webhook server binds [default: 127.0.0.1:8443]",
+    ),
+    (
+        "ABSTAT_BOT_WEBHOOK_SECRET",
+        "webhook secret token, A-Z a-z 0-9 _ - [default: random per start]",
+    ),
+    (
+        "ABSTAT_BOT_STATE",
+        "dialogues: memory, sqlite[:PATH] or redis [default: redis if ABSTAT_REDIS_URL, else memory]",
+    ),
+    (
+        "ABSTAT_BOT_METRICS_ADDR",
+        "where the bot serves /metrics, or off [default: 127.0.0.1:9188]",
     ),
 ];
 
@@ -329,6 +366,17 @@ impl Config {
                 "ABSTAT_HTTP_ADDR",
                 format!("'{http_addr_text}' is not an address"),
                 "Use IP:PORT, e.g. 127.0.0.1:8080 (or 0.0.0.0:8080 to listen on all interfaces).",
+            )
+        })?;
+
+        let metrics_text = var("ABSTAT_WORKER_METRICS_ADDR")
+            .or(file.worker_metrics_addr)
+            .unwrap_or_else(|| "127.0.0.1:9187".to_string());
+        let worker_metrics_addr: SocketAddr = metrics_text.parse().map_err(|_| {
+            ConfigError::new(
+                "ABSTAT_WORKER_METRICS_ADDR",
+                format!("'{metrics_text}' is not an address"),
+                "Use IP:PORT, e.g. 127.0.0.1:9187 (0.0.0.0:9187 for Prometheus on another machine).",
             )
         })?;
 
@@ -467,16 +515,38 @@ impl Config {
 
         let worker_tasks = match var("ABSTAT_WORKER_TASKS") {
             None => file.worker_tasks.unwrap_or(2),
-            Some(v) => v.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+            Some(v) => v.trim().parse().map_err(|_| {
                 ConfigError::new(
                     "ABSTAT_WORKER_TASKS",
-                    format!("'{v}' is not a positive number"),
-                    "Use a whole number of at least 1, e.g. 2.",
+                    format!("'{v}' is not a number of tasks"),
+                    "Use a whole number, e.g. 2 (0 only with ABSTAT_KAFKA_BROKERS).",
                 )
             })?,
         };
+        if worker_tasks == 0 && kafka_brokers.is_none() {
+            // Nothing else would ever run the in-process queue's jobs.
+            return Err(ConfigError::new(
+                "ABSTAT_WORKER_TASKS",
+                "0 (no in-process worker), but jobs stay in this process without ABSTAT_KAFKA_BROKERS",
+                "Use at least 1, or set ABSTAT_KAFKA_BROKERS and run `abstat worker` processes.",
+            ));
+        }
+
+        let bot = BotSettings::load(
+            &var,
+            [
+                file.bot_webhook_url,
+                file.bot_webhook_listen,
+                file.bot_webhook_secret,
+                file.bot_state,
+                file.bot_metrics_addr,
+            ],
+            &data_dir,
+            redis_url.as_deref(),
+        )?;
 
         Ok(Config {
+            bot,
             http_addr,
             data_dir,
             database_url,
@@ -492,6 +562,7 @@ impl Config {
             log_format,
             http,
             worker_tasks,
+            worker_metrics_addr,
         })
     }
 
@@ -655,6 +726,112 @@ fn parse_size(text: &str) -> Option<u64> {
     }
     let bytes = value * unit as f64;
     (bytes < u64::MAX as f64).then_some(bytes.round() as u64)
+}
+
+/// How `abstat bot` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotSettings {
+    /// Webhook mode (`ABSTAT_BOT_WEBHOOK_URL`, `…_LISTEN`, `…_SECRET`);
+    /// `None` = long polling.
+    pub webhook: Option<abstat_bot::webhook::WebhookConfig>,
+    /// Where dialogues live (`ABSTAT_BOT_STATE`, `ABSTAT_REDIS_URL`).
+    pub state: abstat_bot::storage::StateBackend,
+    /// Where the bot serves `/metrics`; `None` = off (`ABSTAT_BOT_METRICS_ADDR`).
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+/// The default address of the bot's `/metrics`.
+pub const DEFAULT_BOT_METRICS_ADDR: &str = "127.0.0.1:9188";
+
+impl BotSettings {
+    /// `file`: the file's webhook URL, listen address, secret, state and
+    /// metrics address.
+    fn load(
+        var: &impl Fn(&str) -> Option<String>,
+        file: [Option<String>; 5],
+        data_dir: &Path,
+        redis_url: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        use abstat_bot::storage::StateBackend;
+        let [file_url, file_listen, file_secret, file_state, file_metrics] = file;
+        let addr = |name: &str, text: &str| -> Result<SocketAddr, ConfigError> {
+            text.trim().parse().map_err(|_| {
+                ConfigError::new(
+                    name,
+                    format!("'{text}' is not an address"),
+                    "Use IP:PORT, e.g. 127.0.0.1:9188.",
+                )
+            })
+        };
+        let webhook = match var("ABSTAT_BOT_WEBHOOK_URL").or(file_url) {
+            None => None,
+            Some(url_text) => {
+                let url = abstat_bot::webhook::parse_url(&url_text).ok_or_else(|| {
+                    ConfigError::new(
+                        "ABSTAT_BOT_WEBHOOK_URL",
+                        format!("'{url_text}' is not an http(s) URL"),
+                        "Use the public URL Telegram should post to, e.g. https://bot.example.com/telegram; unset it to poll.",
+                    )
+                })?;
+                let listen_text = var("ABSTAT_BOT_WEBHOOK_LISTEN")
+                    .or(file_listen)
+                    .unwrap_or_else(|| "127.0.0.1:8443".into());
+                let listen = addr("ABSTAT_BOT_WEBHOOK_LISTEN", &listen_text)?;
+                let secret = var("ABSTAT_BOT_WEBHOOK_SECRET").or(file_secret);
+                if let Some(s) = &secret
+                    && !abstat_bot::webhook::valid_secret(s)
+                {
+                    return Err(ConfigError::new(
+                        "ABSTAT_BOT_WEBHOOK_SECRET",
+                        "Telegram accepts 1 to 256 characters of A-Z, a-z, 0-9, _ and - only",
+                        "Generate one with `openssl rand -hex 32`, or unset it to get a random one at each start.",
+                    ));
+                }
+                Some(abstat_bot::webhook::WebhookConfig {
+                    url,
+                    listen,
+                    secret,
+                })
+            }
+        };
+        let state = match var("ABSTAT_BOT_STATE").or(file_state) {
+            None => redis_url.map_or(StateBackend::Memory, |u| StateBackend::Redis(u.into())),
+            Some(text) => match text.trim() {
+                "memory" => StateBackend::Memory,
+                "sqlite" => StateBackend::Sqlite(data_dir.join("bot-state.db")),
+                "redis" => StateBackend::Redis(redis_url.map(str::to_string).ok_or_else(|| {
+                    ConfigError::new(
+                        "ABSTAT_BOT_STATE",
+                        "redis needs ABSTAT_REDIS_URL",
+                        "Set ABSTAT_REDIS_URL=redis://HOST:PORT, or use memory or sqlite.",
+                    )
+                })?),
+                t => match t.strip_prefix("sqlite:") {
+                    Some(path) if !path.is_empty() => StateBackend::Sqlite(PathBuf::from(path)),
+                    _ => {
+                        return Err(ConfigError::new(
+                            "ABSTAT_BOT_STATE",
+                            format!("'{t}' is not a dialogue storage"),
+                            "Use memory, sqlite (a file in the data directory), sqlite:PATH, or redis.",
+                        ));
+                    }
+                },
+            },
+        };
+        let metrics_text = var("ABSTAT_BOT_METRICS_ADDR")
+            .or(file_metrics)
+            .unwrap_or_else(|| DEFAULT_BOT_METRICS_ADDR.into());
+        let metrics_addr = if metrics_text.trim().eq_ignore_ascii_case("off") {
+            None
+        } else {
+            Some(addr("ABSTAT_BOT_METRICS_ADDR", &metrics_text)?)
+        };
+        Ok(BotSettings {
+            webhook,
+            state,
+            metrics_addr,
+        })
+    }
 }
 
 /// Kafka settings besides the brokers. They matter only when
@@ -935,6 +1112,21 @@ mod tests {
     }
 
     #[test]
+    fn no_in_process_worker_only_when_kafka_runs_the_jobs() {
+        let c = load(&[
+            ("ABSTAT_WORKER_TASKS", "0"),
+            ("ABSTAT_KAFKA_BROKERS", "127.0.0.1:9092"),
+        ])
+        .unwrap();
+        assert_eq!(c.worker_tasks, 0);
+        let e = load(&[("ABSTAT_WORKER_TASKS", "0")]).unwrap_err();
+        assert_eq!(e.source_name, "ABSTAT_WORKER_TASKS");
+        assert!(e.fix.contains("ABSTAT_KAFKA_BROKERS"), "{e}");
+        let e = load(&[("ABSTAT_WORKER_TASKS", "two")]).unwrap_err();
+        assert!(e.problem.contains("'two'"), "{e}");
+    }
+
+    #[test]
     fn kafka_settings_come_from_the_file_and_the_environment() {
         let toml = "kafka_topic_prefix = \"staging.\"\nkafka_partitions = 12\nkafka_group = \"file-group\"\n";
         let env: HashMap<&str, &str> = [("ABSTAT_KAFKA_GROUP", "env-group")].into();
@@ -972,5 +1164,112 @@ mod tests {
             first,
             "the dev secret survives a restart"
         );
+    }
+}
+
+#[cfg(test)]
+mod bot_settings_tests {
+    use super::*;
+    use abstat_bot::storage::StateBackend;
+    use std::collections::HashMap;
+
+    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([("ABSTAT_DATA_DIR".to_string(), "/data".to_string())])
+            .collect();
+        Config::from_sources(None, |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn the_bot_polls_with_memory_state_and_metrics_on_9188_by_default() {
+        let b = load(&[]).unwrap().bot;
+        assert_eq!(b.webhook, None);
+        assert_eq!(b.state, StateBackend::Memory);
+        assert_eq!(
+            b.metrics_addr,
+            Some(DEFAULT_BOT_METRICS_ADDR.parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn dialogue_state_follows_abstat_bot_state_then_redis() {
+        let state = |env: &[(&str, &str)]| load(env).unwrap().bot.state;
+        assert_eq!(
+            state(&[("ABSTAT_BOT_STATE", "sqlite")]),
+            StateBackend::Sqlite("/data/bot-state.db".into())
+        );
+        assert_eq!(
+            state(&[("ABSTAT_BOT_STATE", "sqlite:/tmp/s.db")]),
+            StateBackend::Sqlite("/tmp/s.db".into())
+        );
+        assert_eq!(
+            state(&[("ABSTAT_REDIS_URL", "redis://r:6379")]),
+            StateBackend::Redis("redis://r:6379".into())
+        );
+        assert_eq!(
+            state(&[
+                ("ABSTAT_REDIS_URL", "redis://r:6379"),
+                ("ABSTAT_BOT_STATE", "memory")
+            ]),
+            StateBackend::Memory
+        );
+    }
+
+    #[test]
+    fn bad_bot_settings_name_the_variable_and_the_fix() {
+        for (env, name, fix) in [
+            (
+                vec![("ABSTAT_BOT_STATE", "postgres")],
+                "ABSTAT_BOT_STATE",
+                "sqlite:PATH",
+            ),
+            (
+                vec![("ABSTAT_BOT_STATE", "redis")],
+                "ABSTAT_BOT_STATE",
+                "ABSTAT_REDIS_URL",
+            ),
+            (
+                vec![("ABSTAT_BOT_WEBHOOK_URL", "bot.example.com")],
+                "ABSTAT_BOT_WEBHOOK_URL",
+                "unset it to poll",
+            ),
+            (
+                vec![
+                    ("ABSTAT_BOT_WEBHOOK_URL", "https://b.example/t"),
+                    ("ABSTAT_BOT_WEBHOOK_SECRET", "no spaces"),
+                ],
+                "ABSTAT_BOT_WEBHOOK_SECRET",
+                "openssl rand",
+            ),
+            (
+                vec![("ABSTAT_BOT_METRICS_ADDR", "9188")],
+                "ABSTAT_BOT_METRICS_ADDR",
+                "IP:PORT",
+            ),
+        ] {
+            let e = load(&env).unwrap_err();
+            assert_eq!(e.source_name, name);
+            assert!(e.fix.contains(fix), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_webhook_takes_its_listen_address_and_secret_and_metrics_can_be_off() {
+        let b = load(&[
+            ("ABSTAT_BOT_WEBHOOK_URL", "https://bot.example.com/tg"),
+            ("ABSTAT_BOT_WEBHOOK_LISTEN", "0.0.0.0:9000"),
+            ("ABSTAT_BOT_WEBHOOK_SECRET", "abc-123_XYZ"),
+            ("ABSTAT_BOT_METRICS_ADDR", "off"),
+        ])
+        .unwrap()
+        .bot;
+        let hook = b.webhook.unwrap();
+        assert_eq!(hook.url.path(), "/tg");
+        assert_eq!(hook.listen, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(hook.secret.as_deref(), Some("abc-123_XYZ"));
+        assert!(!format!("{hook:?}").contains("abc-123_XYZ"));
+        assert_eq!(b.metrics_addr, None);
     }
 }

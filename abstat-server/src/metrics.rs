@@ -15,7 +15,14 @@
 //! | `abstat_cache_requests` (counter) | result (hit / miss) | result-cache look-ups |
 //! | `abstat_ingested_bytes` (counter) | | bytes of uploaded files stored |
 //! | `abstat_datasets_uploaded` (counter) | | datasets stored |
+//! | `abstat_kafka_messages` (counter) | what | Kafka job records submitted / received / completed / retried / dead-lettered / malformed |
+//! | `abstat_kafka_errors` (counter) | what | Kafka produce, receive and commit failures, events dropped or failed |
+//!
+//! `abstat serve` serves them at `GET /metrics` of the API; `abstat worker`
+//! on its own small listener (`ABSTAT_WORKER_METRICS_ADDR`, see
+//! [`worker_router`]).
 
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use axum::body::Body;
@@ -23,6 +30,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use prometheus_client::collector::Collector;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -87,7 +96,8 @@ type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 /// Every metric of the process.
 #[derive(Debug)]
 pub struct Metrics {
-    registry: Registry,
+    // locked only to add a collector (once, at start-up) and to render
+    registry: RwLock<Registry>,
     http_requests: Family<RequestLabels, Counter>,
     http_duration: Histograms<RouteLabels>,
     rate_limited: Counter,
@@ -180,7 +190,7 @@ impl Metrics {
             datasets_uploaded.clone(),
         );
         let metrics = Metrics {
-            registry,
+            registry: RwLock::new(registry),
             http_requests,
             http_duration,
             rate_limited,
@@ -218,9 +228,18 @@ impl Metrics {
     /// The OpenMetrics text of every family.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
         // Writing into a String cannot fail.
-        let _ = encode(&mut out, &self.registry);
+        let _ = encode(&mut out, &registry);
         out
+    }
+
+    /// Add metrics read at each scrape (the Kafka transport's counters).
+    pub fn register_collector(&self, collector: Box<dyn Collector>) {
+        self.registry
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .register_collector(collector);
     }
 
     /// One answered HTTP request.
@@ -313,17 +332,47 @@ pub async fn track(
     response
 }
 
-/// `GET /metrics`: Prometheus scrapes this.
-#[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, description = "metrics in the OpenMetrics text format", content_type = "application/openmetrics-text")))]
-pub async fn metrics(State(state): State<crate::http::AppState>) -> impl IntoResponse {
+/// The OpenMetrics response of `metrics`.
+fn exposition(metrics: &Metrics) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
         )],
-        state.metrics().render(),
+        metrics.render(),
     )
+        .into_response()
+}
+
+/// The listener of `abstat worker` (`ABSTAT_WORKER_METRICS_ADDR`):
+/// `GET /metrics` with the worker's series and `GET /healthz`.
+pub fn worker_router(metrics: Arc<Metrics>) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/metrics",
+            get(|State(m): State<Arc<Metrics>>| async move { exposition(&m) }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(metrics)
+}
+
+/// `GET /metrics`: Prometheus scrapes this.
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    responses((status = 200, description = "metrics in the OpenMetrics text format", content_type = "application/openmetrics-text")))]
+pub async fn metrics(State(state): State<crate::http::AppState>) -> impl IntoResponse {
+    exposition(state.metrics())
+}
+
+/// The samples of an OpenMetrics text: `name{labels}` (as written) → value.
+#[cfg(test)]
+pub(crate) fn samples(text: &str) -> std::collections::HashMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (key, value) = l.rsplit_once(' ')?;
+            Some((key.to_string(), value.parse().ok()?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -362,5 +411,27 @@ mod tests {
         assert!(text.contains("abstat_cache_requests_total{result=\"hit\"} 1"));
         assert!(text.contains("abstat_ingested_bytes_total 1234"));
         assert!(text.contains("abstat_datasets_uploaded_total 1"));
+    }
+
+    #[tokio::test]
+    async fn the_worker_listener_serves_metrics_and_health() {
+        use tower::ServiceExt;
+        let m = Arc::new(Metrics::new());
+        m.job(JobKind::Chart, "succeeded");
+        let app = worker_router(Arc::clone(&m));
+        let get = |uri: &str| axum::http::Request::get(uri).body(Body::empty()).unwrap();
+        let res = app.clone().oneshot(get("/healthz")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let res = app.oneshot(get("/metrics")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let s = samples(std::str::from_utf8(&body).unwrap());
+        assert_eq!(
+            s["abstat_jobs_total{kind=\"chart\",status=\"succeeded\"}"],
+            1.0
+        );
     }
 }

@@ -11,6 +11,7 @@ use abstat_bot::handlers::{Session, Step, schema};
 use abstat_bot::texts::{Lang, T};
 use abstat_server::auth::Tokens;
 use abstat_server::config::HttpSettings;
+use abstat_server::jobs::worker::Worker;
 use abstat_server::store::Metadata;
 use abstat_server::{AppState, app};
 use teloxide::types::{InlineKeyboardButtonKind, Message};
@@ -19,8 +20,24 @@ use teloxide_tests::{MockBot, MockCallbackQuery, MockMessageDocument, MockMessag
 const SERVICE_TOKEN: &str = "0123456789abcdef0123456789abcdef-bot";
 const TG_ID: i64 = MockUser::ID as i64;
 
-/// A real server on a free loopback port; returns its base URL.
+/// A real server on a free loopback port with its job worker; returns its
+/// base URL.
 async fn start_server(dir: &std::path::Path) -> String {
+    let (url, state) = start_server_without_worker(dir).await;
+    // the worker runs for the rest of the test
+    std::mem::forget(
+        Worker::new(
+            state.jobs().clone(),
+            state.metadata().clone(),
+            state.datasets(),
+        )
+        .spawn(2),
+    );
+    url
+}
+
+/// A real server whose jobs wait until a worker is started on `AppState`.
+async fn start_server_without_worker(dir: &std::path::Path) -> (String, AppState) {
     let metadata = Metadata::connect("sqlite::memory:").await.unwrap();
     let settings = HttpSettings {
         bot_service_token: Some(SERVICE_TOKEN.to_string().into()),
@@ -32,15 +49,16 @@ async fn start_server(dir: &std::path::Path) -> String {
         .with_settings(settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
+    let served = state.clone();
     tokio::spawn(async move {
         axum::serve(
             listener,
-            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+            app(served).into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
         .unwrap();
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), state)
 }
 
 fn config(server_url: &str) -> BotConfig {
@@ -310,4 +328,663 @@ async fn a_dead_server_is_reported_in_plain_words() {
     bot.dependencies(abstat_bot::dependencies(&cfg));
     bot.dispatch().await;
     assert_eq!(last_sent(&bot), T::ServerDown.get(Lang::Ru));
+}
+
+// ---------------------------------------------------------------------------
+// Analysis dialogues. Each taps through a dialogue with the fake Bot API and
+// compares the bot's result message with the server's own answer to the
+// same request, rendered by the bot's renderer: no number is written here.
+
+/// An experiment of 240 users: variant A/B (B a little better), revenue,
+/// a pre-period revenue (CUPED), a 0/1 conversion and a three-level
+/// segment. Deterministic (a fixed linear congruential sequence).
+fn experiment_csv() -> Vec<u8> {
+    let mut state: u64 = 42;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut csv = String::from("variant,revenue,pre_revenue,converted,segment\n");
+    for i in 0..240 {
+        let variant = if i % 2 == 0 { "A" } else { "B" };
+        let pre = 10.0 + 10.0 * uniform();
+        let lift = if variant == "B" { 1.5 } else { 0.0 };
+        let revenue = 0.8 * pre + lift + 4.0 * uniform();
+        let converted = u8::from(uniform() < if variant == "B" { 0.35 } else { 0.25 });
+        let segment = ["north", "south", "west"][i % 3];
+        csv.push_str(&format!(
+            "{variant},{revenue:.3},{pre:.3},{converted},{segment}\n"
+        ));
+    }
+    csv.into_bytes()
+}
+
+/// A bot dialogue against a real server: the Telegram user `TG_ID`, one
+/// uploaded dataset, and the message the dialogue edits.
+struct Chat {
+    bot: Bot<teloxide_tests::mock_bot::DistributionKey>,
+    api: ApiClient,
+    lang: &'static str,
+    dataset: String,
+    message: Message,
+}
+
+impl Chat {
+    async fn open(server: &str, lang: &'static str) -> Chat {
+        let api = ApiClient::new(server, SERVICE_TOKEN);
+        let up = api
+            .upload(TG_ID, "experiment.csv", experiment_csv())
+            .await
+            .unwrap();
+        let dataset = up.dataset.id.clone();
+        let menu = MockMessageText::new().text("menu").build();
+        let mut bot = MockBot::new(MockMessageText::new().text("/start"), schema());
+        let mut deps = abstat_bot::dependencies(&config(server));
+        // results within the dispatch: the fake Bot API stops with it
+        deps.insert(std::sync::Arc::new(
+            ApiClient::new(server, SERVICE_TOKEN).with_quick_wait(60.0),
+        ));
+        bot.dependencies(deps);
+        Chat {
+            bot,
+            api,
+            lang,
+            dataset,
+            message: menu,
+        }
+    }
+
+    /// Press the button with `data` on the dialogue's message.
+    async fn press_data(&mut self, data: &str) {
+        self.bot.update(
+            MockCallbackQuery::new()
+                .data(data)
+                .from(user(self.lang))
+                .message(self.message.clone()),
+        );
+        self.bot.dispatch().await;
+        if let Some(e) = self.bot.get_responses().edited_messages_text.last() {
+            self.message = e.message.clone();
+        }
+    }
+
+    /// Press the button captioned `caption` on the dialogue's message.
+    async fn press(&mut self, caption: &str) {
+        let data = buttons(&self.message)
+            .into_iter()
+            .find(|(text, _)| text == caption)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no button {caption:?} in {:?}: {:?}",
+                    self.message.text(),
+                    buttons(&self.message)
+                )
+            })
+            .1;
+        self.press_data(&data).await;
+    }
+
+    fn captions(&self) -> Vec<String> {
+        buttons(&self.message).into_iter().map(|(t, _)| t).collect()
+    }
+
+    fn text(&self) -> String {
+        self.message.text().unwrap_or_default().to_string()
+    }
+
+    /// Type a message.
+    async fn say(&mut self, text: &str) {
+        self.bot
+            .update(MockMessageText::new().text(text).from(user(self.lang)));
+        self.bot.dispatch().await;
+    }
+
+    /// The last message the bot sent.
+    fn last_sent(&self) -> Message {
+        self.bot
+            .get_responses()
+            .sent_messages
+            .last()
+            .expect("the bot sent nothing")
+            .clone()
+    }
+
+    /// The server's answer to `analysis`, rendered as the bot renders it.
+    async fn expected(&self, analysis: &Analysis) -> String {
+        let job = self.api.submit(TG_ID, analysis, 60.0).await.unwrap();
+        assert_eq!(job.status, JobStatus::Succeeded, "{job:?}");
+        abstat_bot::handlers::jobs::result_text(&job, lang_of(self.lang))
+    }
+}
+
+fn lang_of(code: &str) -> Lang {
+    Lang::from_code(Some(code))
+}
+
+use abstat_api::{
+    AbEngine, AbMetric, AbMetricKind, AbTestRequest, ClassificationRequest, ClassifierModel,
+    JobStatus, RegressionModel, RegressionRequest, StatTestKind, StatTestRequest,
+};
+use abstat_bot::api::Analysis;
+use abstat_core::multitest::Correction;
+use abstat_core::{Alternative, NanPolicy};
+
+fn ab_request(dataset: &str, engine: AbEngine, covariate: Option<&str>) -> AbTestRequest {
+    AbTestRequest {
+        dataset_id: dataset.to_string(),
+        version: None,
+        variant_column: "variant".into(),
+        control: "A".into(),
+        metrics: vec![
+            AbMetric {
+                column: "revenue".into(),
+                kind: AbMetricKind::Mean,
+                name: Some("revenue".into()),
+                denominator: None,
+                covariate: covariate.map(str::to_string),
+                higher_is_better: true,
+            },
+            AbMetric {
+                column: "converted".into(),
+                kind: AbMetricKind::Proportion,
+                name: Some("converted".into()),
+                denominator: None,
+                covariate: None,
+                higher_is_better: true,
+            },
+        ],
+        engine,
+        alpha: 0.05,
+        alternative: Alternative::TwoSided,
+        correction: (engine != AbEngine::Bayesian).then_some(Correction::Holm),
+        weights: None,
+        nan_policy: NanPolicy::Omit,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ab_test_is_tapped_through_with_back_and_answered_verdict_first_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let mut chat = Chat::open(&server, "en").await;
+    let en = Lang::En;
+
+    chat.press_data(&format!("act:ab:{}", chat.dataset)).await;
+    assert!(
+        chat.text().contains(T::AskVariant.get(en)),
+        "{}",
+        chat.text()
+    );
+    // only the low-cardinality columns can hold variants
+    let captions = chat.captions();
+    assert!(captions.contains(&"variant".to_string()), "{captions:?}");
+    assert!(captions.contains(&"segment".to_string()), "{captions:?}");
+    assert!(!captions.contains(&"revenue".to_string()), "{captions:?}");
+
+    chat.press("segment").await;
+    assert!(chat.text().contains(T::AskControl.get(en)));
+    assert_eq!(
+        chat.captions()[..3],
+        ["north", "south", "west"],
+        "the column's actual values"
+    );
+    // Back: the variant question again, the answer forgotten
+    chat.press(T::BtnBack.get(en)).await;
+    assert!(chat.text().contains(T::AskVariant.get(en)));
+    let session: Session = chat.bot.get_state().await;
+    let Step::Wizard(w) = &session.step else {
+        panic!("{session:?}")
+    };
+    assert!(w.answers.is_empty());
+
+    chat.press("variant").await;
+    assert_eq!(chat.captions()[..2], ["A", "B"]);
+    chat.press("A").await;
+    assert!(chat.text().contains(T::AskMetrics.get(en)));
+    assert!(!chat.captions().contains(&"variant".to_string()));
+    chat.press("revenue").await;
+    assert!(chat.captions().contains(&"✅ revenue".to_string()));
+    assert!(chat.captions().contains(&T::BtnDone.get(en).to_string()));
+    chat.press("converted").await;
+    chat.press(T::BtnDone.get(en)).await;
+    assert!(
+        chat.text().contains(T::AskCovariate.get(en)),
+        "{}",
+        chat.text()
+    );
+    assert!(chat.captions().contains(&T::BtnSkip.get(en).to_string()));
+    chat.press("pre_revenue").await;
+    assert!(chat.text().contains(T::AskEngine.get(en)));
+    assert!(
+        chat.text().contains("revenue, converted"),
+        "{}",
+        chat.text()
+    );
+    chat.press(T::EngineFrequentist.get(en)).await;
+
+    // the status message says done, the result comes as a new message
+    assert_eq!(chat.text(), T::JobDone.get(en));
+    let result = chat.last_sent();
+    let request = ab_request(&chat.dataset, AbEngine::Frequentist, Some("pre_revenue"));
+    let expected = chat.expected(&Analysis::AbTest(request)).await;
+    assert_eq!(result.text().unwrap(), expected);
+    let text = result.text().unwrap();
+    assert!(text.starts_with("B increases revenue by "), "{text}");
+    assert!(text.contains("a significant win"), "{text}");
+    assert!(text.contains(T::KeyNumbers.get(en)), "{text}");
+    assert!(
+        text.contains("(holm)"),
+        "the correction is explained: {text}"
+    );
+    assert_eq!(
+        buttons(&result),
+        [(
+            T::BtnMenu.get(en).to_string(),
+            format!("ds:{}", chat.dataset)
+        )]
+    );
+    let session: Session = chat.bot.get_state().await;
+    assert_eq!(
+        session.step,
+        Step::Menu {
+            dataset: chat.dataset.clone()
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bayesian_ab_test_in_russian_skips_cuped_and_cancel_ends_a_dialogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let mut chat = Chat::open(&server, "ru").await;
+    let ru = Lang::Ru;
+
+    chat.press_data(&format!("act:ab:{}", chat.dataset)).await;
+    chat.press("variant").await;
+    chat.press(T::BtnCancel.get(ru)).await;
+    assert_eq!(chat.text(), T::Cancelled.get(ru));
+    let session: Session = chat.bot.get_state().await;
+    assert_eq!(session.step, Step::Idle);
+    // a button of the cancelled dialogue is out of date
+    chat.press_data("w:1:p0").await;
+    let answered = chat.bot.get_responses().answered_callback_queries;
+    assert_eq!(
+        answered.last().unwrap().text.as_deref(),
+        Some(T::Stale.get(ru))
+    );
+
+    chat.press_data(&format!("act:ab:{}", chat.dataset)).await;
+    assert!(chat.text().contains(T::AskVariant.get(ru)));
+    chat.press("variant").await;
+    chat.press("A").await;
+    chat.press("revenue").await;
+    chat.press("converted").await;
+    chat.press(T::BtnDone.get(ru)).await;
+    chat.press(T::BtnSkip.get(ru)).await;
+    assert!(chat.text().contains(T::Skipped.get(ru)), "{}", chat.text());
+    chat.press(T::EngineBayesian.get(ru)).await;
+
+    let result = chat.last_sent();
+    let request = ab_request(&chat.dataset, AbEngine::Bayesian, None);
+    let expected = chat.expected(&Analysis::AbTest(request)).await;
+    assert_eq!(result.text().unwrap(), expected);
+    assert!(
+        expected.contains("шанс обыграть контроль") || expected.contains("шанс, что B"),
+        "{expected}"
+    );
+}
+
+/// A stat test request with the dialogue's defaults (α 0.05, missing
+/// values omitted); the test and columns are filled in by each case.
+fn stat_request(dataset: &str) -> StatTestRequest {
+    StatTestRequest {
+        dataset_id: dataset.to_string(),
+        version: None,
+        test: StatTestKind::Welch,
+        column: String::new(),
+        column_b: None,
+        group_column: None,
+        groups: None,
+        popmean: None,
+        alternative: Alternative::TwoSided,
+        alpha: 0.05,
+        nan_policy: NanPolicy::Omit,
+    }
+}
+
+/// A regression request with the dialogue's defaults.
+fn regression_request(dataset: &str) -> RegressionRequest {
+    RegressionRequest {
+        dataset_id: dataset.to_string(),
+        version: None,
+        model: RegressionModel::Ols,
+        target: String::new(),
+        predictors: Vec::new(),
+        reference: Default::default(),
+        intercept: true,
+        weights: None,
+        cov_type: Default::default(),
+        alpha: 0.05,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stat_test_is_suggested_from_the_column_types_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for lang in ["ru", "en"] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        chat.press_data(&format!("act:test:{}", chat.dataset)).await;
+        assert!(chat.text().contains(T::AskFirstColumn.get(l)));
+        chat.press("revenue").await;
+        assert!(!chat.captions().contains(&"revenue".to_string()));
+        chat.press("variant").await;
+        // a measurement by two groups: Welch's t-test first
+        let welch = abstat_bot::texts::test_name(StatTestKind::Welch, l);
+        assert_eq!(chat.captions()[0], welch);
+        assert!(
+            !chat
+                .captions()
+                .contains(&abstat_bot::texts::test_name(StatTestKind::Pearson, l).to_string())
+        );
+        chat.press(welch).await;
+        assert!(chat.text().contains(T::AskAlternative.get(l)));
+        assert!(chat.captions().contains(&"A < B".to_string()));
+        chat.press("A < B").await;
+        let request = StatTestRequest {
+            test: StatTestKind::Welch,
+            column: "revenue".into(),
+            column_b: None,
+            group_column: Some("variant".into()),
+            alternative: Alternative::Less,
+            ..stat_request(&chat.dataset)
+        };
+        let expected = chat.expected(&Analysis::StatTest(request)).await;
+        assert_eq!(chat.last_sent().text().unwrap(), expected);
+
+        // two categorical columns: chi-square, no alternative asked
+        chat.press_data(&format!("act:test:{}", chat.dataset)).await;
+        chat.press("segment").await;
+        chat.press("converted").await;
+        let chi2 = abstat_bot::texts::test_name(StatTestKind::Chi2Contingency, l);
+        assert_eq!(chat.captions()[0], chi2);
+        chat.press(chi2).await;
+        let request = StatTestRequest {
+            test: StatTestKind::Chi2Contingency,
+            column: "segment".into(),
+            column_b: Some("converted".into()),
+            group_column: None,
+            alternative: Alternative::TwoSided,
+            ..stat_request(&chat.dataset)
+        };
+        let expected = chat.expected(&Analysis::StatTest(request)).await;
+        assert_eq!(chat.last_sent().text().unwrap(), expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_offers_logistic_only_for_a_binary_target_and_shows_the_coefficients() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for lang in ["en", "ru"] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        chat.press_data(&format!("act:reg:{}", chat.dataset)).await;
+        assert!(chat.text().contains(T::AskTarget.get(l)));
+        chat.press("revenue").await;
+        chat.press("pre_revenue").await;
+        chat.press("variant").await;
+        chat.press(T::BtnDone.get(l)).await;
+        assert_eq!(
+            chat.captions()[..1],
+            [T::ModelLinear.get(l)],
+            "no logistic model of revenue"
+        );
+        assert!(
+            !chat
+                .captions()
+                .contains(&T::ModelLogistic.get(l).to_string())
+        );
+        chat.press(T::ModelLinear.get(l)).await;
+        let request = RegressionRequest {
+            model: RegressionModel::Ols,
+            target: "revenue".into(),
+            // in the order the dialogue lists the columns
+            predictors: vec!["variant".into(), "pre_revenue".into()],
+            ..regression_request(&chat.dataset)
+        };
+        let expected = chat.expected(&Analysis::Regression(request)).await;
+        let text = chat.last_sent().text().unwrap().to_string();
+        assert_eq!(text, expected);
+        assert!(
+            text.contains("<pre>") && text.contains("pre_revenue"),
+            "{text}"
+        );
+
+        chat.press_data(&format!("act:reg:{}", chat.dataset)).await;
+        chat.press("converted").await;
+        chat.press("revenue").await;
+        chat.press(T::BtnDone.get(l)).await;
+        chat.press(T::ModelLogistic.get(l)).await;
+        let request = RegressionRequest {
+            model: RegressionModel::Logit,
+            target: "converted".into(),
+            predictors: vec!["revenue".into()],
+            ..regression_request(&chat.dataset)
+        };
+        let expected = chat.expected(&Analysis::Regression(request)).await;
+        assert_eq!(chat.last_sent().text().unwrap(), expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_classification_shows_metrics_and_the_confusion_matrix_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for lang in ["ru", "en"] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        chat.press_data(&format!("act:clf:{}", chat.dataset)).await;
+        assert!(chat.text().contains(T::AskClassTarget.get(l)));
+        assert!(!chat.captions().contains(&"revenue".to_string()));
+        chat.press("segment").await;
+        chat.press("revenue").await;
+        chat.press("pre_revenue").await;
+        chat.press(T::BtnDone.get(l)).await;
+        assert!(chat.text().contains(T::AskClassifier.get(l)));
+        let model = abstat_bot::texts::model_name(ClassifierModel::RandomForest, l);
+        chat.press(model).await;
+        let request = ClassificationRequest {
+            dataset_id: chat.dataset.clone(),
+            version: None,
+            model: ClassifierModel::RandomForest,
+            params: Default::default(),
+            target: "segment".into(),
+            features: vec!["revenue".into(), "pre_revenue".into()],
+            test_size: 0.25,
+            cv_folds: None,
+            seed: 0,
+        };
+        let expected = chat.expected(&Analysis::Classification(request)).await;
+        let text = chat.last_sent().text().unwrap().to_string();
+        assert_eq!(text, expected);
+        assert!(text.contains(T::ConfusionCaption.get(l)), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn power_reads_both_decimal_styles_re_asks_bad_input_and_answers_from_the_server() {
+    use abstat_api::{AbDesignRequest, DesignMetric, DesignPlan};
+    use abstat_core::ab::design::{Baseline, Mde};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for (lang, rate, mde) in [("en", "0.05", "10%"), ("ru", "0,05", "0,1")] {
+        let mut chat = Chat::open(&server, lang).await;
+        let l = lang_of(lang);
+        chat.say("/power").await;
+        chat.message = chat.last_sent();
+        assert_eq!(chat.text(), T::PowerAskMetric.get(l));
+        chat.say("5").await;
+        assert!(
+            chat.last_sent()
+                .text()
+                .unwrap()
+                .starts_with(T::UseButtons.get(l))
+        );
+        chat.press(T::PowerRate.get(l)).await;
+        assert_eq!(chat.text(), T::PowerAskRate.get(l));
+        chat.say("five percent").await;
+        let again = chat.last_sent();
+        assert!(again.text().unwrap().starts_with(T::PowerNotANumber.get(l)));
+        assert!(again.text().unwrap().ends_with(T::PowerAskRate.get(l)));
+        chat.say("1,5").await;
+        assert!(
+            chat.last_sent()
+                .text()
+                .unwrap()
+                .starts_with(T::PowerBadRate.get(l))
+        );
+        chat.say(rate).await;
+        chat.message = chat.last_sent();
+        assert_eq!(chat.text(), T::PowerAskMdeKind.get(l));
+        // Back forgets the rate
+        chat.press(T::BtnBack.get(l)).await;
+        assert_eq!(chat.text(), T::PowerAskRate.get(l));
+        chat.say(rate).await;
+        chat.message = chat.last_sent();
+        chat.press(T::PowerRelative.get(l)).await;
+        chat.say(mde).await;
+        chat.message = chat.last_sent();
+        assert_eq!(chat.text(), T::PowerAskAlpha.get(l));
+        chat.press(&l.short(0.05)).await;
+        chat.press(&l.percent(0.8)).await;
+        chat.press(&l.short(3.0)).await;
+        assert_eq!(chat.text(), T::PowerAskTraffic.get(l));
+        chat.say("2 000").await;
+        let answer = chat.last_sent();
+        let request = AbDesignRequest {
+            metric: DesignMetric::Proportion,
+            baseline: None,
+            effect_size: None,
+            nobs_per_variant: None,
+            power: Some(0.8),
+            alpha: 0.05,
+            ratio: None,
+            alternative: Alternative::TwoSided,
+            daily_units: Some(2000.0),
+            plan: Some(DesignPlan {
+                baseline: Baseline::Rate { rate: 0.05 },
+                mde: Mde::Relative(0.1),
+                variants: 3,
+            }),
+        };
+        let design = chat.api.design(TG_ID, &request).await.unwrap();
+        assert_eq!(
+            answer.text().unwrap(),
+            abstat_bot::results::render_design(&design, Some(2000.0), 0.8, l)
+        );
+        assert!(
+            answer
+                .text()
+                .unwrap()
+                .contains(&l.count(design.total_units.unwrap())),
+            "{:?}",
+            answer.text()
+        );
+        let session: Session = chat.bot.get_state().await;
+        assert_eq!(session.step, Step::Idle);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_job_is_followed_from_queued_to_its_result_and_a_failed_one_says_why() {
+    use abstat_bot::handlers::{Ctx, HandlerError, Place, jobs};
+    use std::sync::Arc;
+    use teloxide::dispatching::UpdateFilterExt;
+    use teloxide::prelude::*;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (server, state) = start_server_without_worker(dir.path()).await;
+    let api = Arc::new(ApiClient::new(&server, SERVICE_TOKEN).with_quick_wait(0.0));
+    let up = api
+        .upload(TG_ID, "experiment.csv", experiment_csv())
+        .await
+        .unwrap();
+    let good = Analysis::AbTest(ab_request(&up.dataset.id, AbEngine::Frequentist, None));
+    let mut bad = ab_request(&up.dataset.id, AbEngine::Frequentist, None);
+    bad.control = "Z".into();
+    let bad = Analysis::AbTest(bad);
+
+    /// A tree whose one handler runs `how` on the message it gets.
+    fn tree(
+        analysis: Analysis,
+        follow: bool,
+    ) -> teloxide::dispatching::UpdateHandler<HandlerError> {
+        Update::filter_message().endpoint(move |bot: Bot, msg: Message, api: Arc<ApiClient>| {
+            let analysis = analysis.clone();
+            async move {
+                let place = Place {
+                    chat: msg.chat.id,
+                    message: msg.id,
+                };
+                if follow {
+                    let job = api.submit(TG_ID, &analysis, 0.0).await?;
+                    jobs::follow(&bot, &api, TG_ID, place, job, Lang::En).await
+                } else {
+                    let ctx = Ctx {
+                        bot: &bot,
+                        api: &api,
+                        tg: TG_ID,
+                        lang: Lang::En,
+                    };
+                    jobs::start(&ctx, place, analysis).await
+                }
+            }
+        })
+    }
+
+    // No worker yet: the submission returns at once, the status says queued.
+    let mut bot = MockBot::new(MockMessageText::new().text("go"), tree(good.clone(), false));
+    bot.dependencies(dptree::deps![Arc::clone(&api)]);
+    bot.dispatch().await;
+    assert_eq!(last_edit(&bot), T::JobQueued.get(Lang::En));
+    // one MockBot at a time (they share a global lock)
+    drop(bot);
+
+    let worker = Worker::new(
+        state.jobs().clone(),
+        state.metadata().clone(),
+        state.datasets(),
+    )
+    .spawn(1);
+    let mut bot = MockBot::new(MockMessageText::new().text("go"), tree(good.clone(), true));
+    bot.dependencies(dptree::deps![Arc::clone(&api)]);
+    bot.dispatch().await;
+    assert_eq!(last_edit(&bot), T::JobDone.get(Lang::En));
+    let job = api.submit(TG_ID, &good, 60.0).await.unwrap();
+    assert_eq!(last_sent(&bot), jobs::result_text(&job, Lang::En));
+    drop(bot);
+
+    let mut bot = MockBot::new(MockMessageText::new().text("go"), tree(bad.clone(), true));
+    bot.dependencies(dptree::deps![Arc::clone(&api)]);
+    bot.dispatch().await;
+    let failed = api.submit(TG_ID, &bad, 60.0).await.unwrap();
+    assert_eq!(failed.status, JobStatus::Failed, "{failed:?}");
+    let error = failed.error.unwrap();
+    assert!(
+        error.contains('Z'),
+        "the server names the missing control: {error}"
+    );
+    assert_eq!(
+        last_edit(&bot),
+        T::JobFailed.fill(Lang::En, &[("error", &error)])
+    );
+    assert!(
+        bot.get_responses().sent_messages.is_empty(),
+        "no result message"
+    );
+    worker.stop().await;
 }

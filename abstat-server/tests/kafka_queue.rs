@@ -204,6 +204,25 @@ async fn round_trip_and_completed_records_are_not_delivered_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_acknowledged_per_message_and_delivered_in_order() {
+    let (prefix, group) = unique("batch");
+    let q = connect(&prefix, &group, 1).await;
+    let sent: Vec<JobMessage> = (0..50).map(job).collect();
+    let acks = q.submit_batch(sent.clone()).await;
+    assert_eq!(acks.len(), sent.len());
+    assert!(acks.iter().all(Result::is_ok), "{acks:?}");
+    assert_eq!(q.metrics().snapshot().submitted, 50);
+    // One partition: the records keep the batch's order.
+    for m in &sent {
+        let d = receive(&q).await;
+        assert_eq!(&d.message, m);
+        q.complete(d).await.expect("complete");
+    }
+    drop(q);
+    assert_all_committed_before(&prefix, &group, 50).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offsets_are_never_committed_past_an_unfinished_job() {
     let (prefix, group) = unique("out_of_order");
     let q = connect(&prefix, &group, 1).await;

@@ -4,7 +4,8 @@ The notebook is JSON (nbformat 4): its code cells are executed in order in
 one namespace, as a kernel would, with the standard library only (no
 Jupyter kernel needs installing for the test suite); the value of each
 cell's last expression is rendered the way Jupyter would (``_repr_html_``
-when present) so display code is exercised too."""
+when present, or the image of a chart: exactly one of ``_repr_png_`` /
+``_repr_svg_``, so one picture shows) so display code is exercised too."""
 
 import ast
 import json
@@ -21,6 +22,7 @@ def test_example_notebook_executes():
     ns = {"__name__": "__main__"}
     code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code_cells
+    charts = 0
     for i, cell in enumerate(code_cells):
         src = "".join(cell["source"])
         tree = ast.parse(src, filename=f"cell {i}")
@@ -30,6 +32,12 @@ def test_example_notebook_executes():
         exec(compile(tree, f"cell {i}", "exec"), ns)
         if last is not None:
             value = eval(compile(ast.Expression(last.value), f"cell {i}", "eval"), ns)
+            images = [getattr(value, m)() for m in ("_repr_png_", "_repr_svg_") if hasattr(value, m)]
+            images = [im for im in images if im is not None]
+            if images:
+                assert len(images) == 1, f"cell {i} would show {len(images)} images"
+                charts += 1
             html = getattr(value, "_repr_html_", None)
-            rendered = html() if callable(html) else repr(value)
+            rendered = images[0] if images else html() if callable(html) else repr(value)
             assert rendered
+    assert charts >= 2

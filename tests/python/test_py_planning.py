@@ -40,10 +40,11 @@ def test_solve_power_matches_statsmodels(alternative):
         dict(effect_size=0.4, nobs1=60, alpha=0.05),
         dict(effect_size=0.4, nobs1=60, power=0.7),
     ]
-    if alternative != "smaller":
-        # abstat solves for positive effects only; statsmodels returns a
-        # negative d for 'smaller' (reported in the abstat-py closing note)
-        cases.append(dict(effect_size=None, nobs1=None, power=0.8, alpha=0.05) | {"nobs1": 40})
+    # for 'smaller' the effect solved for is negative, as statsmodels'
+    cases.append(dict(effect_size=None, nobs1=40, power=0.8, alpha=0.05, ratio=2.0))
+    # a sample size for an effect in the tested direction
+    sign = -1 if alternative == "smaller" else 1
+    cases.append(dict(effect_size=0.3 * sign, power=0.8, alpha=0.05))
     for kw in cases:
         for ours, ref, cls in [
             (power.tt_ind_solve_power, smp.tt_ind_solve_power, smp.TTestIndPower),
@@ -111,22 +112,38 @@ def test_proportion_confint_matches_statsmodels(method, count, nobs):
         )
 
 
-@pytest.mark.parametrize("method", ["bonferroni", "holm", "simes-hochberg", "fdr_bh", "fdr_by"])
+MULTITEST_METHODS = ["bonferroni", "sidak", "holm-sidak", "hs", "holm", "simes-hochberg", "hommel", "fdr_bh",
+                     "fdr_by", "fdr_tsbh", "fdr_tsbky", "fdr_gbs"]
+
+
+@pytest.mark.parametrize("method", MULTITEST_METHODS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_multipletests_matches_statsmodels(method, seed):
+@pytest.mark.parametrize("alpha", [0.05, 0.2])
+def test_multipletests_matches_statsmodels(method, seed, alpha):
     p = rng(seed).uniform(0, 0.2, 25) ** 2
-    ours = multitest.multipletests(p, alpha=0.05, method=method)
-    ref = smm.multipletests(p, alpha=0.05, method=method)
+    ours = multitest.multipletests(p, alpha=alpha, method=method)
+    ref = smm.multipletests(p, alpha=alpha, method=method)
     assert (ours[0] == ref[0]).all()
     close(ours[1], ref[1])
     close(ours[2], ref[2])
     close(ours[3], ref[3])
-    sorted_ours = multitest.multipletests(p, method=method, returnsorted=True)
-    close(sorted_ours[1], smm.multipletests(p, method=method, returnsorted=True)[1])
+    sorted_ours = multitest.multipletests(p, alpha=alpha, method=method, returnsorted=True)
+    close(sorted_ours[1], smm.multipletests(p, alpha=alpha, method=method, returnsorted=True)[1])
+
+
+def test_multipletests_default_is_statsmodels_holm_sidak():
+    p = rng(3).uniform(0, 0.1, 12)
+    ours, ref = multitest.multipletests(p), smm.multipletests(p)
+    assert (ours[0] == ref[0]).all()
+    close(ours[1], ref[1])
 
 
 def test_multipletests_errors():
     with pytest.raises(abstat.InvalidParameterError, match="method"):
-        multitest.multipletests([0.1, 0.2], method="hs")
+        multitest.multipletests([0.1, 0.2], method="fdr_xx")
+    with pytest.raises(ValueError, match="maxiter"):
+        multitest.multipletests([0.1, 0.2], method="fdr_tsbh", maxiter=3)
+    with pytest.raises(abstat.InvalidParameterError, match="alpha"):
+        multitest.multipletests([0.1, 0.2], alpha=1.5)
     with pytest.raises(abstat.InvalidParameterError):
         multitest.multipletests([0.1, 1.2])

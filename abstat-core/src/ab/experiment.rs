@@ -195,12 +195,19 @@ pub fn analyze(
     metrics: &[MetricInput],
     opts: &ExperimentOptions,
 ) -> Result<ExperimentResult> {
+    let mut r = analyze_uncorrected(units, weights, metrics, opts)?;
+    correct_family(&mut [(&mut r, metrics)], opts)?;
+    Ok(r)
+}
+
+/// Check the options: α, the control index among `variants`, the target power.
+pub(crate) fn check_options(variants: usize, opts: &ExperimentOptions) -> Result<()> {
     check_alpha(opts.alpha)?;
-    if opts.control >= units.len() {
+    if opts.control >= variants {
         return Err(Error::invalid(
             "control",
             opts.control,
-            format!("a variant index below {}", units.len()),
+            format!("a variant index below {variants}"),
         ));
     }
     if !(opts.target_power > 0.0 && opts.target_power < 1.0) {
@@ -210,18 +217,17 @@ pub fn analyze(
             "a number in (0, 1)",
         ));
     }
-    let srm = srm(units, weights, opts.srm_threshold)?;
-    for m in metrics {
-        if m.variants.len() != units.len() {
-            return Err(Error::LengthMismatch {
-                left: "units per variant".into(),
-                left_len: units.len(),
-                right: format!("variants of metric '{}'", m.name),
-                right_len: m.variants.len(),
-            });
-        }
-    }
-    let run = |alpha: f64, a: &MetricStats, b: &MetricStats| match opts.engine {
+    Ok(())
+}
+
+/// One comparison with the configured engine at level `alpha`.
+fn run(
+    opts: &ExperimentOptions,
+    alpha: f64,
+    a: &MetricStats,
+    b: &MetricStats,
+) -> Result<Comparison> {
+    match opts.engine {
         Engine::Fixed => compare(
             a,
             b,
@@ -233,9 +239,31 @@ pub fn analyze(
         Engine::Sequential { tuning } => {
             compare_sequential(a, b, &SequentialOptions { alpha, tuning })
         }
-    };
+    }
+}
+
+/// Every comparison of the experiment, with the adjusted fields left NaN /
+/// `None` and `comparisons` 0: [`correct_family`] fills them.
+pub(crate) fn analyze_uncorrected(
+    units: &[u64],
+    weights: &[f64],
+    metrics: &[MetricInput],
+    opts: &ExperimentOptions,
+) -> Result<ExperimentResult> {
+    check_options(units.len(), opts)?;
+    let srm = srm(units, weights, opts.srm_threshold)?;
+    for m in metrics {
+        if m.variants.len() != units.len() {
+            return Err(Error::LengthMismatch {
+                left: "units per variant".into(),
+                left_len: units.len(),
+                right: format!("variants of metric '{}'", m.name),
+                right_len: m.variants.len(),
+            });
+        }
+    }
     let treatments: Vec<usize> = (0..units.len()).filter(|&v| v != opts.control).collect();
-    let mut results: Vec<MetricResult> = metrics
+    let results: Vec<MetricResult> = metrics
         .iter()
         .map(|m| {
             let control = &m.variants[opts.control];
@@ -250,7 +278,7 @@ pub fn analyze(
                             got: control.n().min(treatment.n()) as usize,
                         })
                     } else {
-                        run(opts.alpha, control, treatment)
+                        run(opts, opts.alpha, control, treatment)
                     };
                     let (comparison, error) = match outcome {
                         Ok(c) => (Some(c), None),
@@ -278,43 +306,68 @@ pub fn analyze(
             }
         })
         .collect();
-
-    // One family: every treatment × metric comparison that exists.
-    let cells = || results.iter().flat_map(|m| m.treatments.iter());
-    let p_of = |f: fn(&Comparison) -> f64| -> Vec<f64> {
-        cells()
-            .map(|t| t.comparison.as_ref().map_or(f64::NAN, f))
-            .collect()
-    };
-    let p_abs = adjust(&p_of(|c| c.absolute.p_value), opts.correction)?;
-    let p_rel = adjust(
-        &p_of(|c| c.relative.as_ref().map_or(f64::NAN, |r| r.p_value)),
-        opts.correction,
-    )?;
-    let m = cells().filter(|t| t.comparison.is_some()).count();
-    let mut k = 0;
-    for (mi, metric) in results.iter_mut().enumerate() {
-        for t in metric.treatments.iter_mut() {
-            t.adjusted_p_value = p_abs[k];
-            t.adjusted_relative_p_value = p_rel[k];
-            k += 1;
-            if opts.correction == Some(Correction::Bonferroni) && t.comparison.is_some() {
-                let (a, b) = (
-                    &metrics[mi].variants[opts.control],
-                    &metrics[mi].variants[t.variant],
-                );
-                let c = run(opts.alpha / m as f64, a, b)?;
-                t.adjusted_ci = Some(c.absolute.ci);
-                t.adjusted_relative_ci = c.relative.map(|r| r.ci);
-            }
-        }
-    }
     Ok(ExperimentResult {
         options: *opts,
         srm,
-        comparisons: m,
+        comparisons: 0,
         metrics: results,
     })
+}
+
+/// Apply `opts.correction` to one family: every treatment × metric
+/// comparison that exists in all of `parts` (each an uncorrected result and
+/// the metrics it was computed from). Sets the adjusted p-values, the
+/// Bonferroni intervals (level 1 − α/m) and `comparisons` = m of every
+/// part; returns m.
+pub(crate) fn correct_family(
+    parts: &mut [(&mut ExperimentResult, &[MetricInput])],
+    opts: &ExperimentOptions,
+) -> Result<usize> {
+    let cells = |parts: &[(&mut ExperimentResult, &[MetricInput])]| -> Vec<(f64, f64, bool)> {
+        parts
+            .iter()
+            .flat_map(|(r, _)| r.metrics.iter().flat_map(|m| m.treatments.iter()))
+            .map(|t| match &t.comparison {
+                Some(c) => (
+                    c.absolute.p_value,
+                    c.relative.as_ref().map_or(f64::NAN, |r| r.p_value),
+                    true,
+                ),
+                None => (f64::NAN, f64::NAN, false),
+            })
+            .collect()
+    };
+    let all = cells(parts);
+    let p_abs = adjust(
+        &all.iter().map(|c| c.0).collect::<Vec<_>>(),
+        opts.correction,
+    )?;
+    let p_rel = adjust(
+        &all.iter().map(|c| c.1).collect::<Vec<_>>(),
+        opts.correction,
+    )?;
+    let m = all.iter().filter(|c| c.2).count();
+    let mut k = 0;
+    for (r, metrics) in parts.iter_mut() {
+        r.comparisons = m;
+        for (mi, metric) in r.metrics.iter_mut().enumerate() {
+            for t in metric.treatments.iter_mut() {
+                t.adjusted_p_value = p_abs[k];
+                t.adjusted_relative_p_value = p_rel[k];
+                k += 1;
+                if opts.correction == Some(Correction::Bonferroni) && t.comparison.is_some() {
+                    let (a, b) = (
+                        &metrics[mi].variants[opts.control],
+                        &metrics[mi].variants[t.variant],
+                    );
+                    let c = run(opts, opts.alpha / m as f64, a, b)?;
+                    t.adjusted_ci = Some(c.absolute.ci);
+                    t.adjusted_relative_ci = c.relative.map(|r| r.ci);
+                }
+            }
+        }
+    }
+    Ok(m)
 }
 
 /// Adjusted p-values across the family (statsmodels `multipletests`); NaN

@@ -18,7 +18,10 @@
 //! - [`capping`]: outlier capping of a raw column before aggregation;
 //! - [`design`]: sample size and duration before the experiment;
 //! - [`experiment`]: A/B/n analysis with multiple-comparison correction
-//!   ([`Correction`]) and a [`Verdict`] per treatment and metric.
+//!   ([`Correction`]) and a [`Verdict`] per treatment and metric;
+//! - [`segments`]: the same analysis per value of a dimension column (top
+//!   values, the rest merged as "other", "(missing)"), one correction
+//!   across segments × treatments × metrics.
 //!
 //! # Example
 //! ```
@@ -47,6 +50,7 @@ pub mod frequentist;
 pub mod group_sequential;
 pub mod power;
 pub mod quantile;
+pub mod segments;
 pub mod sequential;
 pub mod srm;
 pub mod stats;
@@ -64,6 +68,10 @@ pub use frequentist::{
 };
 pub use power::{Power, minimum_detectable_effect, power_at};
 pub use quantile::QuantileStats;
+pub use segments::{
+    CorrectionFamily, Dimension, MetricColumns, RawMetric, SegmentKind, SegmentOptions,
+    SegmentResult, SegmentStats, SegmentedResult, analyze_segments, analyze_segments_columns,
+};
 pub use sequential::{SequentialOptions, compare_sequential};
 pub use srm::{Srm, srm};
 pub use stats::{JointMoments, PowerSums};

@@ -11,12 +11,15 @@
 //! tests compare with pandas on the same data.
 //!
 //! ## Streaming
-//! A run never holds more than one batch of rows (plus bounded state).
+//! Applying holds one batch of rows at a time (plus bounded state).
 //! Operations that need whole-column statistics (mean / median / mode fill,
 //! IQR, z-score, winsorizing, duplicates) are *fitted* first:
-//! [`Cleaner::fit`] reads the data again for every such operation (a few
-//! times for exact quantiles, see [`quantile`]), each time through the
-//! operations before it, accumulating mergeable state. [`Cleaner::apply`]
+//! [`Cleaner::fit`] passes over the data once for every such operation (a
+//! few times for exact quantiles, see [`quantile`]), each time through the
+//! operations before it, accumulating mergeable state. The batches as the
+//! fitted operations see them are kept in memory between passes up to a
+//! budget ([`Cleaner::with_fit_cache`], 512 MiB by default), so each
+//! operation runs once; beyond it the data is read again for every pass. [`Cleaner::apply`]
 //! then transforms batch by batch and records the [`CleanReport`]. State
 //! sizes: means and variances are exact sums (a few partials, so the result
 //! does not depend on the batch size); quantiles 65 536 counters plus at most
@@ -214,6 +217,23 @@ pub struct Cleaner {
     fitted: bool,
     rows_in: u64,
     rows_out: u64,
+    fit_cache_bytes: usize,
+}
+
+/// The default of [`Cleaner::with_fit_cache`]: 512 MiB.
+pub const FIT_CACHE_BYTES: usize = 512 << 20;
+
+/// The bytes of `batch`'s rows (its slice of shared buffers).
+fn batch_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| {
+            c.to_data()
+                .get_slice_memory_size()
+                .unwrap_or_else(|_| c.get_array_memory_size())
+        })
+        .sum()
 }
 
 impl std::fmt::Debug for Cleaner {
@@ -256,7 +276,22 @@ impl Cleaner {
             fitted,
             rows_in: 0,
             rows_out: 0,
+            fit_cache_bytes: FIT_CACHE_BYTES,
         })
+    }
+
+    /// Keep up to `bytes` of intermediate batches in memory between the
+    /// fitting passes ([`FIT_CACHE_BYTES`] by default; 0 turns it off).
+    ///
+    /// Within the budget, [`Cleaner::fit`] reads `source` once: the first
+    /// pass keeps the batches as they reach the first fitted operation,
+    /// later passes read them from memory, and each operation is applied to
+    /// them once, when the next fitted operation needs its output. Beyond
+    /// the budget every pass reads `source` again and re-applies the
+    /// operations before the one being fitted, in constant memory.
+    pub fn with_fit_cache(mut self, bytes: usize) -> Self {
+        self.fit_cache_bytes = bytes;
+        self
     }
 
     /// The schema of the cleaned batches.
@@ -278,17 +313,46 @@ impl Cleaner {
         E: From<Error>,
     {
         let mut passes = 0;
+        // The input of stage `cached.0`, while it fits in the budget.
+        let mut cached: Option<(usize, Vec<RecordBatch>)> = None;
         for i in 0..self.stages.len() {
             while self.stages[i].step.needs_pass() {
                 let (before, rest) = self.stages.split_at_mut(i);
                 let step = &mut rest[0].step;
-                before.iter_mut().for_each(|s| s.step.reset());
-                for batch in source()? {
-                    let mut b = batch?;
-                    for s in before.iter_mut() {
-                        b = s.step.apply(&b)?.batch;
+                if let Some((level, batches)) = &mut cached {
+                    // Bring the cache forward through the stages fitted
+                    // since, each applied once, in stream order.
+                    let newly = &mut before[*level..];
+                    if !newly.is_empty() {
+                        newly.iter_mut().for_each(|s| s.step.reset());
+                        for b in batches.iter_mut() {
+                            for s in newly.iter_mut() {
+                                *b = s.step.apply(b)?.batch;
+                            }
+                        }
+                        batches.retain(|b| b.num_rows() > 0);
+                        *level = i;
                     }
-                    step.observe(&b)?;
+                    batches.iter().try_for_each(|b| step.observe(b))?;
+                } else {
+                    before.iter_mut().for_each(|s| s.step.reset());
+                    let mut keep = Some((Vec::new(), 0usize));
+                    for batch in source()? {
+                        let mut b = batch?;
+                        for s in before.iter_mut() {
+                            b = s.step.apply(&b)?.batch;
+                        }
+                        step.observe(&b)?;
+                        if let Some((kept, bytes)) = &mut keep {
+                            *bytes += batch_bytes(&b);
+                            if *bytes > self.fit_cache_bytes {
+                                keep = None;
+                            } else {
+                                kept.push(b);
+                            }
+                        }
+                    }
+                    cached = keep.map(|(kept, _)| (i, kept));
                 }
                 step.end_pass()?;
                 passes += 1;

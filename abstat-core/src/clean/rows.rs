@@ -1,8 +1,12 @@
 //! Row-level operations: dropping rows with missing values, and dropping
 //! duplicate rows with exact comparison.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+
+type HashSet<T> = std::collections::HashSet<T, FixedState>;
+type HashMap<K, V> = std::collections::HashMap<K, V, FixedState>;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
@@ -103,33 +107,74 @@ fn encode(k: &Keys, i: usize, out: &mut Vec<u8>) {
     }
 }
 
-fn hash(bytes: &[u8]) -> u64 {
-    // SipHash with fixed keys: the same within a run, which is all the
-    // duplicate search needs.
-    let mut h = DefaultHasher::new();
-    h.write(bytes);
-    h.finish()
+/// A value's hash; nulls and NaN share [`MISSING`], as they share an
+/// encoding.
+const MISSING: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Every row's hash over the columns `ks`, one column at a time: each
+/// value's foldhash, folded into its row's. Equal rows (by [`encode`])
+/// hash equally; unequal rows rarely do, and are told apart by comparing
+/// their encodings.
+fn row_hashes(ks: &[Keys], n: usize) -> Vec<u64> {
+    let st = FixedState::with_seed(0x5EED_CAFE);
+    let mut rows = vec![0u64; n];
+    for k in ks {
+        match k {
+            Keys::Int(a) => {
+                let p = a.as_primitive::<Int64Type>();
+                fold_into(&mut rows, &st, |i| {
+                    if p.is_null(i) {
+                        MISSING
+                    } else {
+                        st.hash_one(p.value(i))
+                    }
+                });
+            }
+            Keys::Float(a) => {
+                let p = a.as_primitive::<Float64Type>();
+                fold_into(&mut rows, &st, |i| {
+                    let v = p.value(i);
+                    if p.is_null(i) || v.is_nan() {
+                        MISSING
+                    } else {
+                        st.hash_one((v + 0.0).to_bits())
+                    }
+                });
+            }
+            Keys::Bool(a) => {
+                let b = a.as_boolean();
+                fold_into(&mut rows, &st, |i| {
+                    if b.is_null(i) {
+                        MISSING
+                    } else {
+                        st.hash_one(b.value(i))
+                    }
+                });
+            }
+            Keys::Text(a) => {
+                let t = a.as_string::<i32>();
+                fold_into(&mut rows, &st, |i| {
+                    if t.is_null(i) {
+                        MISSING
+                    } else {
+                        st.hash_one(t.value(i).as_bytes())
+                    }
+                });
+            }
+        }
+    }
+    rows
 }
 
-/// Encode every row of `cols` and call `f(row, bytes, hash)`.
-fn for_each_row(
-    batch: &RecordBatch,
-    cols: &[usize],
-    mut f: impl FnMut(usize, &[u8], u64),
-) -> Result<()> {
-    let ks = cols
-        .iter()
-        .map(|&c| keys(batch.column(c)))
-        .collect::<Result<Vec<_>>>()?;
-    let mut buf = Vec::with_capacity(64);
-    for i in 0..batch.num_rows() {
-        buf.clear();
-        for k in &ks {
-            encode(k, i, &mut buf);
-        }
-        f(i, &buf, hash(&buf));
+#[inline]
+fn fold_into(rows: &mut [u64], st: &FixedState, value_hash: impl Fn(usize) -> u64) {
+    for (i, h) in rows.iter_mut().enumerate() {
+        *h = st.hash_one((*h, value_hash(i)));
     }
-    Ok(())
+}
+
+fn keys_of(batch: &RecordBatch, cols: &[usize]) -> Result<Vec<Keys>> {
+    cols.iter().map(|&c| keys(batch.column(c))).collect()
 }
 
 /// Keep the first of equal rows. Fitting records which row hashes occur
@@ -150,17 +195,18 @@ impl Step for DropDuplicates {
     }
 
     fn observe(&mut self, batch: &RecordBatch) -> Result<()> {
-        let (seen, repeated) = (&mut self.seen, &mut self.repeated);
-        for_each_row(batch, &self.cols, |_, _, h| {
-            if !seen.insert(h) {
-                repeated.insert(h);
+        let ks = keys_of(batch, &self.cols)?;
+        for h in row_hashes(&ks, batch.num_rows()) {
+            if !self.seen.insert(h) {
+                self.repeated.insert(h);
             }
-        })
+        }
+        Ok(())
     }
 
     fn end_pass(&mut self) -> Result<()> {
         self.passes += 1;
-        self.seen = HashSet::new();
+        self.seen = HashSet::default();
         Ok(())
     }
 
@@ -170,17 +216,23 @@ impl Step for DropDuplicates {
 
     fn apply(&mut self, batch: &RecordBatch) -> Result<Applied> {
         let mut keep = vec![true; batch.num_rows()];
-        let (repeated, kept) = (&self.repeated, &mut self.kept);
-        for_each_row(batch, &self.cols, |i, bytes, h| {
-            if repeated.contains(&h) {
-                let rows = kept.entry(h).or_default();
-                if rows.iter().any(|r| r == bytes) {
-                    keep[i] = false;
-                } else {
-                    rows.push(bytes.to_vec());
-                }
+        let ks = keys_of(batch, &self.cols)?;
+        let mut bytes = Vec::with_capacity(64);
+        for (i, h) in row_hashes(&ks, batch.num_rows()).into_iter().enumerate() {
+            if !self.repeated.contains(&h) {
+                continue;
             }
-        })?;
+            bytes.clear();
+            for k in &ks {
+                encode(k, i, &mut bytes);
+            }
+            let rows = self.kept.entry(h).or_default();
+            if rows.contains(&bytes) {
+                keep[i] = false;
+            } else {
+                rows.push(bytes.clone());
+            }
+        }
         keep_rows(batch, BooleanBuffer::from(keep))
     }
 }
@@ -195,9 +247,9 @@ pub(super) fn drop_duplicates(
         Box::new(DropDuplicates {
             cols,
             passes: 0,
-            seen: HashSet::new(),
-            repeated: HashSet::new(),
-            kept: HashMap::new(),
+            seen: HashSet::default(),
+            repeated: HashSet::default(),
+            kept: HashMap::default(),
         }),
         schema.clone(),
     ))

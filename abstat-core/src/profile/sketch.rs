@@ -3,7 +3,7 @@
 //! SpaceSaving for frequent values. Each is used only once its exact
 //! counterpart would exceed the profile's limits.
 
-use std::collections::HashMap;
+use super::HashMap;
 
 /// SplitMix64's finaliser: a bijective 64-bit mixer (Steele, Lea & Flood,
 /// "Fast splittable pseudorandom number generators", OOPSLA 2014).
@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn space_saving_keeps_heavy_hitters() {
-        let mut s = SpaceSaving::new(10, HashMap::new());
+        let mut s = SpaceSaving::new(10, HashMap::default());
         for i in 0..10_000u32 {
             let v = if i % 3 == 0 {
                 "heavy".to_string()

@@ -8,10 +8,17 @@
 //! date forms; [`crate::cell`] holds those rules instead.
 //!
 //! Two passes: the first infers each column's type from every row (or the
-//! first `infer_rows`), the second builds batches of `batch_size` rows. Only
-//! one batch and one record are held in memory.
+//! first `infer_rows`), the second builds batches of `batch_size` rows.
+//!
+//! UTF-8 text (most files, with or without a BOM) takes the parallel path
+//! of [`chunked`]: both passes cut the text into chunks of whole records
+//! and tokenise them on rayon's pool, a few chunks ahead of the consumer.
+//! Other encodings are decoded on the fly and read serially here, one
+//! batch and one record in memory.
 
+mod chunked;
 mod sniff;
+mod split;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -20,16 +27,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use csv::ByteRecord;
-use encoding_rs::Encoding;
+use encoding_rs::{Encoding, UTF_8};
 
 use crate::cell;
 use crate::columns::{ColumnBuffer, type_words};
 use crate::encoding::{self, DecodingReader};
 use crate::infer::TypeGuess;
-use crate::options::{BadRows, ColumnType, Progress, ReadOptions};
+use crate::options::{BadRows, ColumnType, Limits, Progress, ReadOptions};
 use crate::reader::{BatchSource, labelled_schema, skip_or_fail};
 use crate::report::ReadReport;
-use crate::source::{CountedReader, Counting, Source};
+use crate::source::{CountedReader, Counting, ReadSeek, Source};
 use crate::{Error, Result};
 
 const SAMPLE_BYTES: usize = 256 * 1024;
@@ -63,9 +70,7 @@ pub(crate) struct CsvReader {
 }
 
 fn open_records(source: &Source, name: &str, d: &Dialect) -> Result<(Records, Arc<AtomicU64>)> {
-    let mut raw = source.open(name)?;
-    let mut bom = vec![0; d.bom_len];
-    raw.read_exact(&mut bom).map_err(|e| Error::io(name, e))?;
+    let raw = skip_bytes(source, name, d.bom_len)?;
     let (counting, bytes) = Counting::new(raw);
     bytes.fetch_add(d.bom_len as u64, Ordering::Relaxed);
     let decoded = DecodingReader::new(counting, d.encoding);
@@ -151,9 +156,17 @@ fn detect_dialect(
     ))
 }
 
-fn check_cells(rec: &ByteRecord, opts: &ReadOptions) -> Result<()> {
+fn check_cells(rec: &ByteRecord, limits: &Limits) -> Result<()> {
     let widest = rec.iter().map(|f| f.len() as u64).max().unwrap_or(0);
-    opts.limits.check_cell(widest)
+    limits.check_cell(widest)
+}
+
+/// The raw source after its first `n` bytes (a byte-order mark).
+fn skip_bytes(source: &Source, name: &str, n: usize) -> Result<Box<dyn ReadSeek>> {
+    let mut raw = source.open(name)?;
+    let mut bom = vec![0; n];
+    raw.read_exact(&mut bom).map_err(|e| Error::io(name, e))?;
+    Ok(raw)
 }
 
 fn wrong_width(found: usize, width: usize) -> String {
@@ -168,7 +181,7 @@ impl CsvReader {
         len: u64,
         opts: &ReadOptions,
         report: &mut ReadReport,
-    ) -> Result<Self> {
+    ) -> Result<Box<dyn BatchSource>> {
         opts.limits.check_bytes(len)?;
         let (dialect, _sample, _complete) = detect_dialect(source, name, len, opts)?;
         report.encoding = Some(dialect.encoding.name().to_string());
@@ -188,12 +201,42 @@ impl CsvReader {
         }
         let width = rec.len();
         opts.limits.check_columns(width as u64)?;
-        check_cells(&rec, opts)?;
+        check_cells(&rec, &opts.limits)?;
         let originals: Vec<String> = if dialect.has_header {
             (0..width).map(|j| field(&rec, j).to_string()).collect()
         } else {
             (1..=width).map(|j| format!("column_{j}")).collect()
         };
+        // UTF-8 is read in parallel chunks; an exact inference pass then
+        // runs in parallel too.
+        let ctx = (dialect.encoding == UTF_8).then(|| {
+            Arc::new(chunked::Context {
+                delimiter: dialect.delimiter,
+                decimal: dialect.decimal,
+                has_header: dialect.has_header,
+                bom_len: dialect.bom_len,
+                width,
+                nulls: opts.null_values.clone(),
+                limits: opts.limits,
+                bad_rows: opts.bad_rows,
+            })
+        });
+        if let Some(ctx) = &ctx
+            && opts.infer_rows.is_none()
+        {
+            drop(records);
+            let mut kinds = chunked::infer_types(source, name, len, ctx.clone(), opts)?;
+            let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
+            return Ok(Box::new(chunked::ChunkedReader::open(
+                source,
+                name,
+                ctx.clone(),
+                schema,
+                kinds,
+                originals,
+                opts,
+            )?));
+        }
         let mut guesses = vec![TypeGuess::default(); width];
         let observe = |rec: &ByteRecord, guesses: &mut [TypeGuess]| {
             for (j, g) in guesses.iter_mut().enumerate() {
@@ -227,7 +270,7 @@ impl CsvReader {
                 }
                 continue;
             }
-            check_cells(&rec, opts)?;
+            check_cells(&rec, &opts.limits)?;
             rows += 1;
             opts.limits.check_rows(rows)?;
             observe(&rec, &mut guesses);
@@ -247,11 +290,16 @@ impl CsvReader {
 
         let mut kinds: Vec<ColumnType> = guesses.iter().map(TypeGuess::resolve).collect();
         let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
+        if let Some(ctx) = ctx {
+            return Ok(Box::new(chunked::ChunkedReader::open(
+                source, name, ctx, schema, kinds, originals, opts,
+            )?));
+        }
 
         // Pass 2 starts here; `next_batch` pulls from it.
         let (records, bytes) = open_records(source, name, &dialect)?;
         let capacity = opts.batch_size.min(1 << 16);
-        Ok(CsvReader {
+        Ok(Box::new(CsvReader {
             name: name.to_string(),
             opts: opts.clone(),
             dialect,
@@ -268,7 +316,7 @@ impl CsvReader {
             rows_seen: 0,
             header_pending: true,
             done: false,
-        })
+        }))
     }
 }
 
@@ -308,7 +356,7 @@ impl BatchSource for CsvReader {
                 )?;
                 continue;
             }
-            check_cells(&self.record, &self.opts)?;
+            check_cells(&self.record, &self.opts.limits)?;
             self.rows_seen += 1;
             self.opts.limits.check_rows(self.rows_seen)?;
             let mut failed = None;

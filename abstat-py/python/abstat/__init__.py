@@ -3,7 +3,9 @@ compatible names, computed by a Rust core.
 
 Submodules: :mod:`abstat.stats` (hypothesis tests, as ``scipy.stats``),
 :mod:`abstat.power` and :mod:`abstat.proportion` (as statsmodels'),
-:mod:`abstat.multitest` (``multipletests``).
+:mod:`abstat.multitest` (``multipletests``), :mod:`abstat.regression`,
+:mod:`abstat.ml`, :mod:`abstat.ab` (A/B analysis), :mod:`abstat.io` and
+:mod:`abstat.plot` (charts as PNG / SVG).
 
 Every error abstat raises derives from :class:`AbstatError`, itself a
 :class:`ValueError`; each kind of problem has its own subclass.
@@ -20,7 +22,7 @@ from abstat._abstat import (
     UnsupportedTypeError,
     ZeroVarianceError,
 )
-from abstat import ab, io, ml, multitest, power, proportion, regression, stats
+from abstat import ab, io, ml, multitest, plot, power, proportion, regression, stats
 
 __version__ = "0.1.0"
 
@@ -38,6 +40,7 @@ __all__ = [
     "io",
     "ml",
     "multitest",
+    "plot",
     "power",
     "proportion",
     "regression",

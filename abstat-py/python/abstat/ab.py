@@ -179,10 +179,11 @@ def _run(units, weights, inputs, names, options):
          "srm_threshold": 0.001, "target_power": 0.8, "min_units": 2} | options
     if weights is None:
         weights = [1.0 / len(units)] * len(units)
-    raw, verdicts = _abstat.ab_analyze(
-        list(units), [float(w) for w in weights], json.dumps(inputs), _options(**o)
-    )
-    return ExperimentResult(raw, verdicts, names)
+    args = (list(units), [float(w) for w in weights], json.dumps(inputs), _options(**o))
+    raw, verdicts = _abstat.ab_analyze(*args)
+    res = ExperimentResult(raw, verdicts, names)
+    res._inputs = args  # abstat.plot.forest re-runs the analysis natively
+    return res
 
 
 class ExperimentResult:

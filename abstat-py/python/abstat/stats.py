@@ -8,7 +8,8 @@ The computation runs in Rust with the GIL released.
 Deviations from scipy (each documented on the function): no ``axis`` /
 ``keepdims`` (one-dimensional samples only), some degenerate inputs raise
 an :class:`abstat.AbstatError` subclass where scipy returns NaN with a
-warning, and :func:`bootstrap` takes built-in statistics only.
+warning, and :func:`bootstrap` runs Python statistics one resample at a
+time (np.mean, np.median and np.std run in Rust).
 """
 
 from __future__ import annotations
@@ -231,7 +232,8 @@ class BootstrapResult:
         )
 
 
-_STATISTICS = {"mean": "mean", "median": "median", np.mean: "mean", np.median: "median"}
+_STATISTICS = {"mean": "mean", "median": "median", "std": "std", np.mean: "mean", np.median: "median",
+               np.std: "std"}
 
 
 def bootstrap(
@@ -239,45 +241,55 @@ def bootstrap(
     statistic,
     *,
     n_resamples=9999,
+    vectorized=None,
+    paired=False,
+    axis=0,
     confidence_level=0.95,
     method="BCa",
     alternative="two-sided",
     random_state=None,
     rng=None,
 ) -> BootstrapResult:
-    """Bootstrap confidence interval (``scipy.stats.bootstrap``) of the mean
-    or median of one sample, ``data=(x,)``, or of the difference of the
-    statistic between two independent samples, ``data=(x, y)``.
+    """Bootstrap confidence interval (``scipy.stats.bootstrap``) of
+    ``statistic`` over independent samples ``data=(x,)`` or ``(x, y, …)``.
 
-    Deviations from scipy: ``statistic`` must be ``np.mean``, ``np.median``
-    or their names (arbitrary Python callables would hold the GIL on every
-    resample); ``method`` is 'BCa' or 'percentile'; ``rng`` /
-    ``random_state`` is an integer seed, and abstat's random streams differ
-    from numpy's, so intervals agree with scipy's to Monte Carlo error, not
-    digit for digit.
+    ``statistic`` is any callable taking one 1-D array per sample and
+    returning a number, as in scipy. ``np.mean``, ``np.median`` and
+    ``np.std`` (or their names) run entirely in Rust; for two samples they
+    bootstrap the difference ``f(x) − f(y)`` (scipy would pass both samples
+    to the function). Any other callable is called once per resample (and
+    per jackknife sample for BCa) with the GIL taken for the call, so it
+    costs what the Python function costs; ``vectorized`` is accepted for
+    compatibility and the calls are always one resample at a time.
+
+    Deviations from scipy: ``method`` is 'BCa' or 'percentile';
+    ``paired=True`` and ``axis`` other than 0 are not supported;
+    ``rng`` / ``random_state`` is an integer seed, and abstat's random
+    streams differ from numpy's, so intervals agree with scipy's to Monte
+    Carlo error, not digit for digit.
     """
+    if paired:
+        raise ValueError("paired=True is not implemented: bootstrap independent samples")
+    if axis != 0:
+        raise ValueError("only one-dimensional samples (axis=0) are supported")
     try:
         name = _STATISTICS.get(statistic)
     except TypeError:  # unhashable
         name = None
-    if name is None:
-        raise ValueError(
-            "statistic must be np.mean, np.median, 'mean' or 'median' "
-            "(for two samples the difference of the statistic is bootstrapped)"
-        )
+    if name is None and not callable(statistic):
+        raise ValueError("statistic must be a callable (e.g. np.mean) or one of 'mean', 'median', 'std'")
     seed = rng if rng is not None else random_state
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
     elif not isinstance(seed, (int, np.integer)):
         raise ValueError("rng / random_state must be an integer seed")
-    return BootstrapResult(
-        *_abstat.bootstrap_ci(
-            list(data),
-            name,
-            n_resamples=int(n_resamples),
-            confidence_level=float(confidence_level),
-            method=method,
-            alternative=alternative,
-            seed=int(seed),
-        )
+    kw = dict(
+        n_resamples=int(n_resamples),
+        confidence_level=float(confidence_level),
+        method=method,
+        alternative=alternative,
+        seed=int(seed),
     )
+    if name is None:
+        return BootstrapResult(*_abstat.bootstrap_callable(list(data), statistic, **kw))
+    return BootstrapResult(*_abstat.bootstrap_ci(list(data), name, **kw))

@@ -2,6 +2,7 @@
 //! results. Results reuse abstat-core's serde types, so the one definition
 //! of a t-test result or an experiment analysis is core's.
 
+use abstat_core::ab::design::{Baseline, Design, Mde};
 use abstat_core::ab::{BayesianComparison, Correction, ExperimentResult};
 use abstat_core::anova::FTestResult;
 use abstat_core::categorical::ContingencyResult;
@@ -498,6 +499,10 @@ pub enum AnalysisResult {
     Classification(Box<ClassificationResult>),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestResult),
+    /// `POST /datasets/clean/`.
+    Clean(crate::CleanResult),
+    /// `GET /analytics/visualize/`.
+    Chart(crate::ChartImage),
 }
 
 /// What `POST /ab-tests/design/` solves for: leave exactly one of
@@ -549,6 +554,34 @@ pub struct AbDesignRequest {
     /// duration.
     #[serde(default)]
     pub daily_units: Option<f64>,
+    /// Plan from the metric itself (mean and standard deviation, or a rate)
+    /// and an absolute or relative MDE over any number of variants, instead
+    /// of a standardised `effect_size`. With a plan, leave `baseline`,
+    /// `effect_size`, `nobs_per_variant` and `ratio` out: the units per
+    /// variant are what is solved for (abstat-core's `ab::design::design`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub plan: Option<DesignPlan>,
+}
+
+fn default_variants() -> usize {
+    2
+}
+
+/// The metric-level plan of `POST /ab-tests/design/`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignPlan {
+    /// `{"kind": "mean", "mean": …, "std_dev": …}` or
+    /// `{"kind": "rate", "rate": …}` (matching `metric`).
+    pub baseline: Baseline,
+    /// `{"kind": "absolute", "value": …}` or `{"kind": "relative", "value": …}`
+    /// (0.05 = +5 %).
+    pub mde: Mde,
+    /// Variants including the control (default 2), split equally; with more
+    /// than two, α is Bonferroni-corrected over the comparisons.
+    #[serde(default = "default_variants")]
+    pub variants: usize,
 }
 
 /// The answer of `POST /ab-tests/design/`.
@@ -568,4 +601,9 @@ pub struct AbDesignResponse {
     /// For proportions solved for the effect: the smallest detectable
     /// treatment rate above `baseline`.
     pub detectable_rate: Option<f64>,
+    /// With a `plan`: the whole design (absolute MDE, effect size, α per
+    /// comparison, units per group and in total, days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub design: Option<Design>,
 }

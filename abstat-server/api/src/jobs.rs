@@ -54,6 +54,13 @@ pub struct JobLinks {
     /// `GET` this to follow the job (`/jobs/{id}/`; add `?wait=SECONDS`).
     #[serde(rename = "self")]
     pub self_: String,
+    /// Chart jobs: `GET` this for the image (`202` until it is rendered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Other jobs: `GET` this (`?format=csv|xlsx`) for the result as a
+    /// document once the job succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
 }
 
 /// A job as the API shows it: `202` while it runs, `200` once finished
@@ -63,7 +70,8 @@ pub struct JobLinks {
 pub struct JobResponse {
     /// Job id.
     pub job_id: String,
-    /// `stat_test`, `regression`, `classification` or `ab_test`.
+    /// `stat_test`, `regression`, `classification`, `ab_test`, `clean` or
+    /// `chart`.
     pub kind: String,
     /// Status.
     pub status: JobStatus,
@@ -111,4 +119,12 @@ pub struct WaitQuery {
     /// Wait up to this many seconds (at most 60) for the job to finish; the
     /// finished job comes back with `200` and its result inline.
     pub wait: Option<f64>,
+}
+
+/// Query of `GET /jobs/{id}/export/`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
 }

@@ -7,9 +7,13 @@
 use serde::{Deserialize, Serialize};
 
 mod analysis;
+mod charts;
+mod clean;
 mod jobs;
 
 pub use analysis::*;
+pub use charts::*;
+pub use clean::*;
 pub use jobs::*;
 
 /// `POST /auth/token/`: log in with a user name and password.
@@ -128,4 +132,33 @@ pub struct UploadResponse {
     /// Format, encoding, delimiter, skipped rows and renamed columns.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub report: serde_json::Value,
+}
+
+/// A value of a column and how many rows hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabelCount {
+    /// The value as the analyses label it (text as is, booleans `True` /
+    /// `False`, numbers in their shortest form: `1`, `2.5`).
+    pub value: String,
+    /// Rows with this value.
+    pub count: u64,
+}
+
+/// `GET /datasets/{id}/values/`: one column's most frequent values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ColumnValues {
+    /// The column's (safe) name.
+    pub name: String,
+    /// Distinct non-missing values, counted up to the query's `distinct_cap`
+    /// (then `distinct_capped` is true and the count is that cap).
+    pub distinct: u64,
+    /// Whether counting stopped at the cap.
+    pub distinct_capped: bool,
+    /// Rows without a value.
+    pub missing: u64,
+    /// The most frequent values, by count (descending) then value; at most
+    /// the query's `limit`.
+    pub top: Vec<LabelCount>,
 }

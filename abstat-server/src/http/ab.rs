@@ -1,9 +1,11 @@
 //! `POST /ab-tests/run/` (a job) and `POST /ab-tests/design/` (inline).
 
 use abstat_api::{
-    AbDesignRequest, AbDesignResponse, AbTestRequest, DesignMetric, ErrorBody, JobResponse,
-    WaitQuery,
+    AbDesignRequest, AbDesignResponse, AbTestRequest, DesignMetric, DesignPlan, ErrorBody,
+    JobResponse, WaitQuery,
 };
+use abstat_core::ab::design::{self as core_design, Baseline, DesignOptions};
+use abstat_core::multitest::Correction;
 use abstat_core::power::{PowerProblem, PowerSolution, PowerTest, cohen_h, solve_power};
 use axum::Router;
 use axum::extract::State;
@@ -77,8 +79,59 @@ pub(super) async fn design(
     design_plan(&r).map(Json)
 }
 
+/// A design from the metric itself (abstat-core's `ab::design::design`).
+fn metric_plan(r: &AbDesignRequest, plan: &DesignPlan) -> Result<AbDesignResponse, ApiError> {
+    let given = [
+        ("baseline", r.baseline.is_some()),
+        ("effect_size", r.effect_size.is_some()),
+        ("nobs_per_variant", r.nobs_per_variant.is_some()),
+        ("ratio", r.ratio.is_some()),
+    ];
+    if let Some((name, _)) = given.iter().find(|(_, g)| *g) {
+        return Err(Invalid::parameter(
+            name,
+            "given",
+            "nothing next to a plan: the plan's baseline and MDE say it all",
+        )
+        .into());
+    }
+    let test = match (r.metric, plan.baseline) {
+        (DesignMetric::Mean, Baseline::Mean { .. }) => PowerTest::TTestInd,
+        (DesignMetric::Proportion, Baseline::Rate { .. }) => PowerTest::NormalInd,
+        _ => {
+            return Err(Invalid::parameter(
+                "plan.baseline",
+                "of the other kind",
+                "a mean baseline for metric = mean, a rate for metric = proportion",
+            )
+            .into());
+        }
+    };
+    let opts = DesignOptions {
+        alpha: r.alpha,
+        power: r.power.unwrap_or(0.8),
+        alternative: r.alternative,
+        variants: plan.variants,
+        correction: (plan.variants > 2).then_some(Correction::Bonferroni),
+        test,
+    };
+    let d =
+        core_design::design(plan.baseline, plan.mde, &opts, r.daily_units).map_err(core_error)?;
+    Ok(AbDesignResponse {
+        solution: PowerSolution::Nobs1(d.exact_per_group),
+        nobs_per_variant: Some(d.per_group),
+        total_units: Some(d.total),
+        days: d.days,
+        detectable_rate: None,
+        design: Some(d),
+    })
+}
+
 /// The design's arithmetic (statsmodels' `solve_power` in abstat-core).
 fn design_plan(r: &AbDesignRequest) -> Result<AbDesignResponse, ApiError> {
+    if let Some(plan) = &r.plan {
+        return metric_plan(r, plan);
+    }
     let baseline = match (r.metric, r.baseline) {
         (DesignMetric::Proportion, Some(p)) if p > 0.0 && p < 1.0 => Some(p),
         (DesignMetric::Proportion, b) => {
@@ -161,5 +214,71 @@ fn design_plan(r: &AbDesignRequest) -> Result<AbDesignResponse, ApiError> {
         total_units: total,
         days,
         detectable_rate,
+        design: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abstat_core::ab::design::{Mde, design};
+
+    fn plan_request(metric: DesignMetric, plan: DesignPlan) -> AbDesignRequest {
+        AbDesignRequest {
+            metric,
+            baseline: None,
+            effect_size: None,
+            nobs_per_variant: None,
+            power: Some(0.9),
+            alpha: 0.05,
+            ratio: None,
+            alternative: Default::default(),
+            daily_units: Some(1000.0),
+            plan: Some(plan),
+        }
+    }
+
+    #[test]
+    fn a_metric_plan_is_core_s_design_with_bonferroni_over_the_variants() {
+        let plan = DesignPlan {
+            baseline: Baseline::Mean {
+                mean: 10.0,
+                std_dev: 4.0,
+            },
+            mde: Mde::Relative(0.05),
+            variants: 3,
+        };
+        let got = design_plan(&plan_request(DesignMetric::Mean, plan)).unwrap();
+        let opts = DesignOptions {
+            power: 0.9,
+            variants: 3,
+            correction: Some(Correction::Bonferroni),
+            test: PowerTest::TTestInd,
+            ..DesignOptions::default()
+        };
+        let want = design(plan.baseline, plan.mde, &opts, Some(1000.0)).unwrap();
+        assert_eq!(got.design, Some(want));
+        assert_eq!(got.nobs_per_variant, Some(want.per_group));
+        assert_eq!(got.total_units, Some(want.total));
+        assert_eq!(got.days, want.days);
+
+        let rate = DesignPlan {
+            baseline: Baseline::Rate { rate: 0.1 },
+            mde: Mde::Absolute(0.01),
+            variants: 2,
+        };
+        let got = design_plan(&plan_request(DesignMetric::Proportion, rate)).unwrap();
+        let opts = DesignOptions {
+            power: 0.9,
+            ..DesignOptions::default()
+        };
+        let want = design(rate.baseline, rate.mde, &opts, Some(1000.0)).unwrap();
+        assert_eq!(got.design, Some(want));
+
+        // a rate plan for a mean metric, or a plan next to an effect size
+        assert!(design_plan(&plan_request(DesignMetric::Mean, rate)).is_err());
+        let mut both = plan_request(DesignMetric::Proportion, rate);
+        both.effect_size = Some(0.2);
+        assert!(design_plan(&both).is_err());
+    }
 }

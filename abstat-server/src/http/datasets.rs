@@ -6,7 +6,7 @@ use abstat_api::{Column, Dataset, ErrorBody, UploadResponse};
 use abstat_core::profile::ProfileOptions;
 use abstat_io::ReadOptions;
 use abstat_io::ingest::ingest_path;
-use abstat_io::store::{DatasetInfo, DatasetStore};
+use abstat_io::store::DatasetInfo;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
@@ -342,7 +342,6 @@ pub(super) async fn delete(
 mod tests {
     use super::super::testing::*;
     use crate::auth::Tokens;
-    use abstat_io::store::DatasetStore;
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
 

@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use abstat_api::JobStatus;
-use abstat_io::store::DatasetStore;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -21,7 +20,7 @@ use crate::store::Metadata;
 
 /// Rows: variant A/B, a three-level `segment`, numeric columns and a 0/1
 /// conversion; one revenue value is missing.
-fn csv() -> String {
+pub(super) fn csv() -> String {
     let mut s = String::from("variant,segment,revenue,pre,clicks,sessions,converted\n");
     for i in 0..80u32 {
         let b = i % 2 == 1;
@@ -44,16 +43,16 @@ fn csv() -> String {
     s
 }
 
-struct Env {
-    app: Router,
-    state: AppState,
-    alice: String,
-    bob: String,
-    dataset: String,
-    _worker: Option<Running>,
+pub(super) struct Env {
+    pub app: Router,
+    pub state: AppState,
+    pub alice: String,
+    pub bob: String,
+    pub dataset: String,
+    pub _worker: Option<Running>,
 }
 
-async fn token(state: &AppState, name: &str) -> String {
+pub(super) async fn token(state: &AppState, name: &str) -> String {
     let u = state
         .metadata()
         .create_user(name, None, None)
@@ -62,7 +61,7 @@ async fn token(state: &AppState, name: &str) -> String {
     Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
 }
 
-fn post(uri: &str, token: &str, body: Value) -> Request<Body> {
+pub(super) fn post(uri: &str, token: &str, body: Value) -> Request<Body> {
     Request::post(uri)
         .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
@@ -70,7 +69,7 @@ fn post(uri: &str, token: &str, body: Value) -> Request<Body> {
         .unwrap()
 }
 
-fn start_worker(state: &AppState) -> Running {
+pub(super) fn start_worker(state: &AppState) -> Running {
     let worker = Worker::new(
         state.jobs().clone(),
         state.metadata().clone(),
@@ -79,7 +78,7 @@ fn start_worker(state: &AppState) -> Running {
     worker.spawn(2)
 }
 
-async fn upload(app: &Router, token: &str) -> String {
+pub(super) async fn upload(app: &Router, token: &str) -> String {
     let req = Request::post("/datasets/upload/?name=exp.csv")
         .header("authorization", format!("Bearer {token}"))
         .body(Body::from(csv()))
@@ -89,7 +88,7 @@ async fn upload(app: &Router, token: &str) -> String {
     body["dataset"]["id"].as_str().unwrap().to_string()
 }
 
-async fn env(dir: &Path, worker: bool) -> Env {
+pub(super) async fn env(dir: &Path, worker: bool) -> Env {
     let (app, state) = test_app(dir).await;
     let alice = token(&state, "alice").await;
     let bob = token(&state, "bob").await;
@@ -107,7 +106,7 @@ async fn env(dir: &Path, worker: bool) -> Env {
 
 impl Env {
     /// Columns of the stored dataset, as the worker reads them.
-    fn column(&self, name: &str) -> Vec<f64> {
+    pub(super) fn column(&self, name: &str) -> Vec<f64> {
         let batch = load_columns(
             &*self.state.datasets(),
             &self.dataset,
@@ -153,7 +152,7 @@ impl Env {
     }
 
     /// POST and wait for the finished job.
-    async fn run(&self, uri: &str, body: Value) -> Value {
+    pub(super) async fn run(&self, uri: &str, body: Value) -> Value {
         let (status, job) = send(
             &self.app,
             post(&format!("{uri}?wait=30"), &self.alice, body),

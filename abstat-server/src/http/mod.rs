@@ -5,14 +5,26 @@
 mod ab;
 mod analytics;
 mod auth;
+mod clean;
 mod datasets;
+mod export;
 mod health;
 mod jobs;
 mod limits;
 mod openapi;
+mod values;
+mod visualize;
 
 #[cfg(test)]
+mod clean_tests;
+#[cfg(test)]
+mod export_tests;
+#[cfg(test)]
+mod job_limit_tests;
+#[cfg(test)]
 mod job_tests;
+#[cfg(test)]
+mod visualize_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +42,7 @@ use crate::auth::Tokens;
 use crate::config::HttpSettings;
 use crate::error::ApiError;
 use crate::jobs::Jobs;
+use crate::jobs::worker::Datasets;
 use crate::metrics::Metrics;
 use crate::store::Metadata;
 pub use limits::RateLimit;
@@ -41,15 +54,24 @@ pub struct AppState {
     jobs: Jobs,
 }
 
-#[derive(Debug)]
+#[derive(Clone)]
 struct Inner {
     data_dir: PathBuf,
     metadata: Metadata,
     tokens: Tokens,
-    datasets: Arc<LocalStore>,
+    datasets: Datasets,
     settings: HttpSettings,
-    metrics: Arc<Metrics>,
     rate_limit: Option<Arc<RateLimit>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("data_dir", &self.data_dir)
+            .field("metadata", &self.metadata)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
@@ -60,7 +82,7 @@ impl AppState {
         metadata: Metadata,
         tokens: Tokens,
     ) -> Result<Self, abstat_io::Error> {
-        let datasets = Arc::new(LocalStore::open(data_dir.join("datasets"))?);
+        let datasets: Datasets = Arc::new(LocalStore::open(data_dir.join("datasets"))?);
         Ok(AppState {
             jobs: Jobs::in_process(&metadata),
             inner: Arc::new(Inner {
@@ -69,7 +91,6 @@ impl AppState {
                 tokens,
                 datasets,
                 settings: HttpSettings::default(),
-                metrics: Arc::new(Metrics::new()),
                 rate_limit: RateLimit::new(HttpSettings::default().rate_limit_per_minute),
             }),
         })
@@ -78,18 +99,24 @@ impl AppState {
     /// The same state with these limits and CORS policy. Call before the
     /// state is shared (it is cheap either way: a fresh copy).
     pub fn with_settings(self, settings: HttpSettings) -> Self {
-        let inner = &self.inner;
+        self.with_inner(|inner| {
+            inner.rate_limit = RateLimit::new(settings.rate_limit_per_minute);
+            inner.settings = settings;
+        })
+    }
+
+    /// The same state with datasets in `datasets` (ClickHouse when
+    /// `ABSTAT_CLICKHOUSE_URL` is set) instead of the data directory.
+    pub fn with_datasets(self, datasets: Datasets) -> Self {
+        self.with_inner(|inner| inner.datasets = datasets)
+    }
+
+    fn with_inner(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner);
         AppState {
-            jobs: self.jobs.clone(),
-            inner: Arc::new(Inner {
-                data_dir: inner.data_dir.clone(),
-                metadata: inner.metadata.clone(),
-                tokens: inner.tokens.clone(),
-                datasets: Arc::clone(&inner.datasets),
-                rate_limit: RateLimit::new(settings.rate_limit_per_minute),
-                settings,
-                metrics: Arc::clone(&inner.metrics),
-            }),
+            jobs: self.jobs,
+            inner: Arc::new(inner),
         }
     }
 
@@ -98,9 +125,10 @@ impl AppState {
         &self.inner.settings
     }
 
-    /// The process's metrics.
+    /// The process's metrics (shared with the job machinery, so the
+    /// in-process worker counts into the same registry).
     pub fn metrics(&self) -> &Metrics {
-        &self.inner.metrics
+        self.jobs.metrics()
     }
 
     /// The per-user rate limit, unless it is off.
@@ -108,7 +136,8 @@ impl AppState {
         self.inner.rate_limit.as_deref()
     }
 
-    /// Use `jobs` (queue, events, cache) instead of the in-process default.
+    /// Use `jobs` (queue, events, cache, metrics) instead of the
+    /// in-process default.
     pub fn with_jobs(mut self, jobs: Jobs) -> Self {
         self.jobs = jobs;
         self
@@ -120,7 +149,7 @@ impl AppState {
     }
 
     /// The dataset store.
-    pub fn datasets(&self) -> Arc<LocalStore> {
+    pub fn datasets(&self) -> Datasets {
         Arc::clone(&self.inner.datasets)
     }
 
@@ -150,6 +179,10 @@ pub fn app(state: AppState) -> Router {
         .merge(analytics::router())
         .merge(ab::router())
         .merge(jobs::router())
+        .merge(clean::router())
+        .merge(visualize::router())
+        .merge(export::router())
+        .merge(values::router())
         .route("/metrics", get(crate::metrics::metrics))
         .layer(from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
@@ -224,6 +257,16 @@ pub(crate) mod testing {
         .expect("a dataset store in the data dir")
         .with_settings(settings);
         (app(state.clone()), state)
+    }
+
+    /// A new user's access token (signed with the key of [`test_app`]).
+    pub async fn user_token(state: &AppState, name: &str) -> String {
+        let u = state
+            .metadata()
+            .create_user(name, None, None)
+            .await
+            .unwrap();
+        Tokens::new(&"t".repeat(32)).issue(&u.id).unwrap().access
     }
 
     /// Send a request, return the status and the JSON body.

@@ -11,6 +11,7 @@ pub mod in_process;
 pub mod kafka;
 pub mod queue;
 pub mod store;
+pub mod tables;
 pub mod topics;
 pub mod worker;
 
@@ -20,6 +21,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use crate::cache::{MemoryCache, ResultCache};
+use crate::metrics::Metrics;
 use crate::store::{Metadata, StoreError};
 use events::{DomainEvent, EventBus};
 use queue::{JobMessage, JobQueue, QueueError, RetryPolicy};
@@ -33,14 +35,15 @@ pub const MAX_WAIT_SECS: f64 = 60.0;
 const WAIT_POLL: Duration = Duration::from_millis(100);
 
 /// The job machinery a server and its workers share: the queue, the event
-/// bus, the result cache, the retry policy, and a local signal of finished
-/// jobs for `?wait=`.
+/// bus, the result cache, the retry policy, the process's metrics, and a
+/// local signal of finished jobs for `?wait=`.
 #[derive(Debug, Clone)]
 pub struct Jobs {
     queue: Arc<dyn JobQueue>,
     events: Arc<dyn EventBus>,
     cache: Arc<dyn ResultCache>,
     retry: RetryPolicy,
+    metrics: Arc<Metrics>,
     finished: broadcast::Sender<String>,
 }
 
@@ -57,8 +60,21 @@ impl Jobs {
             events,
             cache,
             retry,
+            metrics: Arc::new(Metrics::new()),
             finished: broadcast::channel(1024).0,
         }
+    }
+
+    /// The same machinery counting into `metrics` (one registry per
+    /// process: the HTTP API's and the worker's series side by side).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The process's metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The embedded default: the in-process queue on `metadata`, the
@@ -106,11 +122,20 @@ impl Jobs {
     }
 
     /// Create the job, answering from the cache when the same analysis ran
-    /// before (the job is then born finished), else queue it.
-    pub async fn submit(&self, metadata: &Metadata, job: NewJob) -> Result<JobRow, SubmitError> {
+    /// before (the job is then born finished), else queue it — unless the
+    /// owner already has `max_active` jobs queued or running (cached
+    /// answers never count). The count and the insert are two statements,
+    /// so concurrent submits of one user may overshoot by a job or two.
+    pub async fn submit(
+        &self,
+        metadata: &Metadata,
+        job: NewJob,
+        max_active: Option<u32>,
+    ) -> Result<JobRow, SubmitError> {
         if let Some(key) = &job.cache_key {
             match self.cache.get(key).await {
                 Ok(Some(result)) => {
+                    self.metrics.cache(true);
                     let row = metadata.create_cached_job(job, &result).await?;
                     // born finished: observers see it finish like any other
                     self.publish(DomainEvent::JobFinished {
@@ -122,8 +147,17 @@ impl Jobs {
                     .await;
                     return Ok(row);
                 }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "result cache lookup failed; running the job"),
+                Ok(None) => self.metrics.cache(false),
+                Err(e) => {
+                    self.metrics.cache(false);
+                    tracing::warn!(error = %e, "result cache lookup failed; running the job");
+                }
+            }
+        }
+        if let Some(limit) = max_active {
+            let active = metadata.active_jobs(&job.owner_id).await?;
+            if active >= u64::from(limit) {
+                return Err(SubmitError::TooManyJobs { limit, active });
             }
         }
         let row = metadata.create_job(job).await?;
@@ -141,6 +175,7 @@ impl Jobs {
                 .await;
             return Err(e.into());
         }
+        self.metrics.job(row.kind, "submitted");
         self.publish(DomainEvent::JobSubmitted {
             job_id: row.id.clone(),
             owner_id: row.owner_id.clone(),
@@ -197,6 +232,14 @@ pub enum SubmitError {
     /// The queue refused the message.
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// The owner has `limit` jobs queued or running already.
+    #[error("{active} jobs queued or running; the limit is {limit}")]
+    TooManyJobs {
+        /// The per-user limit (`ABSTAT_MAX_JOBS_PER_USER`).
+        limit: u32,
+        /// The owner's queued and running jobs.
+        active: u64,
+    },
 }
 
 #[cfg(test)]

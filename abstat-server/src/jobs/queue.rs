@@ -160,6 +160,24 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     /// row; Kafka: acknowledged by the broker with `acks=all`).
     fn submit(&self, message: JobMessage) -> BoxFuture<'_, Result<(), QueueError>>;
 
+    /// Put several messages on the queue: one result per message, in order,
+    /// each `Ok` only once that message is durable, so a caller knows which
+    /// jobs to mark failed. The default submits one after another; Kafka
+    /// pipelines them (every record goes to the producer before any
+    /// acknowledgement is awaited).
+    fn submit_batch(
+        &self,
+        messages: Vec<JobMessage>,
+    ) -> BoxFuture<'_, Vec<Result<(), QueueError>>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(messages.len());
+            for m in messages {
+                out.push(self.submit(m).await);
+            }
+            out
+        })
+    }
+
     /// Wait for the next message for this worker. Returns
     /// [`QueueError::Closed`] after shutdown.
     fn receive(&self) -> BoxFuture<'_, Result<Delivery, QueueError>>;

@@ -273,6 +273,18 @@ impl Metadata {
         Ok(res.rows_affected() > 0)
     }
 
+    /// How many of `owner_id`'s jobs are queued or running (the per-user
+    /// job limit counts these).
+    pub async fn active_jobs(&self, owner_id: &str) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM jobs WHERE owner_id = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(owner_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
+    }
+
     /// The stored result of job `id` (JSON text).
     pub async fn job_result(&self, id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT result FROM job_results WHERE job_id = $1")

@@ -18,9 +18,10 @@ use tokio::task::JoinSet;
 use super::Jobs;
 use super::analysis::{self, AnalysisRequest, RunError};
 use super::events::DomainEvent;
-use super::queue::{Delivery, JobKind, QueueError};
+use super::queue::{Delivery, QueueError};
 use super::store::JobRow;
 use crate::store::Metadata;
+use abstat_api::{AnalysisResult, CleanResult};
 
 /// Datasets as a worker reads them.
 pub type Datasets = Arc<dyn DatasetStore + Send + Sync>;
@@ -164,14 +165,6 @@ impl Worker {
         if job.status.is_finished() {
             return Outcome::AlreadyFinished;
         }
-        if matches!(job.kind, JobKind::Clean | JobKind::Chart) {
-            return self
-                .fail(
-                    &job,
-                    format!("{} jobs are not run by this worker yet", job.kind),
-                )
-                .await;
-        }
         let request: AnalysisRequest = match serde_json::from_value(job.request.clone()) {
             Ok(r) => r,
             Err(e) => {
@@ -193,6 +186,12 @@ impl Worker {
                     .await;
             }
         }
+        let metrics = self.jobs.metrics();
+        metrics.job(job.kind, "started");
+        let lag_ms = super::store::now_ms()
+            .saturating_sub(m.submitted_at_ms)
+            .max(0);
+        metrics.queue_lag(job.kind, lag_ms as f64 / 1000.0);
         self.jobs
             .publish(DomainEvent::JobStarted {
                 job_id: job.id.clone(),
@@ -236,12 +235,30 @@ impl Worker {
         {
             tracing::warn!(error = %e, "cannot cache a result");
         }
+        let seconds = started.elapsed().as_secs_f64();
+        metrics.job(job.kind, "succeeded");
+        metrics.job_duration(job.kind, seconds);
+        if let AnalysisResult::Clean(CleanResult {
+            version: Some(version),
+            source_version,
+            ..
+        }) = &result
+        {
+            self.jobs
+                .publish(DomainEvent::DatasetCleaned {
+                    dataset_id: job.dataset_id.clone(),
+                    owner_id: job.owner_id.clone(),
+                    version: *version,
+                    parent: *source_version,
+                })
+                .await;
+        }
         self.jobs
             .publish(DomainEvent::JobFinished {
                 job_id: job.id.clone(),
                 owner_id: job.owner_id.clone(),
                 kind: job.kind,
-                duration_ms: started.elapsed().as_millis() as u64,
+                duration_ms: (seconds * 1000.0) as u64,
             })
             .await;
         self.jobs.signal_finished(&job.id);
@@ -251,6 +268,7 @@ impl Worker {
     async fn fail(&self, job: &JobRow, reason: String) -> Outcome {
         match self.metadata.fail_job(&job.id, &reason).await {
             Ok(true) => {
+                self.jobs.metrics().job(job.kind, "failed");
                 self.jobs
                     .publish(DomainEvent::JobFailed {
                         job_id: job.id.clone(),
@@ -280,6 +298,7 @@ impl Worker {
         let policy = self.jobs.retry_policy();
         if policy.backoff(delivery.message.attempt).is_some() {
             tracing::warn!(job = %delivery.message.job_id, attempt = delivery.message.attempt, %reason, "job will be retried");
+            self.jobs.metrics().retry(delivery.message.kind);
             return Outcome::Retried(reason);
         }
         let reason = format!(
@@ -295,6 +314,7 @@ impl Worker {
         job: Option<&JobRow>,
         reason: String,
     ) -> Outcome {
+        self.jobs.metrics().dead_letter(delivery.message.kind);
         if let Err(e) = self
             .jobs
             .queue()
@@ -320,7 +340,7 @@ mod tests {
     use super::*;
     use crate::cache::MemoryCache;
     use crate::jobs::in_process::{InProcessBus, InProcessQueue};
-    use crate::jobs::queue::{JobMessage, JobQueue, RetryPolicy};
+    use crate::jobs::queue::{JobKind, JobMessage, JobQueue, RetryPolicy};
     use crate::jobs::store::NewJob;
     use abstat_api::JobStatus;
     use abstat_io::store::{DatasetInfo, StoredBatches, VersionInfo};
@@ -417,7 +437,11 @@ mod tests {
                 request,
                 cache_key: None,
             };
-            self.jobs.submit(&self.metadata, job).await.unwrap().id
+            self.jobs
+                .submit(&self.metadata, job, None)
+                .await
+                .unwrap()
+                .id
         }
 
         async fn next(&self) -> Outcome {
@@ -448,7 +472,8 @@ mod tests {
             Arc::new(bus),
             Arc::clone(s.jobs.cache()),
             s.jobs.retry_policy(),
-        );
+        )
+        .with_metrics(Arc::clone(s.jobs.metrics()));
         let watched = Worker::new(jobs, s.metadata.clone(), Arc::new(BrokenDisk));
         let id = s.submit(JobKind::StatTest, shapiro()).await;
         let d = s.queue.receive().await.unwrap();
@@ -475,6 +500,25 @@ mod tests {
         let dead = s.queue.dead_letters().await.unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].0, id);
+
+        // the shared metrics saw each step (one registry for both workers)
+        let m = crate::metrics::samples(&s.jobs.metrics().render());
+        let stat = |name: &str| m[&format!("{name}{{kind=\"stat_test\"}}")];
+        assert_eq!(stat("abstat_job_retries_total"), 1.0);
+        assert_eq!(stat("abstat_job_dead_letters_total"), 1.0);
+        assert_eq!(
+            m["abstat_jobs_total{kind=\"stat_test\",status=\"submitted\"}"],
+            1.0
+        );
+        assert_eq!(
+            m["abstat_jobs_total{kind=\"stat_test\",status=\"started\"}"],
+            2.0
+        );
+        assert_eq!(
+            m["abstat_jobs_total{kind=\"stat_test\",status=\"failed\"}"],
+            1.0
+        );
+        assert_eq!(stat("abstat_job_queue_lag_seconds_count"), 2.0);
     }
 
     #[tokio::test]
@@ -509,20 +553,6 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(s.next().await, Outcome::DeadLettered(r) if r.contains("ghost")));
-    }
-
-    #[tokio::test]
-    async fn clean_and_chart_jobs_fail_with_a_clear_reason() {
-        let s = setup().await;
-        for kind in [JobKind::Clean, JobKind::Chart] {
-            let id = s.submit(kind, serde_json::json!({})).await;
-            let outcome = s.next().await;
-            assert!(
-                matches!(&outcome, Outcome::Failed(r) if r.contains("not run by this worker")),
-                "{outcome:?}"
-            );
-            assert_eq!(s.job(&id).await.status, JobStatus::Failed);
-        }
     }
 
     #[tokio::test]

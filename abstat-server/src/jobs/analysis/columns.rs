@@ -79,8 +79,9 @@ pub(super) fn numeric(batch: &RecordBatch, name: &str) -> Result<Vec<f64>, RunEr
     Ok(from_arrow(array.as_ref(), &format!("column '{name}'"))?.into_owned())
 }
 
-/// Column `name` as text labels (`None` for missing values).
-pub(super) fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, RunError> {
+/// Column `name` as text labels (`None` for missing values): the one
+/// labelling of groups, variants and classes (also `GET /datasets/{id}/values/`).
+pub fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, RunError> {
     Ok(match Column::read(batch, name)? {
         Column::Categorical(v) => v,
         Column::Numeric(v) => v
@@ -88,6 +89,22 @@ pub(super) fn labels(batch: &RecordBatch, name: &str) -> Result<Vec<Option<Strin
             .map(|x| (!x.is_nan()).then(|| format!("{x}")))
             .collect(),
     })
+}
+
+/// `values` split by their `keys` into one sample per name of `names`
+/// (rows whose key is missing or not among `names` are left out).
+pub(super) fn group_values(
+    values: &[f64],
+    keys: &[Option<String>],
+    names: &[String],
+) -> Vec<Vec<f64>> {
+    let mut samples = vec![Vec::new(); names.len()];
+    for (v, k) in values.iter().zip(keys) {
+        if let Some(i) = k.as_ref().and_then(|k| names.iter().position(|n| n == k)) {
+            samples[i].push(*v);
+        }
+    }
+    samples
 }
 
 /// The distinct labels, sorted.

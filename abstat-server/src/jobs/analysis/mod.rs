@@ -5,20 +5,25 @@
 //! abstat-core.
 
 mod ab;
+mod chart;
 mod classification;
+mod clean;
 mod columns;
 mod regression;
 mod stat_test;
 
 use abstat_api::{
-    AbTestRequest, AnalysisResult, ClassificationRequest, RegressionRequest, StatTestRequest,
+    AbTestRequest, AnalysisResult, ClassificationRequest, CleanRequest, RegressionRequest,
+    StatTestRequest,
 };
 use abstat_io::store::{ColumnInfo, DatasetStore};
 use serde::{Deserialize, Serialize};
 
 use super::queue::JobKind;
 
-pub use columns::{ColumnRole, load_columns};
+pub use chart::{ChartColumns, ChartOfJob, ChartRequest, ChartSize, MAX_BARS, result_charts};
+pub use clean::{PlanError, check_plan, plan_error};
+pub use columns::{ColumnRole, labels, load_columns};
 
 /// An analysis request, as stored in a job's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +37,11 @@ pub enum AnalysisRequest {
     Classification(ClassificationRequest),
     /// `POST /ab-tests/run/`.
     AbTest(AbTestRequest),
+    /// `POST /datasets/clean/` (the plan is checked against the schema by
+    /// [`check_plan`] before the job is created).
+    Clean(CleanRequest),
+    /// `GET /analytics/visualize/`.
+    Chart(Box<ChartRequest>),
 }
 
 /// A request the client must fix, found before a job is created.
@@ -101,6 +111,18 @@ impl From<abstat_io::Error> for RunError {
     }
 }
 
+/// The column named by an optional request field, or the parameter error
+/// saying that `who` needs it.
+pub(crate) fn required_column<'a>(
+    field: &'a Option<String>,
+    name: &str,
+    who: &str,
+) -> Result<&'a str, Invalid> {
+    field.as_deref().ok_or_else(|| {
+        Invalid::parameter(name, "missing", format!("a column name: {who} needs it"))
+    })
+}
+
 pub(crate) fn check_alpha(alpha: f64) -> Result<(), Invalid> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())
@@ -121,6 +143,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(_) => JobKind::Regression,
             AnalysisRequest::Classification(_) => JobKind::Classification,
             AnalysisRequest::AbTest(_) => JobKind::AbTest,
+            AnalysisRequest::Clean(_) => JobKind::Clean,
+            AnalysisRequest::Chart(_) => JobKind::Chart,
         }
     }
 
@@ -131,6 +155,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(r) => &r.dataset_id,
             AnalysisRequest::Classification(r) => &r.dataset_id,
             AnalysisRequest::AbTest(r) => &r.dataset_id,
+            AnalysisRequest::Clean(r) => &r.dataset_id,
+            AnalysisRequest::Chart(r) => &r.dataset_id,
         }
     }
 
@@ -141,6 +167,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(r) => r.version,
             AnalysisRequest::Classification(r) => r.version,
             AnalysisRequest::AbTest(r) => r.version,
+            AnalysisRequest::Clean(r) => r.version,
+            AnalysisRequest::Chart(r) => r.version,
         }
     }
 
@@ -152,6 +180,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(r) => r.version = Some(version),
             AnalysisRequest::Classification(r) => r.version = Some(version),
             AnalysisRequest::AbTest(r) => r.version = Some(version),
+            AnalysisRequest::Clean(r) => r.version = Some(version),
+            AnalysisRequest::Chart(r) => r.version = Some(version),
         }
     }
 
@@ -162,6 +192,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(r) => regression::check(r)?,
             AnalysisRequest::Classification(r) => classification::check(r)?,
             AnalysisRequest::AbTest(r) => ab::check(r)?,
+            AnalysisRequest::Clean(_) => Vec::new(),
+            AnalysisRequest::Chart(r) => r.check()?,
         };
         columns::check(&needs, columns)
     }
@@ -173,6 +205,8 @@ impl AnalysisRequest {
             AnalysisRequest::Regression(r) => regression::check(r),
             AnalysisRequest::Classification(r) => classification::check(r),
             AnalysisRequest::AbTest(r) => ab::check(r),
+            AnalysisRequest::Clean(_) => Ok(Vec::new()),
+            AnalysisRequest::Chart(r) => r.check(),
         };
         let mut names: Vec<String> = needs
             .unwrap_or_default()
@@ -186,20 +220,24 @@ impl AnalysisRequest {
 }
 
 /// Run `request` on version `version` of its dataset in `store`, loading
-/// only the columns it needs. Blocking: call it from a blocking task.
+/// only the columns it needs (a clean job reads them all). Blocking: call
+/// it from a blocking task.
 pub fn run(
     store: &dyn DatasetStore,
     request: &AnalysisRequest,
     version: u32,
 ) -> Result<AnalysisResult, RunError> {
-    let names = request.columns();
-    let batch = load_columns(store, request.dataset_id(), version, &names)?;
+    let batch = || load_columns(store, request.dataset_id(), version, &request.columns());
     Ok(match request {
-        AnalysisRequest::StatTest(r) => AnalysisResult::StatTest(stat_test::run(&batch, r)?),
-        AnalysisRequest::Regression(r) => AnalysisResult::Regression(regression::run(&batch, r)?),
-        AnalysisRequest::Classification(r) => {
-            AnalysisResult::Classification(Box::new(classification::run(&batch, r)?))
+        AnalysisRequest::StatTest(r) => AnalysisResult::StatTest(stat_test::run(&batch()?, r)?),
+        AnalysisRequest::Regression(r) => {
+            AnalysisResult::Regression(regression::run(&batch()?, r)?)
         }
-        AnalysisRequest::AbTest(r) => AnalysisResult::AbTest(ab::run(&batch, r)?),
+        AnalysisRequest::Classification(r) => {
+            AnalysisResult::Classification(Box::new(classification::run(&batch()?, r)?))
+        }
+        AnalysisRequest::AbTest(r) => AnalysisResult::AbTest(ab::run(&batch()?, r)?),
+        AnalysisRequest::Clean(r) => AnalysisResult::Clean(clean::run(store, r, version)?),
+        AnalysisRequest::Chart(r) => AnalysisResult::Chart(chart::run(store, r, version)?),
     })
 }

@@ -58,8 +58,8 @@ pub(super) fn check(r: &RegressionRequest) -> Result<Vec<(String, ColumnRole)>, 
     Ok(needs)
 }
 
-/// Fit the model.
-pub(super) fn run(
+/// Fit the model, keeping the per-row residuals and fitted values.
+pub(super) fn fit(
     batch: &RecordBatch,
     r: &RegressionRequest,
 ) -> Result<RegressionResult, RunError> {
@@ -73,15 +73,12 @@ pub(super) fn run(
     let design = Design::from_batch(batch, &spec)?;
     Ok(match r.model {
         RegressionModel::Ols | RegressionModel::Wls => {
-            let mut fit = Ols::new(OlsOptions {
+            let fit = Ols::new(OlsOptions {
                 cov_type: r.cov_type,
                 alpha: r.alpha,
                 use_t: None,
             })
             .fit(&design)?;
-            // per-row vectors would make the result as large as the data
-            fit.resid = Vec::new();
-            fit.fitted = Vec::new();
             RegressionResult::LeastSquares(fit)
         }
         RegressionModel::Logit => RegressionResult::Logit(
@@ -92,4 +89,18 @@ pub(super) fn run(
             .fit(&design)?,
         ),
     })
+}
+
+/// Fit the model for a result: without the per-row vectors, which would
+/// make it as large as the data.
+pub(super) fn run(
+    batch: &RecordBatch,
+    r: &RegressionRequest,
+) -> Result<RegressionResult, RunError> {
+    let mut result = fit(batch, r)?;
+    if let RegressionResult::LeastSquares(f) = &mut result {
+        f.resid = Vec::new();
+        f.fitted = Vec::new();
+    }
+    Ok(result)
 }

@@ -15,21 +15,15 @@ use abstat_core::ttest::{TTestOptions, ttest_1samp, ttest_ind, ttest_rel, welch}
 use abstat_core::variance::{LeveneOptions, levene};
 use arrow_array::RecordBatch;
 
-use super::columns::{ColumnRole, labels, levels, numeric};
-use super::{Invalid, RunError, check_alpha};
+use super::columns::{ColumnRole, group_values, labels, levels, numeric};
+use super::{Invalid, RunError, check_alpha, required_column};
 
 fn required<'a>(
     field: &'a Option<String>,
     name: &str,
     test: StatTestKind,
 ) -> Result<&'a str, Invalid> {
-    field.as_deref().ok_or_else(|| {
-        Invalid::parameter(
-            name,
-            "missing",
-            format!("a column name: {} needs it", test_name(test)),
-        )
-    })
+    required_column(field, name, &test_name(test))
 }
 
 fn test_name(test: StatTestKind) -> String {
@@ -150,12 +144,7 @@ fn split(
         )
         .into());
     }
-    let mut samples = vec![Vec::new(); names.len()];
-    for (v, k) in values.iter().zip(&keys) {
-        if let Some(i) = k.as_ref().and_then(|k| names.iter().position(|n| n == k)) {
-            samples[i].push(*v);
-        }
-    }
+    let samples = group_values(&values, &keys, &names);
     Ok((names, samples))
 }
 

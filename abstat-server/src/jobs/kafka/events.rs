@@ -91,6 +91,11 @@ impl KafkaEvents {
         &self.metrics
     }
 
+    /// The counters, shared (for the Prometheus collector).
+    pub fn shared_metrics(&self) -> Arc<EventMetrics> {
+        Arc::clone(&self.metrics)
+    }
+
     /// Wait up to `timeout` for buffered events to reach the brokers (at
     /// shutdown).
     pub fn flush(&self, timeout: std::time::Duration) -> Result<(), QueueError> {

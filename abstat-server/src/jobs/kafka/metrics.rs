@@ -24,6 +24,10 @@ pub struct QueueMetrics {
     pub malformed: AtomicU64,
     /// Offset commits that failed (the records are delivered again).
     pub commit_failures: AtomicU64,
+    /// Records the brokers did not acknowledge (jobs, retries, dead letters).
+    pub produce_failures: AtomicU64,
+    /// Failed polls of the consumer.
+    pub receive_failures: AtomicU64,
     /// Sum of the queue lag of received messages, in ms: receive time
     /// minus `submitted_at_ms` (retries count from the first submission).
     pub lag_ms_sum: AtomicU64,
@@ -55,6 +59,8 @@ impl QueueMetrics {
             dead_lettered: get(&self.dead_lettered),
             malformed: get(&self.malformed),
             commit_failures: get(&self.commit_failures),
+            produce_failures: get(&self.produce_failures),
+            receive_failures: get(&self.receive_failures),
             lag_ms_sum: get(&self.lag_ms_sum),
             lag_ms_max: get(&self.lag_ms_max),
             lag_ms_last: get(&self.lag_ms_last),
@@ -79,6 +85,10 @@ pub struct QueueMetricsSnapshot {
     pub malformed: u64,
     /// [`QueueMetrics::commit_failures`].
     pub commit_failures: u64,
+    /// [`QueueMetrics::produce_failures`].
+    pub produce_failures: u64,
+    /// [`QueueMetrics::receive_failures`].
+    pub receive_failures: u64,
     /// [`QueueMetrics::lag_ms_sum`].
     pub lag_ms_sum: u64,
     /// [`QueueMetrics::lag_ms_max`].
@@ -108,4 +118,73 @@ impl EventMetrics {
             self.failed.load(Ordering::Relaxed),
         )
     }
+}
+
+/// The Kafka counters as Prometheus series, read at each scrape:
+/// `abstat_kafka_messages_total{what}` and `abstat_kafka_errors_total{what}`
+/// (see [`crate::metrics`]).
+#[derive(Debug)]
+pub struct KafkaCollector {
+    /// The queue's counters.
+    pub queue: std::sync::Arc<QueueMetrics>,
+    /// The event producer's counters, when events go to Kafka too.
+    pub events: Option<std::sync::Arc<EventMetrics>>,
+}
+
+impl prometheus_client::collector::Collector for KafkaCollector {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::DescriptorEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        let q = self.queue.snapshot();
+        let (_, dropped, failed) = self.events.as_ref().map_or((0, 0, 0), |e| e.snapshot());
+        counters(
+            &mut encoder,
+            "abstat_kafka_messages",
+            "Kafka job records by what happened to them",
+            &[
+                ("submitted", q.submitted),
+                ("received", q.received),
+                ("completed", q.completed),
+                ("retried", q.retried),
+                ("dead_lettered", q.dead_lettered),
+                ("malformed", q.malformed),
+            ],
+        )?;
+        counters(
+            &mut encoder,
+            "abstat_kafka_errors",
+            "Kafka producer and consumer failures",
+            &[
+                ("produce", q.produce_failures),
+                ("receive", q.receive_failures),
+                ("commit", q.commit_failures),
+                ("event_dropped", dropped),
+                ("event_failed", failed),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// One counter family with a `what` label per series.
+fn counters(
+    encoder: &mut prometheus_client::encoding::DescriptorEncoder,
+    name: &str,
+    help: &str,
+    series: &[(&str, u64)],
+) -> Result<(), std::fmt::Error> {
+    use prometheus_client::encoding::EncodeMetric;
+    use prometheus_client::metrics::counter::ConstCounter;
+    let mut family = encoder.encode_descriptor(
+        name,
+        help,
+        None,
+        prometheus_client::metrics::MetricType::Counter,
+    )?;
+    for (what, value) in series {
+        let labels = [("what", *what)];
+        ConstCounter::new(*value).encode(family.encode_family(&labels)?)?;
+    }
+    Ok(())
 }

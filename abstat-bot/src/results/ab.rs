@@ -1,0 +1,313 @@
+//! A/B results: a verdict per treatment × metric, units and means, power,
+//! and warnings (sample ratio mismatch, too little data, low power,
+//! multiple comparisons corrected).
+
+use abstat_api::{AbEngine, AbTestResult, BayesianTreatment};
+use abstat_core::ConfidenceInterval;
+use abstat_core::ab::{ExperimentResult, MetricKind, TreatmentResult, Verdict};
+
+use super::{Message, level, say};
+use crate::texts::{Lang, T};
+
+/// Chance to beat control above which (or below one minus which) a
+/// Bayesian result is called "very likely" better (worse): GrowthBook's
+/// default decision threshold.
+const CHANCE_THRESHOLD: f64 = 0.95;
+
+pub(super) fn render(r: &AbTestResult, lang: Lang) -> String {
+    let mut msg = Message::default();
+    let units: Vec<String> = r
+        .variants
+        .iter()
+        .zip(&r.units)
+        .map(|(v, n)| format!("{v} {}", lang.count(*n)))
+        .collect();
+    msg.numbers
+        .push(say(T::UnitsLine, lang, &[("units", &units.join(" · "))]));
+    match (&r.experiment, &r.bayesian) {
+        (Some(exp), _) => frequentist(r, exp, lang, &mut msg),
+        (None, Some(b)) => bayesian(r, b, lang, &mut msg),
+        (None, None) => msg.verdicts.push(say(T::ResultUnreadable, lang, &[])),
+    }
+    msg.finish(lang)
+}
+
+/// An effect with its interval as text: relative (percent) when the
+/// control mean is not zero, else absolute.
+struct Shown {
+    estimate: f64,
+    effect: String,
+    lo: String,
+    hi: String,
+    level: String,
+}
+
+fn shown(lang: Lang, estimate: f64, ci: &ConfidenceInterval, relative: bool) -> Shown {
+    let f = |x: f64| {
+        if relative {
+            lang.signed_percent(x)
+        } else {
+            lang.signed(x)
+        }
+    };
+    Shown {
+        estimate,
+        effect: f(estimate),
+        lo: f(ci.lower),
+        hi: f(ci.upper),
+        level: level(lang, ci.level),
+    }
+}
+
+fn treatment_effect(t: &TreatmentResult, lang: Lang) -> Option<Shown> {
+    let c = t.comparison.as_ref()?;
+    Some(match &c.relative {
+        Some(rel) => shown(
+            lang,
+            rel.estimate,
+            t.adjusted_relative_ci.as_ref().unwrap_or(&rel.ci),
+            true,
+        ),
+        None => shown(
+            lang,
+            c.absolute.estimate,
+            t.adjusted_ci.as_ref().unwrap_or(&c.absolute.ci),
+            false,
+        ),
+    })
+}
+
+fn frequentist(r: &AbTestResult, exp: &ExperimentResult, lang: Lang, msg: &mut Message) {
+    let srm = exp.srm.is_mismatch();
+    if srm {
+        msg.verdicts.push(say(T::AbSrmHeadline, lang, &[]));
+        let expected: Vec<String> = exp
+            .srm
+            .expected
+            .iter()
+            .map(|e| lang.number(*e, 0))
+            .collect();
+        let observed: Vec<String> = exp.srm.observed.iter().map(|o| lang.count(*o)).collect();
+        msg.warnings.push(say(
+            T::WarnSrm,
+            lang,
+            &[
+                ("expected", &expected.join(" : ")),
+                ("observed", &observed.join(" : ")),
+                ("p", &lang.p_is(exp.srm.p_value)),
+            ],
+        ));
+    }
+    let mut little_data = false;
+    for (m, metric) in exp.metrics.iter().enumerate() {
+        for (i, t) in metric.treatments.iter().enumerate() {
+            let variant = r.variants.get(t.variant).map_or("?", String::as_str);
+            let verdict = r
+                .verdicts
+                .as_ref()
+                .and_then(|v| v.get(m)?.get(i).copied())
+                .or_else(|| exp.verdict(m, i))
+                .unwrap_or(Verdict::NotEnoughData);
+            let p = lang.p_is(t.adjusted_p_value);
+            let names = [
+                ("variant", variant),
+                ("control", r.control.as_str()),
+                ("metric", metric.name.as_str()),
+            ];
+            let Some(s) = treatment_effect(t, lang).filter(|_| verdict != Verdict::NotEnoughData)
+            else {
+                little_data = true;
+                let reason = t.error.as_ref().map_or(String::new(), |e| format!(": {e}"));
+                let mut args = names.to_vec();
+                args.push(("reason", &reason));
+                msg.verdicts.push(say(T::AbNotEnoughData, lang, &args));
+                continue;
+            };
+            let mut args = names.to_vec();
+            args.extend([
+                ("lo", s.lo.as_str()),
+                ("hi", s.hi.as_str()),
+                ("level", s.level.as_str()),
+                ("p", p.as_str()),
+            ]);
+            let magnitude = if s.effect.starts_with(['+', '−']) {
+                s.effect.chars().skip(1).collect::<String>()
+            } else {
+                s.effect.clone()
+            };
+            let sentence = match verdict {
+                Verdict::SignificantWin | Verdict::SignificantLoss => {
+                    let direction = if s.estimate > 0.0 {
+                        T::Increases
+                    } else {
+                        T::Decreases
+                    };
+                    let outcome = if verdict == Verdict::SignificantWin {
+                        T::Win
+                    } else {
+                        T::Loss
+                    };
+                    args.extend([
+                        ("direction", direction.get(lang)),
+                        ("outcome", outcome.get(lang)),
+                        ("effect", magnitude.as_str()),
+                    ]);
+                    say(T::AbSignificant, lang, &args)
+                }
+                Verdict::SampleRatioMismatch => {
+                    args.push(("effect", &s.effect));
+                    say(T::AbUntrusted, lang, &args)
+                }
+                _ => {
+                    args.push(("effect", &s.effect));
+                    say(T::AbInconclusive, lang, &args)
+                }
+            };
+            msg.verdicts.push(sentence);
+            numbers(r, metric.name.as_str(), variant, t, verdict, lang, msg);
+        }
+    }
+    if little_data {
+        msg.warnings.push(say(T::WarnLittleData, lang, &[]));
+    }
+    if let Some(method) = exp.options.correction.filter(|_| exp.comparisons > 1) {
+        let method = serde_json::to_value(method)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        msg.warnings.push(say(
+            T::WarnCorrection,
+            lang,
+            &[("m", &exp.comparisons.to_string()), ("method", &method)],
+        ));
+    }
+    if r.engine == AbEngine::Sequential && !srm {
+        msg.numbers.push(say(T::NoteSequential, lang, &[]));
+    }
+}
+
+/// The means (rates) of one comparison, its absolute difference, power and
+/// MDE; a low-power warning for an inconclusive result.
+fn numbers(
+    r: &AbTestResult,
+    metric: &str,
+    variant: &str,
+    t: &TreatmentResult,
+    verdict: Verdict,
+    lang: Lang,
+    msg: &mut Message,
+) {
+    let Some(c) = &t.comparison else { return };
+    let rate = c.kind == MetricKind::Proportion;
+    let value = |x: f64| {
+        if rate { lang.percent(x) } else { lang.sig(x) }
+    };
+    let diff = |x: f64| {
+        if rate {
+            lang.signed_percent(x)
+        } else {
+            lang.signed(x)
+        }
+    };
+    let ci = t.adjusted_ci.as_ref().unwrap_or(&c.absolute.ci);
+    let values = format!(
+        "{} {} · {variant} {}",
+        r.control,
+        value(c.control.mean),
+        value(c.treatment.mean)
+    );
+    msg.numbers.push(say(
+        T::MeansLine,
+        lang,
+        &[
+            ("metric", metric),
+            ("values", &values),
+            ("diff", &diff(c.absolute.estimate)),
+            ("level", &level(lang, ci.level)),
+            ("lo", &diff(ci.lower)),
+            ("hi", &diff(ci.upper)),
+        ],
+    ));
+    if c.cuped.is_some() {
+        msg.numbers
+            .push(say(T::NoteCuped, lang, &[("metric", metric)]));
+    }
+    let Some(power) = &t.power else { return };
+    let mde = match power.relative_mde {
+        Some(rel) => lang.percent(rel),
+        None => value(power.mde),
+    };
+    let achieved = lang.percent(power.achieved);
+    msg.numbers.push(say(
+        T::PowerLine,
+        lang,
+        &[
+            ("metric", metric),
+            ("variant", variant),
+            ("power", &achieved),
+            ("mde", &mde),
+        ],
+    ));
+    if verdict == Verdict::Inconclusive && power.achieved < power.target {
+        msg.warnings.push(say(
+            T::WarnLowPower,
+            lang,
+            &[("mde", &mde), ("power", &achieved)],
+        ));
+    }
+}
+
+fn bayesian(r: &AbTestResult, list: &[BayesianTreatment], lang: Lang, msg: &mut Message) {
+    let mut little_data = false;
+    for b in list {
+        let names = [
+            ("variant", b.variant.as_str()),
+            ("control", r.control.as_str()),
+            ("metric", b.metric.as_str()),
+        ];
+        let Some(c) = &b.comparison else {
+            little_data = true;
+            let reason = b.error.as_ref().map_or(String::new(), |e| format!(": {e}"));
+            let mut args = names.to_vec();
+            args.push(("reason", &reason));
+            msg.verdicts.push(say(T::AbNotEnoughData, lang, &args));
+            continue;
+        };
+        let (posterior, relative) = match &c.relative {
+            Some(rel) => (rel, true),
+            None => (&c.absolute, false),
+        };
+        let s = shown(lang, posterior.mean, &posterior.ci, relative);
+        let chance = lang.percent(posterior.chance_to_win);
+        let t = if posterior.chance_to_win >= CHANCE_THRESHOLD {
+            T::BayesBetter
+        } else if posterior.chance_to_win <= 1.0 - CHANCE_THRESHOLD {
+            T::BayesWorse
+        } else {
+            T::BayesUnclear
+        };
+        let mut args = names.to_vec();
+        args.extend([
+            ("chance", chance.as_str()),
+            ("effect", s.effect.as_str()),
+            ("level", s.level.as_str()),
+            ("lo", s.lo.as_str()),
+            ("hi", s.hi.as_str()),
+        ]);
+        msg.verdicts.push(say(t, lang, &args));
+        let risk = |x: f64| {
+            if relative {
+                lang.percent(x)
+            } else {
+                lang.sig(x)
+            }
+        };
+        let mut args = names.to_vec();
+        let (rt, rc) = (risk(posterior.risk_treatment), risk(posterior.risk_control));
+        args.extend([("risk", rt.as_str()), ("risk_control", rc.as_str())]);
+        msg.numbers.push(say(T::RiskLine, lang, &args));
+    }
+    if little_data {
+        msg.warnings.push(say(T::WarnLittleData, lang, &[]));
+    }
+}

@@ -1,0 +1,516 @@
+//! End to end across processes: the real `abstat bot` binary talks HTTP to
+//! the Bot API emulator (`abstat-tg-emulator`, in this test process) and to
+//! a real `abstat serve --dev` (another process, temporary data dir). The
+//! test plays Telegram users through the emulator and reads what the bot
+//! sends back; expected texts come from `abstat_bot::texts`, the one place
+//! they live.
+//!
+//! The [`Chat`] helpers (`say`, `send_file`, `press`, `expect_text`,
+//! `expect_photo`) are what a new dialogue's test needs: the A/B dialogue
+//! is `press("A/B test")`, a few more presses on column buttons, then
+//! `expect_text(verdict)` and `expect_photo()`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use abstat_bot::texts::{Lang, T};
+use abstat_tg_emulator::{BotEvent, Emulator, EventKind, TestUser};
+
+const TOKEN: &str = "123456789:emulator-e2e-token-abcdef";
+const SERVICE_TOKEN: &str = "0123456789abcdef0123456789abcdef-e2e";
+/// Generous: the debug binaries share two cores with other builds.
+const WAIT: Duration = Duration::from_secs(60);
+
+const CSV: &str =
+    "variant,revenue,converted\nA,10.5,1\nB,12.0,0\nA,9.0,1\nB,14.5,1\nA,11.0,0\nB,13.0,1\n";
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Process {
+    child: Child,
+    name: &'static str,
+    log: PathBuf,
+}
+
+impl Process {
+    fn spawn(name: &'static str, args: &[&str], env: &[(&str, String)], dir: &Path) -> Process {
+        let log = dir.join(format!("{name}-{}.log", free_addr().port()));
+        let out = std::fs::File::create(&log).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_abstat"));
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out);
+        for var in [
+            "TELEGRAM_BOT_TOKEN",
+            "ABSTAT_REDIS_URL",
+            "ABSTAT_KAFKA_BROKERS",
+            "ABSTAT_DATABASE_URL",
+            "ABSTAT_CLICKHOUSE_URL",
+            "ABSTAT_CONFIG",
+            "ABSTAT_BOT_STATE",
+            "ABSTAT_BOT_WEBHOOK_URL",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("RUST_LOG", "info");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Process {
+            child: cmd.spawn().unwrap(),
+            name,
+            log,
+        }
+    }
+
+    /// What the process logged, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            eprintln!("---- {} log ----\n{}", self.name, self.log());
+        }
+    }
+}
+
+/// The emulator, a server process, and a temporary directory.
+struct Stack {
+    tg: Emulator,
+    server_url: String,
+    dir: tempfile::TempDir,
+    _server: Process,
+}
+
+impl Stack {
+    async fn start() -> Stack {
+        let tg = Emulator::start(TOKEN).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let addr = free_addr();
+        let server = Process::spawn(
+            "server",
+            &["serve", "--dev"],
+            &[
+                ("ABSTAT_HTTP_ADDR", addr.to_string()),
+                (
+                    "ABSTAT_DATA_DIR",
+                    dir.path().join("server").display().to_string(),
+                ),
+                ("ABSTAT_BOT_SERVICE_TOKEN", SERVICE_TOKEN.into()),
+                ("ABSTAT_RATE_LIMIT", "0".into()),
+            ],
+            dir.path(),
+        );
+        let server_url = format!("http://{addr}");
+        let http = reqwest::Client::new();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Ok(r) = http.get(format!("{server_url}/healthz")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the server did not come up:\n{}",
+                server.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Stack {
+            tg,
+            server_url,
+            dir,
+            _server: server,
+        }
+    }
+
+    /// Start an `abstat bot` process against the emulator; `env` adds or
+    /// overrides settings. Returns it and its metrics address.
+    fn bot(&self, env: &[(&str, String)]) -> (Process, SocketAddr) {
+        self.bot_on(&self.tg, env)
+    }
+
+    fn bot_on(&self, tg: &Emulator, env: &[(&str, String)]) -> (Process, SocketAddr) {
+        let metrics = free_addr();
+        let mut all = vec![
+            ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+            ("ABSTAT_TELEGRAM_API_URL", tg.url()),
+            ("ABSTAT_SERVER_URL", self.server_url.clone()),
+            ("ABSTAT_BOT_SERVICE_TOKEN", SERVICE_TOKEN.into()),
+            ("ABSTAT_BOT_METRICS_ADDR", metrics.to_string()),
+            (
+                "ABSTAT_DATA_DIR",
+                self.dir.path().join("bot").display().to_string(),
+            ),
+        ];
+        all.extend(env.iter().cloned());
+        (
+            Process::spawn("bot", &["bot"], &all, self.dir.path()),
+            metrics,
+        )
+    }
+
+    fn chat(&self, id: i64, lang: Lang) -> Chat<'_> {
+        chat_on(&self.tg, id, lang)
+    }
+}
+
+fn chat_on(tg: &Emulator, id: i64, lang: Lang) -> Chat<'_> {
+    Chat {
+        tg,
+        user: TestUser::new(id, lang.code()),
+        lang,
+        seen: tg.last_seq(),
+    }
+}
+
+/// One user's private chat with the bot.
+struct Chat<'a> {
+    tg: &'a Emulator,
+    user: TestUser,
+    /// The language texts are expected in.
+    lang: Lang,
+    /// The bot events already looked at.
+    seen: u64,
+}
+
+impl Chat<'_> {
+    fn text(&self, t: T) -> &'static str {
+        t.get(self.lang)
+    }
+
+    fn say(&mut self, text: &str) {
+        self.tg.send_text(&self.user, text).unwrap();
+    }
+
+    fn send_file(&mut self, name: &str, bytes: &[u8]) {
+        self.tg
+            .send_document(&self.user, name, bytes.to_vec())
+            .unwrap();
+    }
+
+    /// Tap the button labelled `label` on the newest bot message with it.
+    fn press(&mut self, label: &str) {
+        self.tg.press(&self.user, label).unwrap();
+    }
+
+    /// Wait for a bot message (new or edited) containing `needle`; skips
+    /// other events, and fails with the transcript if none comes.
+    async fn expect_text(&mut self, needle: &str) -> BotEvent {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut transcript = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(e) = self.tg.next_event(self.user.id, self.seen, left).await else {
+                panic!(
+                    "chat {}: no bot message containing {needle:?}; the bot said:\n{}",
+                    self.user.id,
+                    transcript.join("\n")
+                );
+            };
+            self.seen = e.seq;
+            if let Some(text) = e.text() {
+                transcript.push(format!("  {text:?} {:?}", e.buttons()));
+                if text.contains(needle) {
+                    return e;
+                }
+            }
+        }
+    }
+
+    /// Wait for a photo from the bot; returns its bytes.
+    #[allow(dead_code)] // the A/B dialogue's chart; lands with that dialogue
+    async fn expect_photo(&mut self) -> Vec<u8> {
+        loop {
+            let e = self
+                .tg
+                .next_event(self.user.id, self.seen, WAIT)
+                .await
+                .expect("no photo from the bot");
+            self.seen = e.seq;
+            if let EventKind::Sent { message } = &e.kind
+                && let Some(sizes) = message.photo()
+            {
+                return self.tg.file(&sizes[0].file.id.0).unwrap().to_vec();
+            }
+        }
+    }
+}
+
+async fn scrape(addr: SocketAddr) -> String {
+    reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of the sample `series` (the full name with labels) in `text`.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{series} not in\n{text}"))
+}
+
+/// `/start`, `/lang`, a CSV → profile and menu, `/datasets` → menu →
+/// delete with confirmation, in the given language.
+async fn walk_through(chat: &mut Chat<'_>, other: Lang) {
+    chat.say("/start");
+    chat.expect_text(chat.text(T::Greeting)).await;
+    // /lang: switch to the other language and back
+    chat.say("/lang");
+    chat.expect_text(chat.text(T::ChooseLanguage)).await;
+    let (here, there) = (chat.lang, other);
+    let label = |l: Lang| {
+        if l == Lang::Ru {
+            "Русский"
+        } else {
+            "English"
+        }
+    };
+    chat.press(label(there));
+    chat.expect_text(T::LanguageSet.get(there)).await;
+    chat.say("/lang");
+    chat.expect_text(T::ChooseLanguage.get(there)).await;
+    chat.press(label(here));
+    chat.expect_text(chat.text(T::LanguageSet)).await;
+
+    chat.send_file("sales.csv", CSV.as_bytes());
+    let profile = chat.expect_text("✅").await;
+    let text = profile.text().unwrap();
+    assert!(text.contains("sales"), "{text}");
+    assert!(text.contains("revenue"), "{text}");
+    assert!(
+        profile
+            .buttons()
+            .contains(&chat.text(T::BtnDelete).to_string()),
+        "{:?}",
+        profile.buttons()
+    );
+
+    chat.say("/datasets");
+    let list = chat.expect_text(chat.text(T::YourDatasets)).await;
+    let title = list.buttons()[0].clone();
+    chat.press(&title);
+    chat.expect_text(chat.text(T::DatasetMenu)).await;
+    chat.press(chat.text(T::BtnDelete));
+    chat.expect_text(chat.text(T::ConfirmDelete)).await;
+    chat.press(chat.text(T::BtnConfirmDelete));
+    chat.expect_text(chat.text(T::Deleted)).await;
+    chat.say("/datasets");
+    chat.expect_text(chat.text(T::NoDatasets)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_in_both_languages_talk_to_the_real_bot_binary_and_metrics_move() {
+    let stack = Stack::start().await;
+    let (bot, metrics) = stack.bot(&[]);
+    let mut en = stack.chat(1001, Lang::En);
+    let mut ru = stack.chat(1002, Lang::Ru);
+    // Both users at once, as they would be.
+    tokio::join!(
+        walk_through(&mut en, Lang::Ru),
+        walk_through(&mut ru, Lang::En)
+    );
+    assert!(stack.tg.webhook().is_none(), "polling mode set a webhook");
+
+    let text = scrape(metrics).await;
+    assert_eq!(
+        sample(&text, "abstat_bot_commands_total{command=\"start\"}"),
+        2.0
+    );
+    assert_eq!(
+        sample(&text, "abstat_bot_commands_total{command=\"datasets\"}"),
+        4.0
+    );
+    assert_eq!(
+        sample(&text, "abstat_bot_updates_total{kind=\"document\"}"),
+        2.0
+    );
+    assert!(sample(&text, "abstat_bot_updates_total{kind=\"callback_query\"}") >= 10.0);
+    assert!(
+        sample(
+            &text,
+            "abstat_bot_handler_duration_seconds_count{kind=\"message\"}"
+        ) >= 10.0
+    );
+    assert_eq!(sample(&text, "abstat_bot_active_users"), 2.0);
+    assert_eq!(
+        sample(
+            &text,
+            "abstat_bot_api_request_duration_seconds_count{method=\"POST\",endpoint=\"/datasets/upload/\"}"
+        ),
+        2.0
+    );
+    assert_eq!(
+        sample(&text, "abstat_bot_errors_total{kind=\"handler\"}"),
+        0.0
+    );
+    drop(bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_server_is_counted_as_api_errors_and_told_in_plain_words() {
+    let tg = Emulator::start(TOKEN).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = free_addr();
+    let _bot = Process::spawn(
+        "bot",
+        &["bot"],
+        &[
+            ("TELEGRAM_BOT_TOKEN", TOKEN.to_string()),
+            ("ABSTAT_TELEGRAM_API_URL", tg.url()),
+            ("ABSTAT_SERVER_URL", format!("http://{}", free_addr())),
+            ("ABSTAT_BOT_SERVICE_TOKEN", SERVICE_TOKEN.into()),
+            ("ABSTAT_BOT_METRICS_ADDR", metrics.to_string()),
+        ],
+        dir.path(),
+    );
+    let mut chat = chat_on(&tg, 5, Lang::En);
+    chat.say("/datasets");
+    chat.expect_text(chat.text(T::ServerDown)).await;
+    let text = scrape(metrics).await;
+    assert_eq!(
+        sample(
+            &text,
+            "abstat_bot_api_errors_total{endpoint=\"/auth/telegram/\",kind=\"unreachable\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        sample(&text, "abstat_bot_errors_total{kind=\"server_api\"}"),
+        1.0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_takes_updates_from_the_emulator_and_refuses_a_wrong_secret() {
+    let stack = Stack::start().await;
+    let listen = free_addr();
+    let secret = "e2e-webhook-secret_0123456789";
+    let (_bot, _) = stack.bot(&[
+        (
+            "ABSTAT_BOT_WEBHOOK_URL",
+            format!("http://{listen}/telegram"),
+        ),
+        ("ABSTAT_BOT_WEBHOOK_LISTEN", listen.to_string()),
+        ("ABSTAT_BOT_WEBHOOK_SECRET", secret.into()),
+    ]);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while stack.tg.webhook().is_none() {
+        assert!(tokio::time::Instant::now() < deadline, "no setWebhook");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hook = stack.tg.webhook().unwrap();
+    assert_eq!(hook.url, format!("http://{listen}/telegram"));
+    assert_eq!(hook.secret_token.as_deref(), Some(secret));
+
+    let mut chat = stack.chat(2001, Lang::En);
+    chat.say("/start");
+    chat.expect_text(chat.text(T::Greeting)).await;
+    chat.send_file("w.csv", CSV.as_bytes());
+    chat.expect_text("✅").await;
+
+    // Someone who is not Telegram posts an update: refused, and not handled.
+    let forged = serde_json::json!({
+        "update_id": 999_999,
+        "message": {
+            "message_id": 1, "date": 0,
+            "chat": { "id": 2001, "type": "private", "first_name": "x" },
+            "from": { "id": 2001, "is_bot": false, "first_name": "x" },
+            "text": "/start",
+        }
+    });
+    let http = reqwest::Client::new();
+    for header in [Some("wrong-secret"), None] {
+        let mut req = http.post(format!("http://{listen}/telegram")).json(&forged);
+        if let Some(h) = header {
+            req = req.header("x-telegram-bot-api-secret-token", h);
+        }
+        let status = req.send().await.unwrap().status();
+        assert_eq!(status.as_u16(), 401, "secret {header:?}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        stack
+            .tg
+            .events(2001, chat.seen)
+            .iter()
+            .all(|e| e.text().is_none()),
+        "a forged update was handled"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_restarted_mid_dialogue_continues_from_sqlite() {
+    let stack = Stack::start().await;
+    let state = [(
+        "ABSTAT_BOT_STATE",
+        format!("sqlite:{}", stack.dir.path().join("state/bot.db").display()),
+    )];
+    let (mut first, _) = stack.bot(&state);
+    // The user's Telegram speaks English; they choose Russian in the bot.
+    let mut chat = stack.chat(3001, Lang::En);
+    chat.say("/lang");
+    chat.expect_text(chat.text(T::ChooseLanguage)).await;
+    chat.press("Русский");
+    chat.expect_text(T::LanguageSet.get(Lang::Ru)).await;
+    chat.lang = Lang::Ru;
+    chat.send_file("s.csv", CSV.as_bytes());
+    chat.expect_text("✅").await;
+    first.kill();
+
+    let (_second, _) = stack.bot(&state);
+    chat.say("/start");
+    chat.expect_text(T::Greeting.get(Lang::Ru)).await;
+    // …and the dataset menu shown before the restart still works.
+    chat.press(chat.text(T::BtnDelete));
+    chat.expect_text(chat.text(T::ConfirmDelete)).await;
+}
+
+/// Two bot replicas (each on its own Bot API endpoint, as behind a load
+/// balancer) share dialogues through the real Redis from
+/// `scripts/services.sh`.
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_bot_processes_sharing_redis_see_the_same_users_state() {
+    let redis = std::env::var("ABSTAT_TEST_REDIS").expect(
+        "ABSTAT_TEST_REDIS is not set: start Redis with scripts/services.sh start redis and eval \"$(scripts/services.sh env)\"",
+    );
+    let stack = Stack::start().await;
+    let other = Emulator::start(TOKEN).await.unwrap();
+    let env = [("ABSTAT_REDIS_URL", redis)];
+    let (_a, _) = stack.bot(&env);
+    let (_b, _) = stack.bot_on(&other, &env);
+    // A unique user id: the Redis server outlives test runs.
+    let id = 4_000_000 + i64::from(std::process::id() % 1_000_000);
+    let mut on_a = stack.chat(id, Lang::En);
+    on_a.say("/lang");
+    on_a.expect_text(on_a.text(T::ChooseLanguage)).await;
+    on_a.press("Русский");
+    on_a.expect_text(T::LanguageSet.get(Lang::Ru)).await;
+
+    let mut on_b = chat_on(&other, id, Lang::Ru);
+    on_b.say("/start");
+    on_b.expect_text(T::Greeting.get(Lang::Ru)).await;
+}
