@@ -26,12 +26,21 @@ fn all_close(actual: &[f64], expected: &[f64], rtol: f64, atol: f64, what: &str)
     }
 }
 
-/// The data of a spec, raised to its `power` when it has one.
+/// The data of a spec with its transforms (gen_charts.py `transformed`):
+/// raised to its `power`, floored to `quarters`, NaN at every `nan_every`-th
+/// index (kept here: the summaries are asked to omit them).
 fn powered(spec: &Value) -> Vec<f64> {
     let mut x = data(spec);
     if let Some(p) = spec.get("power") {
         let p = p.as_i64().unwrap() as i32;
         x.iter_mut().for_each(|v| *v = v.powi(p));
+    }
+    if spec.get("quarters").is_some() {
+        x.iter_mut().for_each(|v| *v = (*v * 4.0).floor() / 4.0);
+    }
+    if let Some(k) = spec.get("nan_every") {
+        let k = k.as_u64().unwrap() as usize;
+        x.iter_mut().step_by(k).for_each(|v| *v = f64::NAN);
     }
     x
 }
@@ -134,7 +143,21 @@ fn probplot_matches_scipy() {
         let x = powered(&c["x"]);
         let q = probplot(&x, NanPolicy::Omit).unwrap();
         all_close(&q.theoretical, &vec_of(&c["osm"]), RTOL, 1e-300, name);
-        if x.len() <= qq::EXACT_LIMIT {
+        if let Some(k) = c["x"].get("nan_every") {
+            assert_eq!(
+                q.n,
+                x.len() - x.len().div_ceil(k.as_u64().unwrap() as usize)
+            );
+            assert!(
+                matches!(
+                    probplot(&x, NanPolicy::Raise),
+                    Err(abstat_core::Error::MissingValues { .. })
+                ),
+                "{name}: NaN under Raise"
+            );
+            assert!(probplot(&x, NanPolicy::Propagate).is_err(), "{name}");
+        }
+        if q.n <= qq::EXACT_LIMIT {
             assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
             assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
             assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
@@ -225,6 +248,9 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
             .map(|(s, u)| *u < 1.0 / (1.0 + (-2.0 * s).exp()))
             .collect();
         let roc = roc_points(&positive, &scores).unwrap();
+        let exact = scores.len() <= abstat_core::summaries::roc::EXACT_LIMIT;
+        assert_eq!(roc.binned, !exact, "{name}: binned flag");
+        let every = |v: &[f64]| v.iter().step_by(97).copied().collect::<Vec<_>>();
         if c["points"].is_u64() {
             // every 97th point of sklearn's curve (fixture kept small)
             assert_eq!(
@@ -232,7 +258,6 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
                 c["points"].as_u64().unwrap(),
                 "{name}"
             );
-            let every = |v: &[f64]| v.iter().step_by(97).copied().collect::<Vec<_>>();
             all_close(
                 &every(&roc.fpr),
                 &vec_of(&c["fpr_every_97"]),
@@ -257,6 +282,20 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
             // the area by at most about one bin's share of pairs, < 1e-4.
             assert_close(roc.auc, num(&c["auc"]), 0.0, 1e-4, name);
             assert!(roc.fpr.len() <= 20_001);
+            if c["binned_points"].is_u64() {
+                // the binned points: numpy.histogram counts of each class
+                // on the same edges, cumulated from the top (exact counts,
+                // so the rates agree to rounding)
+                assert_eq!(
+                    roc.fpr.len() as u64,
+                    c["binned_points"].as_u64().unwrap(),
+                    "{name}"
+                );
+                let fpr = vec_of(&c["binned_fpr_every_97"]);
+                all_close(&every(&roc.fpr), &fpr, RTOL, 0.0, name);
+                let tpr = vec_of(&c["binned_tpr_every_97"]);
+                all_close(&every(&roc.tpr), &tpr, RTOL, 0.0, name);
+            }
         }
     }
 }

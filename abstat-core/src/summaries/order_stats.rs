@@ -83,17 +83,59 @@ pub(crate) fn order_statistics(parts: &[&[f64]], ranks: &[usize]) -> Vec<f64> {
     select_in_place(&mut gathered, &local)
 }
 
-/// Order statistics of increasing `ranks` of `buf`, reordering it; each
-/// selection runs right of the previous rank (O(n) each).
+/// Ranks selected one after another by [`select_in_place`]; more are
+/// split at their median rank.
+const FEW_RANKS: usize = 8;
+/// Slices at least this long are split between threads.
+const PARALLEL_LEN: usize = 1 << 16;
+
+/// Order statistics of increasing `ranks` of `buf`, reordering it (equal
+/// to the values at those ranks after a full sort by `f64::total_cmp`).
+///
+/// A multi-select: up to [`FEW_RANKS`] ranks are selected one after
+/// another, each right of the previous (O(len) each); more are split at
+/// their median rank, whose selection partitions `buf` so that each half
+/// of the ranks is found in its own side. k ranks of m values thus cost
+/// O(m·log k), not O(m·k) (Floyd & Rivest's multiple selection; see also
+/// Kaligosi, Mehlhorn, Munro & Sanders, "Towards optimal multiple
+/// selection", ICALP 2005).
 pub(crate) fn select_in_place(buf: &mut [f64], ranks: &[usize]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(ranks.len());
-    let mut start = 0;
-    for &k in ranks {
-        let (_, v, _) = buf[start..].select_nth_unstable_by(k - start, f64::total_cmp);
-        out.push(*v);
-        start = k;
-    }
+    let mut out = vec![0.0; ranks.len()];
+    multi_select(buf, ranks, 0, &mut out);
     out
+}
+
+/// [`select_in_place`] of `ranks` counted from `offset` (the position of
+/// `buf` in the original slice), into `out`.
+fn multi_select(buf: &mut [f64], ranks: &[usize], offset: usize, out: &mut [f64]) {
+    if ranks.len() <= FEW_RANKS {
+        let mut start = 0;
+        for (o, &r) in out.iter_mut().zip(ranks) {
+            let k = r - offset;
+            let (_, v, _) = buf[start..].select_nth_unstable_by(k - start, f64::total_cmp);
+            *o = *v;
+            start = k;
+        }
+        return;
+    }
+    let k = ranks[ranks.len() / 2] - offset;
+    let (left, v, right) = buf.select_nth_unstable_by(k, f64::total_cmp);
+    // ranks equal to k (repeated ranks) take the pivot
+    let lo = ranks.partition_point(|&r| r - offset < k);
+    let hi = ranks.partition_point(|&r| r - offset <= k);
+    out[lo..hi].fill(*v);
+    let (out_left, rest) = out.split_at_mut(lo);
+    let out_right = &mut rest[hi - lo..];
+    let (ranks_left, ranks_right) = (&ranks[..lo], &ranks[hi..]);
+    if left.len() + right.len() >= PARALLEL_LEN {
+        rayon::join(
+            || multi_select(left, ranks_left, offset, out_left),
+            || multi_select(right, ranks_right, offset + k + 1, out_right),
+        );
+    } else {
+        multi_select(left, ranks_left, offset, out_left);
+        multi_select(right, ranks_right, offset + k + 1, out_right);
+    }
 }
 
 /// `numpy.percentile(x, qs, method="linear")` of the values of `parts`
@@ -219,6 +261,38 @@ mod tests {
         );
         let constant = vec![2.5; n];
         assert_eq!(order_statistics(&[&constant], &[0, n - 1]), [2.5, 2.5]);
+    }
+
+    #[test]
+    fn multi_select_equals_a_full_sort_for_many_and_repeated_ranks() {
+        // ties (values rounded to 1/8) and many ranks, some repeated, so
+        // both the split and the one-after-another branches run
+        let n = 50_000;
+        let x: Vec<f64> = (0..n)
+            .map(|i| {
+                let u = ((i as u64).wrapping_mul(2_654_435_761) % 1_000_003) as f64 / 1e6;
+                ((u - 0.3) * 40.0 * 8.0).round() / 8.0
+            })
+            .collect();
+        let s = sorted(&x);
+        let mut ranks: Vec<usize> = (0..3000).map(|j| j * (n - 1) / 2999).collect();
+        ranks.extend([0, 17, 17, 17, n / 2, n - 1]);
+        ranks.sort_unstable();
+        for parts in [vec![&x[..]], vec![&x[..10], &x[10..]]] {
+            let got = if parts.len() == 1 {
+                select_in_place(&mut x.clone(), &ranks)
+            } else {
+                order_statistics(&parts, &ranks)
+            };
+            assert_eq!(got, ranks.iter().map(|&r| s[r]).collect::<Vec<_>>());
+        }
+        let big: Vec<f64> = (0..3 * COPY_LIMIT).map(|i| x[i % n] * 1.5).collect();
+        let sb = sorted(&big);
+        let ranks: Vec<usize> = (0..2000).map(|j| j * (big.len() - 1) / 1999).collect();
+        assert_eq!(
+            order_statistics(&[&big], &ranks),
+            ranks.iter().map(|&r| sb[r]).collect::<Vec<_>>()
+        );
     }
 
     #[test]

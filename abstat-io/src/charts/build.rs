@@ -462,7 +462,11 @@ impl Chart {
     }
 
     /// ROC curves of one or more models: (name, is-positive, score) each;
-    /// at most 2000 points of each curve kept (the AUC is of the full curve).
+    /// at most 2000 points of each curve kept (the AUC is of the full
+    /// curve). scikit-learn's curve up to
+    /// `abstat_core::summaries::roc::EXACT_LIMIT` (100 000) rows; binned
+    /// above, which the data says (`RocPoints::binned`) and the legend
+    /// shows as "AUC ≈".
     pub fn roc(models: &[(&str, &[bool], &[f64])], lang: Lang) -> Result<Chart> {
         let curves = models
             .iter()
