@@ -6,7 +6,8 @@ mod common;
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
     Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
-    kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, roc_points, scatter,
+    histogram_pooled, kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, qq,
+    roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -23,6 +24,25 @@ fn all_close(actual: &[f64], expected: &[f64], rtol: f64, atol: f64, what: &str)
     for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
         assert_close(*a, *e, rtol, atol, &format!("{what}[{i}]"));
     }
+}
+
+/// The data of a spec with its transforms (gen_charts.py `transformed`):
+/// raised to its `power`, floored to `quarters`, NaN at every `nan_every`-th
+/// index (kept here: the summaries are asked to omit them).
+fn powered(spec: &Value) -> Vec<f64> {
+    let mut x = data(spec);
+    if let Some(p) = spec.get("power") {
+        let p = p.as_i64().unwrap() as i32;
+        x.iter_mut().for_each(|v| *v = v.powi(p));
+    }
+    if spec.get("quarters").is_some() {
+        x.iter_mut().for_each(|v| *v = (*v * 4.0).floor() / 4.0);
+    }
+    if let Some(k) = spec.get("nan_every") {
+        let k = k.as_u64().unwrap() as usize;
+        x.iter_mut().step_by(k).for_each(|v| *v = f64::NAN);
+    }
+    x
 }
 
 fn of_kind(kind: &str) -> Vec<Value> {
@@ -51,7 +71,12 @@ fn histogram_matches_numpy_edges_and_counts() {
             range,
             ..Default::default()
         };
-        let h = histogram(&data(&c["x"]), &opts).unwrap();
+        let x = data(&c["x"]);
+        let h = histogram(&x, &opts).unwrap();
+        // numpy on the concatenation = the pooled histogram of the parts
+        let third = x.len() / 3;
+        let pooled = histogram_pooled(&[&x[..third], &[], &x[third..]], &opts).unwrap();
+        assert_eq!(pooled, h, "{name}: pooled");
         let expected: Vec<u64> = c["counts"]
             .as_array()
             .unwrap()
@@ -90,11 +115,7 @@ fn kde_matches_scipy_gaussian_kde() {
 fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
     for c in of_kind("boxplot") {
         let name = c["name"].as_str().unwrap();
-        let mut x = data(&c["x"]);
-        if let Some(p) = c["x"].get("power") {
-            let p = p.as_i64().unwrap() as i32;
-            x.iter_mut().for_each(|v| *v = v.powi(p));
-        }
+        let x = powered(&c["x"]);
         let b = box_stats(&x, 1.5, NanPolicy::Omit).unwrap();
         for (got, key) in [
             (b.mean, "mean"),
@@ -119,12 +140,46 @@ fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
 fn probplot_matches_scipy() {
     for c in of_kind("probplot") {
         let name = c["name"].as_str().unwrap();
-        let q = probplot(&data(&c["x"]), NanPolicy::Omit).unwrap();
+        let x = powered(&c["x"]);
+        let q = probplot(&x, NanPolicy::Omit).unwrap();
         all_close(&q.theoretical, &vec_of(&c["osm"]), RTOL, 1e-300, name);
-        assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
-        assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
-        assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
-        assert_close(q.fit.r, num(&c["r"]), RTOL, 0.0, name);
+        if let Some(k) = c["x"].get("nan_every") {
+            assert_eq!(
+                q.n,
+                x.len() - x.len().div_ceil(k.as_u64().unwrap() as usize)
+            );
+            assert!(
+                matches!(
+                    probplot(&x, NanPolicy::Raise),
+                    Err(abstat_core::Error::MissingValues { .. })
+                ),
+                "{name}: NaN under Raise"
+            );
+            assert!(probplot(&x, NanPolicy::Propagate).is_err(), "{name}");
+        }
+        if q.n <= qq::EXACT_LIMIT {
+            assert_eq!(q.sample, vec_of(&c["osr"]), "{name}: sorted values");
+            assert_close(q.fit.slope, num(&c["slope"]), RTOL, 0.0, name);
+            assert_close(q.fit.intercept, num(&c["intercept"]), RTOL, 1e-14, name);
+            assert_close(q.fit.r, num(&c["r"]), RTOL, 0.0, name);
+        } else {
+            // the plotted points are scipy's at the plotted ranks (powi vs
+            // numpy's ** may differ in the last bit, hence RTOL)
+            assert_eq!(q.sample.len(), qq::PLOTTED, "{name}");
+            all_close(&q.sample, &vec_of(&c["osr"]), RTOL, 1e-300, name);
+            // the line is a weighted fit through them (module docs): within
+            // 2e-3 of the sample's spread of scipy's full fit, r within 1e-3
+            let spread = num(&c["slope"]).abs();
+            assert_close(q.fit.slope, num(&c["slope"]), 0.0, 2e-3 * spread, name);
+            assert_close(
+                q.fit.intercept,
+                num(&c["intercept"]),
+                0.0,
+                2e-3 * spread,
+                name,
+            );
+            assert_close(q.fit.r, num(&c["r"]), 0.0, 1e-3, name);
+        }
     }
 }
 
@@ -193,7 +248,32 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
             .map(|(s, u)| *u < 1.0 / (1.0 + (-2.0 * s).exp()))
             .collect();
         let roc = roc_points(&positive, &scores).unwrap();
-        if c["fpr"].is_array() {
+        let exact = scores.len() <= abstat_core::summaries::roc::EXACT_LIMIT;
+        assert_eq!(roc.binned, !exact, "{name}: binned flag");
+        let every = |v: &[f64]| v.iter().step_by(97).copied().collect::<Vec<_>>();
+        if c["points"].is_u64() {
+            // every 97th point of sklearn's curve (fixture kept small)
+            assert_eq!(
+                roc.fpr.len() as u64,
+                c["points"].as_u64().unwrap(),
+                "{name}"
+            );
+            all_close(
+                &every(&roc.fpr),
+                &vec_of(&c["fpr_every_97"]),
+                RTOL,
+                0.0,
+                name,
+            );
+            all_close(
+                &every(&roc.tpr),
+                &vec_of(&c["tpr_every_97"]),
+                RTOL,
+                0.0,
+                name,
+            );
+            assert_close(roc.auc, num(&c["auc"]), RTOL, 0.0, name);
+        } else if c["fpr"].is_array() {
             all_close(&roc.fpr, &vec_of(&c["fpr"]), RTOL, 0.0, name);
             all_close(&roc.tpr, &vec_of(&c["tpr"]), RTOL, 0.0, name);
             assert_close(roc.auc, num(&c["auc"]), RTOL, 0.0, name);
@@ -202,6 +282,20 @@ fn roc_matches_sklearn_exactly_and_binned_within_its_bound() {
             // the area by at most about one bin's share of pairs, < 1e-4.
             assert_close(roc.auc, num(&c["auc"]), 0.0, 1e-4, name);
             assert!(roc.fpr.len() <= 20_001);
+            if c["binned_points"].is_u64() {
+                // the binned points: numpy.histogram counts of each class
+                // on the same edges, cumulated from the top (exact counts,
+                // so the rates agree to rounding)
+                assert_eq!(
+                    roc.fpr.len() as u64,
+                    c["binned_points"].as_u64().unwrap(),
+                    "{name}"
+                );
+                let fpr = vec_of(&c["binned_fpr_every_97"]);
+                all_close(&every(&roc.fpr), &fpr, RTOL, 0.0, name);
+                let tpr = vec_of(&c["binned_tpr_every_97"]);
+                all_close(&every(&roc.tpr), &tpr, RTOL, 0.0, name);
+            }
         }
     }
 }
@@ -258,7 +352,7 @@ fn ten_million_values_are_summarised_not_kept() {
     assert!(h.counts.len() < 5000);
     let q = probplot(&x, NanPolicy::Omit).unwrap();
     assert_eq!(q.n, 10_000_000);
-    assert!(q.sample.len() <= abstat_core::summaries::qq::MAX_SORTED);
+    assert_eq!(q.sample.len(), qq::PLOTTED);
     let s = scatter(&x[..5_000_000], &x[5_000_000..], &ScatterOptions::default()).unwrap();
     assert!(s.points.is_none());
     let cells: u64 = s.binned.unwrap().counts.iter().flatten().sum();

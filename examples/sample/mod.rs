@@ -225,16 +225,11 @@ impl Sample {
         match kind {
             "histogram" => Chart::histogram(&self.revenue, "Выручка, ₽", Lang::Ru),
             "box_plot" => {
-                let groups: Vec<Vec<f64>> = (0..4u32)
-                    .map(|c| {
-                        self.revenue
-                            .iter()
-                            .zip(&self.city)
-                            .filter(|(_, g)| **g == c)
-                            .map(|(r, _)| *r)
-                            .collect()
-                    })
-                    .collect();
+                // one pass splits the column by city
+                let mut groups: Vec<Vec<f64>> = vec![Vec::new(); CITIES.len()];
+                for (r, &c) in self.revenue.iter().zip(&self.city) {
+                    groups[c as usize].push(*r);
+                }
                 let named: Vec<(&str, &[f64])> = CITIES
                     .iter()
                     .zip(&groups)

@@ -52,6 +52,7 @@ pub use metrics::{
     Average, ClassificationReport, ConfusionMatrix, ReportRow, Scores, accuracy, balanced_accuracy,
     classification_report, confusion_matrix, precision_recall_f1,
 };
+pub(crate) use scoring::trapezoid;
 pub use scoring::{AucAverage, RocCurve, log_loss, roc_auc, roc_auc_ovr, roc_curve};
 mod preprocess;
 mod split;

@@ -69,40 +69,49 @@ fn curve(positive: &[bool], scores: &[f64]) -> RocCurve {
             thresholds.push(scores[i]);
         }
     }
-    // drop_intermediate: keep the ends and points where the second
-    // difference of either count is non-zero
-    let m = tps.len();
-    let keep: Vec<usize> = if m > 2 {
-        (0..m)
-            .filter(|&i| {
-                i == 0
-                    || i == m - 1
-                    || fps[i + 1] - 2.0 * fps[i] + fps[i - 1] != 0.0
-                    || tps[i + 1] - 2.0 * tps[i] + tps[i - 1] != 0.0
-            })
-            .collect()
-    } else {
-        (0..m).collect()
-    };
-    let (tp_all, fp_all) = (tps[m - 1], fps[m - 1]);
-    let rate = |v: f64, total: f64| if total > 0.0 { v / total } else { f64::NAN };
-    let mut out = RocCurve {
-        fpr: vec![0.0],
-        tpr: vec![0.0],
-        thresholds: vec![f64::INFINITY],
-    };
-    out.fpr[0] = rate(0.0, fp_all);
-    out.tpr[0] = rate(0.0, tp_all);
-    for i in keep {
-        out.fpr.push(rate(fps[i], fp_all));
-        out.tpr.push(rate(tps[i], tp_all));
-        out.thresholds.push(thresholds[i]);
+    RocCurve::from_counts(&tps, &fps, &thresholds)
+}
+
+impl RocCurve {
+    /// The curve from the cumulative true and false positive counts at
+    /// each distinct threshold, decreasing (scikit-learn's
+    /// `_binary_clf_curve` output), collinear points dropped.
+    pub(crate) fn from_counts(tps: &[f64], fps: &[f64], thresholds: &[f64]) -> RocCurve {
+        // drop_intermediate: keep the ends and points where the second
+        // difference of either count is non-zero
+        let m = tps.len();
+        let keep: Vec<usize> = if m > 2 {
+            (0..m)
+                .filter(|&i| {
+                    i == 0
+                        || i == m - 1
+                        || fps[i + 1] - 2.0 * fps[i] + fps[i - 1] != 0.0
+                        || tps[i + 1] - 2.0 * tps[i] + tps[i - 1] != 0.0
+                })
+                .collect()
+        } else {
+            (0..m).collect()
+        };
+        let (tp_all, fp_all) = (tps[m - 1], fps[m - 1]);
+        let rate = |v: f64, total: f64| if total > 0.0 { v / total } else { f64::NAN };
+        let mut out = RocCurve {
+            fpr: vec![0.0],
+            tpr: vec![0.0],
+            thresholds: vec![f64::INFINITY],
+        };
+        out.fpr[0] = rate(0.0, fp_all);
+        out.tpr[0] = rate(0.0, tp_all);
+        for i in keep {
+            out.fpr.push(rate(fps[i], fp_all));
+            out.tpr.push(rate(tps[i], tp_all));
+            out.thresholds.push(thresholds[i]);
+        }
+        out
     }
-    out
 }
 
 /// Trapezoidal area under the curve (`sklearn.metrics.auc`).
-fn trapezoid(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn trapezoid(x: &[f64], y: &[f64]) -> f64 {
     x.windows(2)
         .zip(y.windows(2))
         .map(|(xw, yw)| (xw[1] - xw[0]) * (yw[1] + yw[0]) / 2.0)

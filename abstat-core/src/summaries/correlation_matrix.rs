@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use rayon::prelude::*;
+
+use super::scan::{CHUNK, all_finite, extent};
 use crate::correlation::{CorrelationOptions, pearson};
 use crate::{Error, NanPolicy, Result};
 
@@ -17,7 +20,10 @@ pub struct CorrelationMatrix {
 
 /// Pearson's r of every pair of `columns` (equal lengths, at least 2
 /// columns); rows with a NaN in either column of a pair are dropped for
-/// that pair under `Omit`. A constant column is an error.
+/// that pair under `Omit`. A constant column is an error. Without missing
+/// values, one parallel pass computes every pair (Gram matrix of the
+/// centred columns); with them, each pair is scipy `pearsonr` on its
+/// complete rows.
 pub fn correlation_matrix(
     names: &[&str],
     columns: &[&[f64]],
@@ -46,6 +52,13 @@ pub fn correlation_matrix(
         },
         ..Default::default()
     };
+    if columns
+        .iter()
+        .all(|c| c.len() == columns[0].len() && all_finite(c))
+        && columns[0].len() >= 2
+    {
+        return gram(names, columns);
+    }
     let mut r = vec![vec![1.0; k]; k];
     for i in 0..k {
         for j in i + 1..k {
@@ -58,6 +71,58 @@ pub fn correlation_matrix(
                     other => other,
                 })?
                 .statistic;
+            r[i][j] = v;
+            r[j][i] = v;
+        }
+    }
+    Ok(CorrelationMatrix {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        r,
+    })
+}
+
+/// All pairs at once when no value is missing: the column means, then one
+/// parallel pass over row chunks accumulating every centred cross product
+/// (a Gram matrix of the centred columns), r = Sᵢⱼ/√(Sᵢᵢ·Sⱼⱼ) clipped to
+/// [−1, 1] as `numpy.corrcoef`.
+fn gram(names: &[&str], columns: &[&[f64]]) -> Result<CorrelationMatrix> {
+    let (k, n) = (columns.len(), columns[0].len());
+    let means: Vec<f64> = columns.iter().map(|c| extent(c).sum / n as f64).collect();
+    let rows: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK)
+        .map(|a| (a, (a + CHUNK).min(n)))
+        .collect();
+    let parts: Vec<Vec<f64>> = rows
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut s = vec![0.0; k * k];
+            for i in 0..k {
+                for j in i..k {
+                    let (x, y) = (&columns[i][a..b], &columns[j][a..b]);
+                    s[i * k + j] = x
+                        .iter()
+                        .zip(y)
+                        .map(|(u, v)| (u - means[i]) * (v - means[j]))
+                        .sum();
+                }
+            }
+            s
+        })
+        .collect();
+    let s = parts.into_iter().fold(vec![0.0; k * k], |mut acc, p| {
+        acc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+        acc
+    });
+    if let Some(i) = (0..k).find(|&i| s[i * k + i] <= 0.0) {
+        return Err(Error::ZeroVariance {
+            what: format!("column '{}'", names[i]),
+            method: "Pearson correlation".into(),
+        });
+    }
+    let mut r = vec![vec![1.0; k]; k];
+    for i in 0..k {
+        for j in i + 1..k {
+            let v = (s[i * k + j] / (s[i * k + i] * s[j * k + j]).sqrt()).clamp(-1.0, 1.0);
             r[i][j] = v;
             r[j][i] = v;
         }

@@ -4,8 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
 use super::boxplot::quartiles;
 use super::sample::finite;
+use super::scan::{add_counts, bin_counts, extent_of};
 use crate::{Error, NanPolicy, Result};
 
 /// How many bins (numpy's `bins=`).
@@ -112,15 +115,10 @@ impl EqualBins {
         Some(i)
     }
 
-    /// Counts of `x` per bin (values outside are skipped).
+    /// Counts of `x` per bin (values outside are skipped); parallel
+    /// over chunks of `x`.
     pub fn count(&self, x: &[f64]) -> Vec<u64> {
-        let mut counts = vec![0u64; self.len()];
-        for &v in x {
-            if let Some(i) = self.index(v) {
-                counts[i] += 1;
-            }
-        }
-        counts
+        bin_counts(x, self.len(), |v| self.index(v))
     }
 }
 
@@ -148,8 +146,8 @@ impl Histogram {
 }
 
 /// numpy `_get_outer_edges`: the range, widened by ½ on each side when all
-/// values are equal.
-fn outer_edges(x: &[f64], range: Option<(f64, f64)>) -> Result<(f64, f64)> {
+/// values are equal; `data` is the values' (min, max).
+fn outer_edges(data: (f64, f64), range: Option<(f64, f64)>) -> Result<(f64, f64)> {
     let (mut lo, mut hi) = match range {
         Some((lo, hi)) => {
             if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
@@ -161,11 +159,7 @@ fn outer_edges(x: &[f64], range: Option<(f64, f64)>) -> Result<(f64, f64)> {
             }
             (lo, hi)
         }
-        None => x
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            }),
+        None => data,
     };
     if lo == hi {
         lo -= 0.5;
@@ -175,14 +169,10 @@ fn outer_edges(x: &[f64], range: Option<(f64, f64)>) -> Result<(f64, f64)> {
 }
 
 /// The bin width of a rule on the values inside the range (numpy
-/// `_hist_bin_*`); 0 when the rule gives none.
-fn rule_width(rule: Bins, x: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (lo, hi) = x
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+/// `_hist_bin_*`), `n` values with extent `(lo, hi)`; 0 when the rule
+/// gives none.
+fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
+    let n = n as f64;
     let ptp = hi - lo;
     let sturges = ptp / (n.log2() + 1.0);
     let fd = || {
@@ -201,34 +191,79 @@ fn rule_width(rule: Bins, x: &[f64]) -> f64 {
 }
 
 /// `numpy.histogram(x, bins, range)` with NaN handled by the policy.
+///
+/// Exact at any size: min/max and the counts are parallel passes, and the
+/// quartiles of the `"fd"`/`"auto"` rules come from a bucket selection
+/// (no sort, no copy of the column).
 pub fn histogram(x: &[f64], opts: &HistogramOptions) -> Result<Histogram> {
-    let x = finite(x, opts.nan_policy, "the values")?;
-    let (first, last) = outer_edges(&x, opts.range)?;
+    histogram_pooled(&[x], opts)
+}
+
+/// `numpy.histogram(numpy.concatenate(samples), bins, range)`: one
+/// histogram of several samples taken together (shared bins for an
+/// overlay) without concatenating them. Empty samples are allowed; all
+/// of them empty is an error.
+pub fn histogram_pooled(samples: &[&[f64]], opts: &HistogramOptions) -> Result<Histogram> {
+    let mut parts: Vec<Cow<[f64]>> = Vec::with_capacity(samples.len());
+    for x in samples {
+        match finite(x, opts.nan_policy, "the values") {
+            Ok(v) => parts.push(v),
+            Err(Error::TooFewObservations { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let parts: Vec<&[f64]> = parts.iter().map(|p| &p[..]).collect();
+    let n: usize = parts.iter().map(|p| p.len()).sum();
+    if n == 0 {
+        return Err(Error::TooFewObservations {
+            what: "the values".into(),
+            needed: 1,
+            got: 0,
+        });
+    }
+    let all = extent_of(&parts);
+    let (first, last) = outer_edges((all.min, all.max), opts.range)?;
     let count = match opts.bins {
         Bins::Count(k) => k,
         rule => {
-            let inside: std::borrow::Cow<[f64]> = if opts.range.is_some() {
-                x.iter()
-                    .copied()
-                    .filter(|v| *v >= first && *v <= last)
+            let inside: Vec<Cow<[f64]>> = if opts.range.is_some() {
+                parts
+                    .iter()
+                    .map(|p| {
+                        Cow::Owned(
+                            p.iter()
+                                .copied()
+                                .filter(|v| *v >= first && *v <= last)
+                                .collect(),
+                        )
+                    })
                     .collect()
             } else {
-                std::borrow::Cow::Borrowed(&x[..])
+                parts.iter().map(|p| Cow::Borrowed(*p)).collect()
             };
-            if inside.is_empty() {
-                1
+            let inside: Vec<&[f64]> = inside.iter().map(|p| &p[..]).collect();
+            let m: usize = inside.iter().map(|p| p.len()).sum();
+            let width = if m == 0 {
+                0.0
+            } else if opts.range.is_some() {
+                let e = extent_of(&inside);
+                rule_width(rule, &inside, m, (e.min, e.max))
             } else {
-                let width = rule_width(rule, &inside);
-                if width > 0.0 {
-                    ((last - first) / width).ceil() as usize
-                } else {
-                    1
-                }
+                rule_width(rule, &inside, m, (all.min, all.max))
+            };
+            if width > 0.0 {
+                ((last - first) / width).ceil() as usize
+            } else {
+                1
             }
         }
     };
     let bins = EqualBins::new(first, last, count)?;
-    let counts = bins.count(&x);
+    let counts = parts
+        .iter()
+        .map(|p| bins.count(p))
+        .reduce(add_counts)
+        .expect("at least one sample");
     let n = counts.iter().sum();
     Ok(Histogram { bins, counts, n })
 }

@@ -19,15 +19,17 @@ pub mod correlation_matrix;
 pub mod histogram;
 pub mod kde;
 pub mod lift;
+mod order_stats;
 pub mod power_curve;
 pub mod qq;
 pub mod roc;
 pub mod sample;
+mod scan;
 pub mod scatter;
 
 pub use boxplot::{BoxStats, box_stats};
 pub use correlation_matrix::{CorrelationMatrix, correlation_matrix};
-pub use histogram::{Bins, EqualBins, Histogram, HistogramOptions, histogram};
+pub use histogram::{Bins, EqualBins, Histogram, HistogramOptions, histogram, histogram_pooled};
 pub use kde::{Density, Kde};
 pub use lift::{LiftPoint, cumulative_lift, posterior_density};
 pub use power_curve::{PowerCurve, power_by_effect, power_by_sample_size};

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::scan::all_finite;
 use crate::input::{Cleaned, CleanedPair, clean, clean_pair};
 use crate::{Error, NanPolicy, Result};
 
@@ -35,6 +36,9 @@ fn check_finite(x: &[f64], what: &str) -> Result<()> {
 /// `Propagate` is [`Error::MissingValues`]. Infinite values and an empty
 /// result are errors too. Borrows when nothing is dropped.
 pub fn finite<'a>(x: &'a [f64], policy: NanPolicy, what: &str) -> Result<Cow<'a, [f64]>> {
+    if !x.is_empty() && all_finite(x) {
+        return Ok(Cow::Borrowed(x));
+    }
     let Cleaned::Ready(x) = clean(x, input_policy(policy), what)? else {
         unreachable!("clean propagates only under NanPolicy::Propagate");
     };
@@ -53,6 +57,9 @@ pub fn finite_pair<'a>(
     policy: NanPolicy,
     what: (&str, &str),
 ) -> Result<Pair<'a>> {
+    if x.len() == y.len() && !x.is_empty() && all_finite(x) && all_finite(y) {
+        return Ok((Cow::Borrowed(x), Cow::Borrowed(y)));
+    }
     let CleanedPair::Ready(x, y) = clean_pair(x, y, input_policy(policy), what)? else {
         unreachable!("clean_pair propagates only under NanPolicy::Propagate");
     };

@@ -1,13 +1,17 @@
 //! What a scatter plot of any size is drawn from: the points themselves up
 //! to [`ScatterOptions::max_points`], otherwise counts on a rectangular
 //! grid (`numpy.histogram2d(x, y, bins=[nx, ny])`), plus the least-squares
-//! line through all points (`scipy.stats.linregress`).
+//! line through all points (`scipy.stats.linregress`). Exact at any size:
+//! the extents, sums and grid counts are parallel passes.
 
 use serde::{Deserialize, Serialize};
 
 use super::histogram::EqualBins;
 use super::qq::LinearFit;
+use rayon::prelude::*;
+
 use super::sample::finite_pair;
+use super::scan::{self, CHUNK};
 use crate::{Error, NanPolicy, Result};
 
 /// Options of [`scatter`].
@@ -60,16 +64,12 @@ pub struct ScatterSummary {
 }
 
 fn extent(v: &[f64]) -> (f64, f64) {
-    let (lo, hi) = v
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+    let e = scan::extent(v);
     // numpy widens a zero-width range by ½ on each side
-    if lo == hi {
-        (lo - 0.5, hi + 0.5)
+    if e.min == e.max {
+        (e.min - 0.5, e.max + 0.5)
     } else {
-        (lo, hi)
+        (e.min, e.max)
     }
 }
 
@@ -115,12 +115,23 @@ pub fn histogram2d(x: &[f64], y: &[f64], (nx, ny): (usize, usize)) -> Result<Bin
     let (y0, y1) = extent(y);
     let x_bins = EqualBins::new(x0, x1, nx)?;
     let y_bins = EqualBins::new(y0, y1, ny)?;
-    let mut counts = vec![vec![0u64; nx]; ny];
-    for (&a, &b) in x.iter().zip(y) {
-        if let (Some(i), Some(j)) = (x_bins.index(a), y_bins.index(b)) {
-            counts[j][i] += 1;
-        }
-    }
+    let flat = x
+        .par_chunks(CHUNK)
+        .zip(y.par_chunks(CHUNK))
+        .with_min_len(scan::chunks_per_job(x.len()))
+        .fold(
+            || vec![0u64; nx * ny],
+            |mut acc, (xs, ys)| {
+                for (&a, &b) in xs.iter().zip(ys) {
+                    if let (Some(i), Some(j)) = (x_bins.index(a), y_bins.index(b)) {
+                        acc[j * nx + i] += 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(|| vec![0u64; nx * ny], scan::add_counts);
+    let counts = flat.chunks(nx).map(|r| r.to_vec()).collect();
     Ok(Binned2d {
         x_bins,
         y_bins,

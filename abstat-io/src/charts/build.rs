@@ -11,7 +11,8 @@ use abstat_core::proportion::{ProportionCi, proportion_confint};
 use abstat_core::regression::{Estimates, OlsFit};
 use abstat_core::summaries::{
     Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, cumulative_lift,
-    histogram, posterior_density, power_by_sample_size, probplot, roc_points, scatter,
+    histogram, histogram_pooled, posterior_density, power_by_sample_size, probplot, roc_points,
+    scatter,
 };
 use abstat_core::{Alternative, NanPolicy};
 
@@ -283,8 +284,10 @@ impl Chart {
         metric: &str,
         lang: Lang,
     ) -> Result<Chart> {
-        let both: Vec<f64> = control.iter().chain(treatment).copied().collect();
-        let shared = core(histogram(&both, &HistogramOptions::default()))?;
+        let shared = core(histogram_pooled(
+            &[control, treatment],
+            &HistogramOptions::default(),
+        ))?;
         let edges = &shared.bins.edges;
         let opts = HistogramOptions {
             bins: Bins::Count(shared.bins.len()),
@@ -459,7 +462,11 @@ impl Chart {
     }
 
     /// ROC curves of one or more models: (name, is-positive, score) each;
-    /// at most 2000 points of each curve kept (the AUC is of the full curve).
+    /// at most 2000 points of each curve kept (the AUC is of the full
+    /// curve). scikit-learn's curve up to
+    /// `abstat_core::summaries::roc::EXACT_LIMIT` (100 000) rows; binned
+    /// above, which the data says (`RocPoints::binned`) and the legend
+    /// shows as "AUC ≈".
     pub fn roc(models: &[(&str, &[bool], &[f64])], lang: Lang) -> Result<Chart> {
         let curves = models
             .iter()

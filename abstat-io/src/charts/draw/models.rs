@@ -9,7 +9,8 @@ use crate::charts::render::{Ctx, OrMessage, category, extent, frame, number};
 use crate::charts::spec::NamedRoc;
 use crate::charts::theme::Theme;
 
-/// ROC curves with the chance diagonal; the AUC in the legend.
+/// ROC curves with the chance diagonal; the AUC in the legend ("AUC ≈"
+/// for a binned curve, see `abstat_core::summaries::roc`).
 pub(super) fn roc<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ctx: &Ctx,
@@ -32,7 +33,12 @@ pub(super) fn roc<DB: DrawingBackend>(
             .map(|j| (c.roc.fpr[j], c.roc.tpr[j]));
         plot.draw_series(LineSeries::new(pts, color.stroke_width(ctx.stroke * 3)))
             .msg()?
-            .label(format!("{}: AUC = {:.3}", c.name, c.roc.auc))
+            .label(format!(
+                "{}: AUC {} {:.3}",
+                c.name,
+                if c.roc.binned { "≈" } else { "=" },
+                c.roc.auc
+            ))
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
             });
