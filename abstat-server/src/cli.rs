@@ -508,7 +508,7 @@ async fn user_add(config: &Config, name: &str) -> anyhow::Result<()> {
 /// handlers are installed when this is called, not when it is first awaited,
 /// so a signal sent right after a readiness line is never the default
 /// "terminate at once".
-fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     let streams = {
         use tokio::signal::unix::{SignalKind, signal};
