@@ -661,6 +661,7 @@ async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
         correction: None,
         weights: None,
         nan_policy: NanPolicy::Omit,
+        segment: None,
     });
     let job = api.submit(chat.user.id, &request, 60.0).await.unwrap();
     let verdict = jobs::result_text(&job, Lang::En);
