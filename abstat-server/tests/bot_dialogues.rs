@@ -1341,6 +1341,18 @@ async fn clean_previews_the_server_s_report_goes_back_and_applies_a_new_version(
             report.report.rows_out < report.report.rows_in,
             "the duplicate goes: {report:?}"
         );
+        // every operation the server reports is named in the user's words
+        for op in &report.report.ops {
+            let label = abstat_bot::texts::clean_op_label(&op.op, l);
+            assert_ne!(label, op.op, "{} has a label", op.op);
+            assert!(chat.text().contains(label), "{label} in {}", chat.text());
+            assert!(
+                !chat.text().contains(&op.op),
+                "no {} in {}",
+                op.op,
+                chat.text()
+            );
+        }
         assert_eq!(
             api_versions(&chat.api, &id).await,
             (1, up.dataset.rows),
