@@ -3,8 +3,8 @@
 //! analysis or the Bayesian comparisons; with a `segment`, the same
 //! analysis per segment (abstat-core's `analyze_segments_columns`). The
 //! whole experiment's result carries the heavy-tails check of every plain
-//! mean metric (core's `heavy_tails`, on the raw values); the segments'
-//! analyses leave it `None`.
+//! mean metric (core's `heavy_tails`, on the raw values); the segmented
+//! result (its `overall` and every segment) leaves it `None`.
 
 use abstat_api::{
     AbEngine, AbMetricKind, AbSegment, AbTestRequest, AbTestResult, BayesianTreatment,
