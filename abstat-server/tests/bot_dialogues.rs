@@ -774,7 +774,8 @@ async fn a_bayesian_ab_test_in_russian_skips_cuped_and_cancel_ends_a_dialogue() 
 /// Revenue with heavy tails: 400 users, variant A/B, revenue = exp(2·z)
 /// (z standard normal, Box–Muller on a fixed linear congruential
 /// sequence: skewness far above what 200 users per group can carry), and a
-/// four-valued country column.
+/// country column: four countries of 100 users, two of 20 (merged into
+/// "other" by the bot's minimum segment size).
 fn heavy_tailed_csv() -> Vec<u8> {
     let mut state: u64 = 7;
     let mut uniform = move || {
@@ -784,10 +785,14 @@ fn heavy_tailed_csv() -> Vec<u8> {
         ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
     let mut csv = String::from("variant,revenue,country\n");
-    for i in 0..400 {
+    for i in 0..440 {
         let z = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
         let variant = if i % 2 == 0 { "A" } else { "B" };
-        let country = ["DE", "FR", "US", "BR"][i % 4 / 2 + 2 * (i % 8 / 4)];
+        let country = if i < 400 {
+            ["DE", "FR", "US", "BR"][i % 4 / 2 + 2 * (i % 8 / 4)]
+        } else {
+            ["PL", "CZ"][i % 4 / 2]
+        };
         csv.push_str(&format!("{variant},{:.4},{country}\n", (2.0 * z).exp()));
     }
     csv.into_bytes()
@@ -864,6 +869,23 @@ async fn heavy_tails_are_warned_in_plain_words_and_segments_are_optional_in_both
             segment.is_some(),
             "{text}"
         );
+        if let Some(segments) = &r.segments {
+            // the small countries are merged into "other", marked as such
+            let other = segments
+                .segments
+                .iter()
+                .find(|s| s.kind == abstat_core::ab::SegmentKind::Other)
+                .expect("an other segment");
+            let name = T::SegmentOther.fill(lang, &[("n", &lang.count(other.values.len() as u64))]);
+            let line = T::SegmentLine.fill(
+                lang,
+                &[
+                    ("segment", &name),
+                    ("units", &lang.count(other.units.iter().sum())),
+                ],
+            );
+            assert!(text.contains(&format!("{line}: ")), "{line} in {text}");
+        }
     }
 }
 

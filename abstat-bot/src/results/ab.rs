@@ -410,3 +410,17 @@ fn bayesian(r: &AbTestResult, list: &[BayesianTreatment], lang: Lang, msg: &mut 
         msg.warnings.push(say(T::WarnLittleData, lang, &[]));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::about;
+
+    #[test]
+    fn the_rule_s_count_is_rounded_up_to_two_significant_digits() {
+        assert_eq!(about(71_582.3), 72_000);
+        assert_eq!(about(10_993.0), 11_000);
+        assert_eq!(about(95.2), 96);
+        assert_eq!(about(7.1), 8);
+        assert_eq!(about(f64::NAN), 0);
+    }
+}
