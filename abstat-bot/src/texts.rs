@@ -171,6 +171,27 @@ pub fn test_name(test: abstat_api::StatTestKind, lang: Lang) -> &'static str {
     lang.pick(ru, en)
 }
 
+/// The label of a cleaning operation the server reports by its plan name
+/// (`drop_duplicates`, …: abstat-core's `CleanOp::name`); a name this
+/// build does not know is shown as the server wrote it.
+pub fn clean_op_label(op: &str, lang: Lang) -> &str {
+    let t = match op {
+        "drop_missing" => T::OpDropMissing,
+        "fill_missing" => T::OpFillMissing,
+        "drop_duplicates" => T::OpDropDuplicates,
+        "outliers_iqr" => T::OpOutliersIqr,
+        "outliers_zscore" => T::OpOutliersZscore,
+        "winsorize" => T::OpWinsorize,
+        "cast" => T::OpCast,
+        "normalize_text" => T::OpNormalizeText,
+        "rename" => T::OpRename,
+        "drop_columns" => T::OpDropColumns,
+        "filter" => T::OpFilter,
+        _ => return op,
+    };
+    t.get(lang)
+}
+
 /// The name of a classifier.
 pub fn model_name(model: abstat_api::ClassifierModel, lang: Lang) -> &'static str {
     use abstat_api::ClassifierModel as M;
@@ -566,6 +587,52 @@ pub enum T {
     FieldY,
     /// Summary label: the columns.
     FieldColumns,
+    /// Warning: a mean metric's skewness asks for more units (n > 355·s²).
+    WarnHeavyTails,
+    /// A/B: ask the segment column.
+    AskSegment,
+    /// A/B segment button: no breakdown.
+    NoBreakdown,
+    /// Summary label: the segment column.
+    FieldSegment,
+    /// Section header: results by segment.
+    BySegment,
+    /// The head of one segment's line: `{segment} · {units} users`.
+    SegmentLine,
+    /// One metric's cell in a segment line: `{metric} {effect} (p {p})`.
+    SegmentCell,
+    /// A comparison a segment could not support.
+    SegmentNoData,
+    /// The merged segment: `other ({n} values)`.
+    SegmentOther,
+    /// The segment of rows without a value.
+    SegmentMissing,
+    /// A segment's own split is broken.
+    SegmentSrm,
+    /// Clean report label of `drop_missing`.
+    OpDropMissing,
+    /// Clean report label of `fill_missing`.
+    OpFillMissing,
+    /// Clean report label of `drop_duplicates`.
+    OpDropDuplicates,
+    /// Clean report label of `outliers_iqr`.
+    OpOutliersIqr,
+    /// Clean report label of `outliers_zscore`.
+    OpOutliersZscore,
+    /// Clean report label of `winsorize`.
+    OpWinsorize,
+    /// Clean report label of `cast`.
+    OpCast,
+    /// Clean report label of `normalize_text`.
+    OpNormalizeText,
+    /// Clean report label of `rename`.
+    OpRename,
+    /// Clean report label of `drop_columns`.
+    OpDropColumns,
+    /// Clean report label of `filter`.
+    OpFilter,
+    /// Button under the CSV document: the result as an Excel workbook.
+    BtnXlsx,
 }
 
 impl T {
@@ -1086,6 +1153,38 @@ impl T {
             FieldX => ("X", "X axis"),
             FieldY => ("Y", "Y axis"),
             FieldColumns => ("Столбцы", "Columns"),
+            WarnHeavyTails => (
+                "У «{metric}» тяжёлые хвосты (асимметрия {skewness}): при меньше чем ~{n} пользователей на группу p-value может быть ненадёжным; попробуйте срезать выбросы или взять квантильную метрику.",
+                "{metric} has heavy tails (skewness {skewness}): the p-value may be unreliable below ~{n} users per group; consider capping or a quantile metric.",
+            ),
+            AskSegment => (
+                "Разбить результат по сегментам? Выберите колонку (страна, платформа …) или «Без разбивки».",
+                "Break down by segment? Pick a column (country, platform …) or No breakdown.",
+            ),
+            NoBreakdown => ("Без разбивки", "No breakdown"),
+            FieldSegment => ("сегменты", "segments"),
+            BySegment => (
+                "По сегментам (p скорректированы на все сегменты):",
+                "By segment (p-values corrected across all segments):",
+            ),
+            SegmentLine => ("{segment} · {units} польз.", "{segment} · {units} users"),
+            SegmentCell => ("«{metric}» {effect} (p {p})", "{metric} {effect} (p {p})"),
+            SegmentNoData => ("«{metric}»: мало данных", "{metric}: not enough data"),
+            SegmentOther => ("прочие ({n} знач.)", "other ({n} values)"),
+            SegmentMissing => ("(без значения)", "(no value)"),
+            SegmentSrm => ("⚠️ SRM", "⚠️ SRM"),
+            OpDropMissing => ("Строки с пропусками", "Rows with missing values"),
+            OpFillMissing => ("Заполнение пропусков", "Filling missing values"),
+            OpDropDuplicates => ("Повторяющиеся строки", "Duplicate rows"),
+            OpOutliersIqr => ("Выбросы (правило IQR)", "Outliers (IQR rule)"),
+            OpOutliersZscore => ("Выбросы (z-оценка)", "Outliers (z-score)"),
+            OpWinsorize => ("Срез по перцентилям", "Capping at percentiles"),
+            OpCast => ("Смена типов колонок", "Column types"),
+            OpNormalizeText => ("Пробелы и регистр в тексте", "Text spaces and case"),
+            OpRename => ("Переименование колонок", "Renamed columns"),
+            OpDropColumns => ("Удаление колонок", "Dropped columns"),
+            OpFilter => ("Отбор строк", "Row filter"),
+            BtnXlsx => ("📗 Excel (XLSX)", "📗 Excel (XLSX)"),
         };
         lang.pick(ru, en)
     }
@@ -1116,6 +1215,33 @@ mod tests {
         assert_eq!(Lang::En.signed_percent(0.021), "+2.1%");
         assert_eq!(Lang::Ru.signed_percent(-0.021), "−2,1%");
         assert_eq!(Lang::En.sig(12.3456), "12.35");
+    }
+
+    /// Every operation of a cleaning plan (abstat-core's `CleanOp::name`,
+    /// read from the JSON the server accepts) has a label in both languages.
+    #[test]
+    fn every_clean_operation_has_a_label() {
+        use abstat_core::clean::CleanOp;
+        let ops = [
+            r#"{"op": "drop_missing"}"#,
+            r#"{"op": "fill_missing", "columns": ["a"], "method": "median"}"#,
+            r#"{"op": "drop_duplicates"}"#,
+            r#"{"op": "outliers_iqr", "columns": ["a"]}"#,
+            r#"{"op": "outliers_zscore", "columns": ["a"]}"#,
+            r#"{"op": "winsorize", "columns": ["a"], "lower": 0.01, "upper": 0.99}"#,
+            r#"{"op": "cast", "columns": ["a"], "to": "float"}"#,
+            r#"{"op": "normalize_text"}"#,
+            r#"{"op": "rename", "columns": {"a": "b"}}"#,
+            r#"{"op": "drop_columns", "columns": ["a"]}"#,
+            r#"{"op": "filter", "column": "a", "cmp": "not_null"}"#,
+        ];
+        for json in ops {
+            let op: CleanOp = serde_json::from_str(json).expect(json);
+            for lang in [Lang::Ru, Lang::En] {
+                assert_ne!(clean_op_label(op.name(), lang), op.name(), "{json}");
+            }
+        }
+        assert_eq!(clean_op_label("future_op", Lang::Ru), "future_op");
     }
 
     #[test]
@@ -1223,6 +1349,27 @@ mod tests {
             FieldX,
             FieldY,
             FieldColumns,
+            WarnHeavyTails,
+            AskSegment,
+            NoBreakdown,
+            FieldSegment,
+            BySegment,
+            SegmentLine,
+            SegmentCell,
+            SegmentNoData,
+            SegmentOther,
+            SegmentMissing,
+            OpDropMissing,
+            OpFillMissing,
+            OpDropDuplicates,
+            OpOutliersIqr,
+            OpOutliersZscore,
+            OpWinsorize,
+            OpCast,
+            OpNormalizeText,
+            OpRename,
+            OpDropColumns,
+            OpFilter,
         ] {
             let (ru, en) = (t.get(Lang::Ru), t.get(Lang::En));
             assert!(!ru.is_empty() && !en.is_empty(), "{t:?}");

@@ -375,11 +375,13 @@ struct Chat {
 
 impl Chat {
     async fn open(server: &str, lang: &'static str) -> Chat {
+        Chat::open_with(server, lang, "experiment.csv", experiment_csv()).await
+    }
+
+    /// A dialogue on the dataset uploaded from `csv`.
+    async fn open_with(server: &str, lang: &'static str, name: &str, csv: Vec<u8>) -> Chat {
         let api = ApiClient::new(server, SERVICE_TOKEN);
-        let up = api
-            .upload(TG_ID, "experiment.csv", experiment_csv())
-            .await
-            .unwrap();
+        let up = api.upload(TG_ID, name, csv).await.unwrap();
         let dataset = up.dataset.id.clone();
         let menu = MockMessageText::new().text("menu").build();
         let mut bot = MockBot::new(MockMessageText::new().text("/start"), schema());
@@ -557,9 +559,9 @@ fn lang_of(code: &str) -> Lang {
 }
 
 use abstat_api::{
-    AbEngine, AbMetric, AbMetricKind, AbTestRequest, ChartType, ClassificationRequest,
-    ClassifierModel, JobResponse, JobStatus, RegressionModel, RegressionRequest, StatTestKind,
-    StatTestRequest,
+    AbEngine, AbMetric, AbMetricKind, AbSegment, AbTestRequest, AnalysisResult, ChartType,
+    ClassificationRequest, ClassifierModel, JobResponse, JobStatus, RegressionModel,
+    RegressionRequest, StatTestKind, StatTestRequest,
 };
 use abstat_bot::api::Analysis;
 use abstat_bot::handlers::attachments;
@@ -660,14 +662,28 @@ async fn an_ab_test_is_tapped_through_with_back_and_answered_verdict_first_in_en
     );
     chat.press(T::EngineFrequentist.get(en)).await;
 
+    // the breakdown offers the text / few-valued columns not used yet
+    assert!(
+        chat.text().contains(T::AskSegment.get(en)),
+        "{}",
+        chat.text()
+    );
+    assert_eq!(
+        chat.captions()[..2],
+        ["segment".to_string(), T::NoBreakdown.get(en).to_string()]
+    );
+    chat.press("segment").await;
+
     // the status message says done, the result comes as a new message
     assert_eq!(chat.text(), T::JobDone.get(en));
     let result = chat.last_sent();
-    let request = Analysis::AbTest(ab_request(
-        &chat.dataset,
-        AbEngine::Frequentist,
-        Some("pre_revenue"),
-    ));
+    let mut request = ab_request(&chat.dataset, AbEngine::Frequentist, Some("pre_revenue"));
+    request.segment = Some(AbSegment {
+        column: "segment".into(),
+        top: abstat_bot::handlers::ab::SEGMENT_TOP,
+        min_units: abstat_bot::handlers::ab::SEGMENT_MIN_UNITS,
+    });
+    let request = Analysis::AbTest(request);
     let job = chat.expected_job(&request).await;
     let expected = abstat_bot::handlers::jobs::result_text(&job, en);
     assert_eq!(result.text().unwrap(), expected);
@@ -680,6 +696,20 @@ async fn an_ab_test_is_tapped_through_with_back_and_answered_verdict_first_in_en
         text.contains("(holm)"),
         "the correction is explained: {text}"
     );
+    // one line per segment, units as the server counted them
+    assert!(text.contains(T::BySegment.get(en)), "{text}");
+    let Some(Ok(AnalysisResult::AbTest(r))) = job.analysis() else {
+        panic!("{job:?}")
+    };
+    let segments = r.segments.as_ref().expect("segments");
+    assert_eq!(segments.segments.len(), 3);
+    for seg in &segments.segments {
+        let units = en.count(seg.units.iter().sum());
+        assert!(
+            text.contains(&format!("{} · {units} users: ", seg.name)),
+            "{text}"
+        );
+    }
     assert_eq!(
         buttons(&result),
         [(
@@ -739,6 +769,124 @@ async fn a_bayesian_ab_test_in_russian_skips_cuped_and_cancel_ends_a_dialogue() 
         expected.contains("шанс обыграть контроль") || expected.contains("шанс, что B"),
         "{expected}"
     );
+}
+
+/// Revenue with heavy tails: 400 users, variant A/B, revenue = exp(2·z)
+/// (z standard normal, Box–Muller on a fixed linear congruential
+/// sequence: skewness far above what 200 users per group can carry), and a
+/// country column: four countries of 100 users, two of 20 (merged into
+/// "other" by the bot's minimum segment size).
+fn heavy_tailed_csv() -> Vec<u8> {
+    let mut state: u64 = 7;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let mut csv = String::from("variant,revenue,country\n");
+    for i in 0..440 {
+        let z = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
+        let variant = if i % 2 == 0 { "A" } else { "B" };
+        let country = if i < 400 {
+            ["DE", "FR", "US", "BR"][i % 4 / 2 + 2 * (i % 8 / 4)]
+        } else {
+            ["PL", "CZ"][i % 4 / 2]
+        };
+        csv.push_str(&format!("{variant},{:.4},{country}\n", (2.0 * z).exp()));
+    }
+    csv.into_bytes()
+}
+
+/// The heavy-tails warning and the segment step in both languages: the
+/// server flags the skewed revenue (core's heavy-tails check), the bot
+/// words it with the server's skewness; Russian breaks the result down by
+/// country, English takes "No breakdown".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heavy_tails_are_warned_in_plain_words_and_segments_are_optional_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    for code in ["ru", "en"] {
+        let lang = lang_of(code);
+        let mut chat = Chat::open_with(&server, code, "heavy.csv", heavy_tailed_csv()).await;
+        chat.press_data(&format!("act:ab:{}", chat.dataset)).await;
+        chat.press("variant").await;
+        chat.press("A").await;
+        chat.press("revenue").await;
+        chat.press(T::BtnDone.get(lang)).await;
+        // no covariate to offer: straight to the engine
+        assert!(
+            chat.text().contains(T::AskEngine.get(lang)),
+            "{}",
+            chat.text()
+        );
+        chat.press(T::EngineFrequentist.get(lang)).await;
+        assert!(
+            chat.text().contains(T::AskSegment.get(lang)),
+            "{}",
+            chat.text()
+        );
+        let segment = (code == "ru").then(|| AbSegment {
+            column: "country".into(),
+            top: abstat_bot::handlers::ab::SEGMENT_TOP,
+            min_units: abstat_bot::handlers::ab::SEGMENT_MIN_UNITS,
+        });
+        match &segment {
+            Some(_) => chat.press("country").await,
+            None => chat.press(T::NoBreakdown.get(lang)).await,
+        }
+        assert_eq!(chat.text(), T::JobDone.get(lang));
+        let result = chat.last_sent();
+
+        let mut request = ab_request(&chat.dataset, AbEngine::Frequentist, None);
+        request.metrics.truncate(1);
+        request.correction = None;
+        request.segment = segment.clone();
+        let job = chat.expected_job(&Analysis::AbTest(request)).await;
+        let text = result.text().unwrap();
+        assert_eq!(text, abstat_bot::handlers::jobs::result_text(&job, lang));
+
+        let Some(Ok(AnalysisResult::AbTest(r))) = job.analysis() else {
+            panic!("{job:?}")
+        };
+        let exp = r.experiment.as_ref().unwrap();
+        let skewness = exp
+            .heavy_tail_warnings()
+            .map(|t| t.skewness)
+            .fold(f64::NAN, f64::max);
+        assert!(
+            skewness.is_finite(),
+            "the server flags the revenue: {exp:?}"
+        );
+        let warning = T::WarnHeavyTails.fill(lang, &[("metric", "revenue")]);
+        let (before, _) = warning.split_once("{skewness}").unwrap();
+        assert!(
+            text.contains(&format!("{before}{})", lang.number(skewness, 1))),
+            "{text}"
+        );
+        assert_eq!(
+            text.contains(T::BySegment.get(lang)),
+            segment.is_some(),
+            "{text}"
+        );
+        if let Some(segments) = &r.segments {
+            // the small countries are merged into "other", marked as such
+            let other = segments
+                .segments
+                .iter()
+                .find(|s| s.kind == abstat_core::ab::SegmentKind::Other)
+                .expect("an other segment");
+            let name = T::SegmentOther.fill(lang, &[("n", &lang.count(other.values.len() as u64))]);
+            let line = T::SegmentLine.fill(
+                lang,
+                &[
+                    ("segment", &name),
+                    ("units", &lang.count(other.units.iter().sum())),
+                ],
+            );
+            assert!(text.contains(&format!("{line}: ")), "{line} in {text}");
+        }
+    }
 }
 
 /// A stat test request with the dialogue's defaults (α 0.05, missing
@@ -1215,6 +1363,18 @@ async fn clean_previews_the_server_s_report_goes_back_and_applies_a_new_version(
             report.report.rows_out < report.report.rows_in,
             "the duplicate goes: {report:?}"
         );
+        // every operation the server reports is named in the user's words
+        for op in &report.report.ops {
+            let label = abstat_bot::texts::clean_op_label(&op.op, l);
+            assert_ne!(label, op.op, "{} has a label", op.op);
+            assert!(chat.text().contains(label), "{label} in {}", chat.text());
+            assert!(
+                !chat.text().contains(&op.op),
+                "no {} in {}",
+                op.op,
+                chat.text()
+            );
+        }
         assert_eq!(
             api_versions(&chat.api, &id).await,
             (1, up.dataset.rows),
@@ -1469,6 +1629,7 @@ async fn a_chart_that_cannot_be_fetched_leaves_the_result_and_a_short_note() {
     chat.press(T::BtnDone.get(en)).await;
     chat.press(T::BtnSkip.get(en)).await;
     chat.press(T::EngineFrequentist.get(en)).await;
+    chat.press(T::NoBreakdown.get(en)).await;
 
     let request = Analysis::AbTest(ab_request(&chat.dataset, AbEngine::Frequentist, None));
     let expected = chat.expected(&request).await;

@@ -602,8 +602,8 @@ async fn two_bot_processes_sharing_redis_see_the_same_users_state() {
 
 /// The real bot and server run a whole A/B test for a user: a CSV in, the
 /// dialogue tapped through, the verdict (the bot's rendering of the
-/// server's own answer), the forest chart as a PNG photo and the result as
-/// a CSV document. The transcript is written to `transcript.txt` in the
+/// server's own answer), the forest chart as a PNG photo, the result as a
+/// CSV document and, on the button under it, as an XLSX workbook. The transcript is written to `transcript.txt` in the
 /// test's directory and printed if anything fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
@@ -637,6 +637,8 @@ async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
     chat.press(chat.text(T::BtnSkip));
     chat.expect_text(chat.text(T::AskEngine)).await;
     chat.press(chat.text(T::EngineFrequentist));
+    chat.expect_text(chat.text(T::AskSegment)).await;
+    chat.press(chat.text(T::NoBreakdown));
     chat.expect_text(chat.text(T::JobDone)).await;
 
     // The server's own answer to the request the dialogue stands for.
@@ -694,9 +696,23 @@ async fn an_ab_test_runs_through_the_real_binaries_to_its_chart_and_document() {
     assert_eq!(fields(lines[0]), fields(lines[1]), "{text}");
     assert!(lines[1].contains("revenue"), "{text}");
 
+    // on request, the same result as an Excel workbook: the server's bytes
+    chat.press(chat.text(T::BtnXlsx));
+    let (name, workbook) = chat.expect_document().await;
+    assert!(name.ends_with(".xlsx"), "{name}");
+    let served = api.export(chat.user.id, &job.job_id, "xlsx").await.unwrap();
+    assert_eq!(workbook.len(), served.bytes.len(), "the server's workbook");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(workbook)).expect("an XLSX is a ZIP");
+    assert!(
+        zip.by_name("xl/workbook.xml").is_ok(),
+        "a workbook inside: {:?}",
+        zip.file_names().collect::<Vec<_>>()
+    );
+
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(written.contains("A/B test]"), "{written}");
     assert!(written.contains("[photo "), "{written}");
     assert!(written.contains("[document ab_test-"), "{written}");
+    assert!(written.contains("Excel (XLSX)]"), "{written}");
     println!("{written}");
 }

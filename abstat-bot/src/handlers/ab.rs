@@ -1,17 +1,32 @@
 //! The A/B test dialogue: variant column → control value → metrics
 //! (several; 0/1 columns are conversions, others means) → optional CUPED
-//! covariate → engine → `POST /ab-tests/run/`.
+//! covariate → engine → optional breakdown by segment (frequentist and
+//! sequential engines; the server refuses segments with the Bayesian one)
+//! → `POST /ab-tests/run/`.
 
-use abstat_api::{AbEngine, AbMetric, AbMetricKind, AbTestRequest};
+use abstat_api::{AbEngine, AbMetric, AbMetricKind, AbSegment, AbTestRequest};
 use abstat_core::multitest::Correction;
 use abstat_core::{Alternative, NanPolicy};
 
+use super::columns::ColumnType;
 use super::wizard::{Field, Opt, Question, Wizard};
 use crate::api::Analysis;
 use crate::texts::{Lang, T};
 
 /// The significance level the bot asks for.
 pub const ALPHA: f64 = 0.05;
+
+/// Segments of their own in a breakdown: the values with the most users;
+/// the rest is merged into "other" (a chat message stays readable).
+pub const SEGMENT_TOP: usize = 5;
+
+/// A value with fewer users joins "other": below about 30 units a
+/// segment's t-test says little.
+pub const SEGMENT_MIN_UNITS: u64 = 30;
+
+/// The answer of the "No breakdown" button (an option rather than Skip, so
+/// the button says what it does).
+const NO_SEGMENT: &str = "";
 
 /// The next question of the A/B dialogue.
 pub fn question(w: &Wizard, lang: Lang) -> Question {
@@ -78,6 +93,28 @@ pub fn question(w: &Wizard, lang: Lang) -> Question {
         _ => AbEngine::Frequentist,
     };
     let covariate = w.one(Field::Covariate);
+    // text or few-valued columns other than the variant and the chosen
+    // metrics; many-valued text is fine: the server keeps the top values
+    let segment_columns = w.column_options(w.columns.iter().filter(|c| {
+        let text = c.ty == ColumnType::Text && (c.capped || c.distinct >= 2);
+        (text || c.is_grouping())
+            && c.name != variant
+            && !metrics.contains(&c.name)
+            && covariate != Some(c.name.as_str())
+    }));
+    if engine != AbEngine::Bayesian && !w.answered(Field::Segment) && !segment_columns.is_empty() {
+        let mut options = segment_columns;
+        options.push(Opt::new(T::NoBreakdown.get(lang), NO_SEGMENT));
+        return ask(Field::Segment, T::AskSegment, options, false);
+    }
+    let segment = w
+        .one(Field::Segment)
+        .filter(|c| *c != NO_SEGMENT && engine != AbEngine::Bayesian)
+        .map(|column| AbSegment {
+            column: column.to_string(),
+            top: SEGMENT_TOP,
+            min_units: SEGMENT_MIN_UNITS,
+        });
     let metrics: Vec<AbMetric> = metrics
         .iter()
         .map(|m| {
@@ -112,6 +149,6 @@ pub fn question(w: &Wizard, lang: Lang) -> Question {
         correction: (comparisons > 1 && engine != AbEngine::Bayesian).then_some(Correction::Holm),
         weights: None,
         nan_policy: NanPolicy::Omit,
-        segment: None,
+        segment,
     }))
 }

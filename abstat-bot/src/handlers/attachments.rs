@@ -1,15 +1,16 @@
 //! The files that follow a result message: the analysis's chart as a photo
 //! (`GET /analytics/visualize/?job_id=…`, drawn in the chat's language) and
-//! the full result as a CSV document (`GET /jobs/{id}/export/`). Both are
-//! the server's bytes, passed on as they are. A file that cannot be fetched
+//! the full result as a CSV document (`GET /jobs/{id}/export/`), with a
+//! button under it that fetches the same result as an Excel workbook
+//! (`?format=xlsx`). All are the server's bytes, passed on as they are. A file that cannot be fetched
 //! costs the user nothing of the result: the text is already sent, and a
 //! short note says what is missing.
 
 use abstat_api::{AbEngine, AnalysisResult, ChartType, JobResponse, VisualizeQuery};
 use teloxide::prelude::*;
-use teloxide::types::InputFile;
+use teloxide::types::{InlineKeyboardMarkup, InputFile};
 
-use super::{HandlerError, api_failure};
+use super::{Ctx, HandlerError, api_failure, button};
 use crate::api::{ApiClient, Download};
 use crate::texts::{Lang, T};
 
@@ -81,13 +82,39 @@ pub async fn send(
         match api.export(tg, &job.job_id, "csv").await {
             Ok(file) => {
                 let name = format!("{}-{}.csv", job.kind, job.job_id);
-                bot.send_document(chat, input_file(file, name)).await?;
+                bot.send_document(chat, input_file(file, name))
+                    .reply_markup(xlsx_keyboard(&job.job_id, lang))
+                    .await?;
             }
             Err(e) => {
                 tracing::warn!(error = %e, job = %job.job_id, "a result document could not be fetched");
                 let note = T::ResultExportFailed.fill(lang, &[("error", &api_failure(&e, lang))]);
                 bot.send_message(chat, note).await?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// The button under a result's CSV document: the same result as XLSX
+/// (callback `xlsx:<job id>`; a job id is well under Telegram's 64 bytes).
+pub fn xlsx_keyboard(job_id: &str, lang: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[button(T::BtnXlsx.get(lang), format!("xlsx:{job_id}"))]])
+}
+
+/// The "Excel (XLSX)" button: fetch the job's result as a workbook and send
+/// it as a document, or a short note when the server cannot give it.
+pub async fn send_xlsx(ctx: &Ctx<'_>, chat: ChatId, job_id: &str) -> Result<(), HandlerError> {
+    match ctx.api.export(ctx.tg, job_id, "xlsx").await {
+        Ok(file) => {
+            let name = format!("result-{job_id}.xlsx");
+            ctx.bot.send_document(chat, input_file(file, name)).await?;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, job = %job_id, "an XLSX export could not be fetched");
+            let note =
+                T::ResultExportFailed.fill(ctx.lang, &[("error", &api_failure(&e, ctx.lang))]);
+            ctx.bot.send_message(chat, note).await?;
         }
     }
     Ok(())

@@ -291,6 +291,10 @@ async fn on_callback(
             }
         }
         ("del", _) => datasets::delete(&ctx, place, rest).await?,
+        ("xlsx", step) => {
+            attachments::send_xlsx(&ctx, place.chat, rest).await?;
+            step
+        }
         ("w", Step::Wizard(w)) => {
             let (step, note) = wizard::on_press(&ctx, place, w, rest).await?;
             popup = note;

@@ -85,6 +85,8 @@ pub enum Field {
     Covariate,
     /// A/B: the engine.
     Engine,
+    /// A/B: the segment column (or no breakdown).
+    Segment,
     /// Stat test: the first column.
     First,
     /// Stat test: the second column.
@@ -464,6 +466,7 @@ fn field_name(field: Field, lang: Lang) -> &'static str {
         Field::Metrics => T::FieldMetrics,
         Field::Covariate => T::FieldCovariate,
         Field::Engine => T::FieldEngine,
+        Field::Segment => T::FieldSegment,
         Field::First => T::FieldFirst,
         Field::Second => T::FieldSecond,
         Field::Test => T::FieldTest,

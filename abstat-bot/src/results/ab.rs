@@ -1,13 +1,16 @@
 //! A/B results: a verdict per treatment × metric, units and means, power,
-//! and warnings (sample ratio mismatch, too little data, low power,
-//! multiple comparisons corrected).
+//! a compact section per segment when the request asked for segments, and
+//! warnings (sample ratio mismatch, too little data, low power, heavy
+//! tails, multiple comparisons corrected).
 
 use abstat_api::{AbEngine, AbTestResult, BayesianTreatment};
 use abstat_core::ConfidenceInterval;
-use abstat_core::ab::{ExperimentResult, MetricKind, TreatmentResult, Verdict};
+use abstat_core::ab::{
+    ExperimentResult, MetricKind, SegmentKind, SegmentedResult, TreatmentResult, Verdict,
+};
 
 use super::{Message, level, say};
-use crate::texts::{Lang, T};
+use crate::texts::{Lang, T, escape};
 
 /// Chance to beat control above which (or below one minus which) a
 /// Bayesian result is called "very likely" better (worse): GrowthBook's
@@ -181,8 +184,104 @@ fn frequentist(r: &AbTestResult, exp: &ExperimentResult, lang: Lang, msg: &mut M
             &[("m", &exp.comparisons.to_string()), ("method", &method)],
         ));
     }
+    heavy_tails(exp, lang, msg);
     if r.engine == AbEngine::Sequential && !srm {
         msg.numbers.push(say(T::NoteSequential, lang, &[]));
+    }
+    if let Some(s) = &r.segments {
+        segments(r, s, lang, msg);
+    }
+}
+
+/// One warning per metric the server's heavy-tails check flagged, with the
+/// largest skewness and the largest number of units the rule asks for
+/// among its flagged variants.
+fn heavy_tails(exp: &ExperimentResult, lang: Lang, msg: &mut Message) {
+    let mut worst: Vec<(&str, f64, f64)> = Vec::new();
+    for t in exp.heavy_tail_warnings() {
+        match worst.iter_mut().find(|w| w.0 == t.metric) {
+            Some(w) => {
+                w.1 = w.1.max(t.skewness);
+                w.2 = w.2.max(t.required_n);
+            }
+            None => worst.push((&t.metric, t.skewness, t.required_n)),
+        }
+    }
+    for (metric, skewness, required) in worst {
+        msg.warnings.push(say(
+            T::WarnHeavyTails,
+            lang,
+            &[
+                ("metric", metric),
+                ("skewness", &lang.number(skewness, 1)),
+                ("n", &lang.count(about(required))),
+            ],
+        ));
+    }
+}
+
+/// A count rounded up to two significant digits (71,582 → 72,000): the
+/// rule of thumb is not precise enough for more.
+fn about(n: f64) -> u64 {
+    if !(n.is_finite() && n > 0.0) {
+        return 0;
+    }
+    let step = 10f64.powi((n.log10().floor() as i32 - 1).max(0));
+    ((n / step).ceil() * step) as u64
+}
+
+/// The per-segment section: one line per segment (kept values, then
+/// "other", then rows without a value) with each treatment × metric's
+/// lift and adjusted p-value.
+fn segments(r: &AbTestResult, s: &SegmentedResult, lang: Lang, msg: &mut Message) {
+    msg.segments
+        .push(format!("<b>{}</b>", escape(T::BySegment.get(lang))));
+    let treatments = r.variants.len().saturating_sub(1);
+    for (i, seg) in s.segments.iter().enumerate() {
+        let name = match seg.kind {
+            SegmentKind::Value => seg.name.clone(),
+            SegmentKind::Other => say(
+                T::SegmentOther,
+                lang,
+                &[("n", &lang.count(seg.values.len() as u64))],
+            ),
+            SegmentKind::Missing => T::SegmentMissing.get(lang).to_string(),
+        };
+        let mut cells = Vec::new();
+        for (m, metric) in seg.analysis.metrics.iter().enumerate() {
+            for (k, t) in metric.treatments.iter().enumerate() {
+                let label = if treatments > 1 {
+                    let variant = r.variants.get(t.variant).map_or("?", String::as_str);
+                    format!("{variant} · {}", metric.name)
+                } else {
+                    metric.name.clone()
+                };
+                let verdict = s.verdict(i, m, k).unwrap_or(Verdict::NotEnoughData);
+                cells.push(match treatment_effect(t, lang) {
+                    Some(e) if verdict != Verdict::NotEnoughData => say(
+                        T::SegmentCell,
+                        lang,
+                        &[
+                            ("metric", &label),
+                            ("effect", &e.effect),
+                            ("p", &lang.p_is(t.adjusted_p_value)),
+                        ],
+                    ),
+                    _ => say(T::SegmentNoData, lang, &[("metric", &label)]),
+                });
+            }
+        }
+        let units: u64 = seg.units.iter().sum();
+        let mut line = say(
+            T::SegmentLine,
+            lang,
+            &[("segment", &name), ("units", &lang.count(units))],
+        );
+        line.push_str(&format!(": {}", cells.join("; ")));
+        if seg.analysis.srm.is_mismatch() {
+            line.push_str(&format!(" {}", T::SegmentSrm.get(lang)));
+        }
+        msg.segments.push(line);
     }
 }
 
@@ -309,5 +408,19 @@ fn bayesian(r: &AbTestResult, list: &[BayesianTreatment], lang: Lang, msg: &mut 
     }
     if little_data {
         msg.warnings.push(say(T::WarnLittleData, lang, &[]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::about;
+
+    #[test]
+    fn the_rule_s_count_is_rounded_up_to_two_significant_digits() {
+        assert_eq!(about(71_582.3), 72_000);
+        assert_eq!(about(10_993.0), 11_000);
+        assert_eq!(about(95.2), 96);
+        assert_eq!(about(7.1), 8);
+        assert_eq!(about(f64::NAN), 0);
     }
 }

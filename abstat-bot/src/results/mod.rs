@@ -65,7 +65,7 @@ fn clean(r: &abstat_api::CleanResult, lang: Lang) -> String {
             T::CleanOpLine,
             lang,
             &[
-                ("op", &op.op),
+                ("op", crate::texts::clean_op_label(&op.op, lang)),
                 ("removed", &lang.count(removed)),
                 ("changed", &lang.count(op.cells_changed)),
             ],
@@ -74,12 +74,14 @@ fn clean(r: &abstat_api::CleanResult, lang: Lang) -> String {
     message.finish(lang)
 }
 
-/// A message of three parts: verdicts, key numbers, warnings (empty parts
-/// left out). Every part's lines are already escaped HTML.
+/// A message of up to four parts: verdicts, key numbers, results by
+/// segment, warnings (empty parts left out). Every part's lines are already escaped HTML.
 #[derive(Debug, Default)]
 pub(crate) struct Message {
     verdicts: Vec<String>,
     numbers: Vec<String>,
+    /// Per-segment lines, the section's header first.
+    segments: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -92,6 +94,9 @@ impl Message {
                 escape(T::KeyNumbers.get(lang)),
                 self.numbers.join("\n")
             ));
+        }
+        if !self.segments.is_empty() {
+            out.push_str(&format!("\n\n{}", self.segments.join("\n")));
         }
         if !self.warnings.is_empty() {
             out.push_str(&format!(

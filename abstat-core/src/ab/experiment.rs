@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::frequentist::{Comparison, FrequentistOptions, MetricStats, check_alpha, compare};
+use super::heavy_tails::HeavyTails;
 use super::power::Power;
 use super::sequential::{SequentialOptions, compare_sequential};
 use super::srm::{DEFAULT_SRM_THRESHOLD, Srm, srm};
@@ -138,6 +139,12 @@ pub struct ExperimentResult {
     pub comparisons: usize,
     /// Results per metric, in input order.
     pub metrics: Vec<MetricResult>,
+    /// The heavy-tails check ([`super::heavy_tails`]) of every mean metric
+    /// in every variant, when the caller had the raw values and ran it;
+    /// `None` when it was not run: [`analyze`] works on sufficient
+    /// statistics, which cannot tell the skewness, and leaves it `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heavy_tails: Option<Vec<HeavyTails>>,
 }
 
 impl ExperimentResult {
@@ -169,6 +176,12 @@ impl ExperimentResult {
         } else {
             Verdict::SignificantLoss
         })
+    }
+
+    /// The heavy-tails checks that flag a variant (n < 355·g1²), empty
+    /// when the check found none or was not run.
+    pub fn heavy_tail_warnings(&self) -> impl Iterator<Item = &HeavyTails> {
+        self.heavy_tails.iter().flatten().filter(|t| t.is_heavy())
     }
 
     /// Verdicts of every metric (outer) and treatment (inner).
@@ -311,6 +324,7 @@ pub(crate) fn analyze_uncorrected(
         srm,
         comparisons: 0,
         metrics: results,
+        heavy_tails: None,
     })
 }
 

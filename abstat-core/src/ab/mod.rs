@@ -13,7 +13,8 @@
 //! - [`group_sequential`]: planned looks with alpha spending;
 //! - [`bayesian`]: gbstats' Gaussian Bayesian engine; [`beta_binomial`]:
 //!   Beta-binomial posteriors for conversion rates;
-//! - [`srm`]: sample ratio mismatch; [`power`]: achieved power and MDE;
+//! - [`srm`]: sample ratio mismatch; [`heavy_tails`]: is n large enough
+//!   for the metric's skewness (n > 355·s²); [`power`]: achieved power and MDE;
 //! - [`stratification`]: post-stratification by a categorical column;
 //! - [`capping`]: outlier capping of a raw column before aggregation;
 //! - [`design`]: sample size and duration before the experiment;
@@ -48,6 +49,7 @@ pub mod experiment;
 pub mod fieller;
 pub mod frequentist;
 pub mod group_sequential;
+pub mod heavy_tails;
 pub mod power;
 pub mod quantile;
 pub mod segments;
@@ -66,6 +68,7 @@ pub use experiment::{
 pub use frequentist::{
     Arm, Comparison, Cuped, Effect, FrequentistOptions, MetricKind, MetricStats, compare,
 };
+pub use heavy_tails::{HeavyTails, heavy_tails};
 pub use power::{Power, minimum_detectable_effect, power_at};
 pub use quantile::QuantileStats;
 pub use segments::{

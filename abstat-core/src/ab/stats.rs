@@ -226,7 +226,8 @@ impl From<PowerSums> for crate::moments::Moments {
 }
 
 /// A mergeable per-variant state (so one parallel driver serves both kinds).
-trait Combine: Default + Clone + Send {
+pub(crate) trait Combine: Default + Clone + Send {
+    /// Merge the state of a disjoint set of rows.
     fn merge(&mut self, other: &Self);
 }
 
@@ -243,7 +244,7 @@ impl Combine for JointMoments {
 }
 
 /// Fold `len` rows in parallel chunks into one state per variant, then merge.
-fn grouped<S, F>(len: usize, variant: &[u32], variants: usize, fold: F) -> Result<Vec<S>>
+pub(crate) fn grouped<S, F>(len: usize, variant: &[u32], variants: usize, fold: F) -> Result<Vec<S>>
 where
     S: Combine,
     F: Fn(&mut [S], std::ops::Range<usize>) -> Result<()> + Sync,
@@ -270,7 +271,7 @@ where
 }
 
 /// The state of variant `g`, or an error for an index out of range.
-fn slot<S>(state: &mut [S], g: u32) -> Result<&mut S> {
+pub(crate) fn slot<S>(state: &mut [S], g: u32) -> Result<&mut S> {
     let variants = state.len();
     state.get_mut(g as usize).ok_or_else(|| {
         Error::invalid(
@@ -297,7 +298,7 @@ pub(crate) fn check_lengths(left: (&str, usize), right: (&str, usize)) -> Result
 
 /// Whether a row enters the sums under `policy` (`missing`: it has a NaN).
 /// Under `Propagate` it does, and turns its variant's sums into NaN.
-fn keep(missing: bool, policy: NanPolicy, what: &str) -> Result<bool> {
+pub(crate) fn keep(missing: bool, policy: NanPolicy, what: &str) -> Result<bool> {
     match (missing, policy) {
         (false, _) | (true, NanPolicy::Propagate) => Ok(true),
         (true, NanPolicy::Omit) => Ok(false),

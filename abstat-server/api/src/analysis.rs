@@ -428,7 +428,9 @@ pub struct AbTestResult {
     /// The engine.
     pub engine: AbEngine,
     /// Frequentist and sequential engines: the full analysis (SRM check,
-    /// comparisons, corrections, power and MDE).
+    /// comparisons, corrections, power and MDE, and `heavy_tails`: the
+    /// heavy-tails check of every mean metric without a covariate, from the
+    /// raw values).
     pub experiment: Option<ExperimentResult>,
     /// Verdicts per metric (outer) and treatment (inner), frequentist and
     /// sequential engines.
@@ -438,8 +440,10 @@ pub struct AbTestResult {
     /// With `segment` in the request: the experiment per segment (core's
     /// `SegmentedResult`: the options, the whole experiment, the
     /// correction's family and every segment's analysis).
+    /// (Boxed: it holds a whole experiment of its own, and most results
+    /// have no segments.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segments: Option<SegmentedResult>,
+    pub segments: Option<Box<SegmentedResult>>,
 }
 
 /// Which classifier `POST /analytics/classification/` trains

@@ -1,7 +1,10 @@
 //! `POST /ab-tests/run/`: per-variant sufficient statistics from the
 //! columns (abstat-core's `PowerSums::by_variant`), then the experiment
 //! analysis or the Bayesian comparisons; with a `segment`, the same
-//! analysis per segment (abstat-core's `analyze_segments_columns`).
+//! analysis per segment (abstat-core's `analyze_segments_columns`). The
+//! whole experiment's result carries the heavy-tails check of every plain
+//! mean metric (core's `heavy_tails`, on the raw values); the segmented
+//! result (its `overall` and every segment) leaves it `None`.
 
 use abstat_api::{
     AbEngine, AbMetricKind, AbSegment, AbTestRequest, AbTestResult, BayesianTreatment,
@@ -11,8 +14,8 @@ use abstat_core::ab::segments::{
     Dimension, MetricColumns, RawMetric, SegmentOptions, SegmentedResult, analyze_segments_columns,
 };
 use abstat_core::ab::{
-    BayesianOptions, Engine, ExperimentOptions, JointMoments, MetricInput, MetricStats, PowerSums,
-    analyze, compare_bayesian,
+    BayesianOptions, Engine, ExperimentOptions, HeavyTails, JointMoments, MetricInput, MetricStats,
+    PowerSums, analyze, compare_bayesian, heavy_tails,
 };
 use arrow_array::{RecordBatch, UInt32Array};
 
@@ -118,19 +121,23 @@ fn assign(batch: &RecordBatch, column: &str) -> Result<Assignment, RunError> {
     })
 }
 
+/// One metric's statistics per variant; with `tails`, also the heavy-tails
+/// check of a plain mean metric (core's `heavy_tails`, on the raw values).
 fn metric_stats(
     batch: &RecordBatch,
     r: &AbTestRequest,
     m: &abstat_api::AbMetric,
     a: &Assignment,
-) -> Result<Vec<MetricStats>, RunError> {
+    tails: bool,
+) -> Result<(Vec<MetricStats>, Vec<HeavyTails>), RunError> {
     let k = a.variants.len();
     let y = a.pick(&numeric(batch, &m.column)?);
+    let mut checks = Vec::new();
     let joint = |other: &str| -> Result<Vec<JointMoments>, RunError> {
         let x = a.pick(&numeric(batch, other)?);
         Ok(JointMoments::by_variant(&y, &x, &a.index, k, r.nan_policy)?)
     };
-    Ok(match (m.kind, &m.denominator, &m.covariate) {
+    let stats = match (m.kind, &m.denominator, &m.covariate) {
         (AbMetricKind::Ratio, Some(d), _) => {
             joint(d)?.into_iter().map(MetricStats::Ratio).collect()
         }
@@ -152,11 +159,18 @@ fn metric_stats(
                 .map(MetricStats::Proportion)
                 .collect()
         }
-        _ => PowerSums::by_variant(&y, &a.index, k, r.nan_policy)?
-            .into_iter()
-            .map(MetricStats::Mean)
-            .collect(),
-    })
+        _ => {
+            if tails {
+                let name = m.name.as_deref().unwrap_or(&m.column);
+                checks = heavy_tails(name, &y, &a.index, k, r.nan_policy)?;
+            }
+            PowerSums::by_variant(&y, &a.index, k, r.nan_policy)?
+                .into_iter()
+                .map(MetricStats::Mean)
+                .collect()
+        }
+    };
+    Ok((stats, checks))
 }
 
 /// Run the analysis.
@@ -199,14 +213,19 @@ pub(super) fn run(batch: &RecordBatch, r: &AbTestRequest) -> Result<AbTestResult
     for &v in &a.index {
         units[v as usize] += 1;
     }
+    // the heavy-tails check feeds the frequentist engines' result only
+    let tails = r.engine != AbEngine::Bayesian;
+    let mut checks = Vec::new();
     let metrics = r
         .metrics
         .iter()
         .map(|m| {
+            let (variants, c) = metric_stats(batch, r, m, &a, tails)?;
+            checks.extend(c);
             Ok(MetricInput {
                 name: m.name.clone().unwrap_or_else(|| m.column.clone()),
                 higher_is_better: m.higher_is_better,
-                variants: metric_stats(batch, r, m, &a)?,
+                variants,
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
@@ -237,11 +256,12 @@ pub(super) fn run(batch: &RecordBatch, r: &AbTestRequest) -> Result<AbTestResult
                 control,
                 ..Default::default()
             };
-            let result = analyze(&units, &weights, &metrics, &opts)?;
+            let mut result = analyze(&units, &weights, &metrics, &opts)?;
+            result.heavy_tails = Some(checks);
             out.verdicts = Some(result.verdicts());
             out.experiment = Some(result);
             if let Some(s) = &r.segment {
-                out.segments = Some(segmented(batch, r, s, &a, &weights, &opts)?);
+                out.segments = Some(Box::new(segmented(batch, r, s, &a, &weights, &opts)?));
             }
         }
         AbEngine::Bayesian => {
