@@ -4,8 +4,12 @@
 //!
 //! 1. `/start` → greeting, one user, sequential: p50 / p99 of the time from
 //!    the update being queued to the bot's message arriving.
-//! 2. 100 users at once each send a CSV and then `/datasets`, tapping the
-//!    dataset to open its menu: p50 / p99 per step and the wall time.
+//! 2. 100 users at once each send a CSV, then `/datasets`, tap the dataset
+//!    to open its menu, and run a frequentist A/B test through the dialogue
+//!    (A/B test → variant → control → metric → Done → Skip CUPED →
+//!    engine → no breakdown) to its verdict: p50 / p99 per step (the A/B
+//!    step from the last tap to the "Done" message, which includes the
+//!    job on the server's in-process queue) and the wall time.
 //!
 //! There is no Python peer for a Telegram bot round trip, so this bench
 //! prints absolute figures only. Run: `cargo bench -p abstat-tg-emulator
@@ -16,6 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use abstat_bot::texts::{Lang, T};
 use abstat_tg_emulator::{Emulator, TestUser};
 
 const TOKEN: &str = "123456789:bench-token-abcdefghijkl";
@@ -23,6 +28,10 @@ const SERVICE: &str = "0123456789abcdef0123456789abcdef-bench";
 const WAIT: Duration = Duration::from_secs(120);
 const CSV: &str =
     "variant,revenue,converted\nA,10.5,1\nB,12.0,0\nA,9.0,1\nB,14.5,1\nA,11.0,0\nB,13.0,1\n";
+
+fn en(t: T) -> &'static str {
+    t.get(Lang::En)
+}
 
 struct Kill(Child);
 
@@ -155,24 +164,49 @@ async fn main() {
                 .and_then(|e| e.buttons().first().cloned())
                 .expect("a dataset button");
             let menu = round_trip(&tg, &u, || drop(tg.press(&u, &title)), "bench").await;
-            (upload, list, menu)
+            let mut taps = Vec::new();
+            for (tap, next) in [
+                (en(T::BtnAbTest), en(T::AskVariant)),
+                ("variant", en(T::AskControl)),
+                ("A", en(T::AskMetrics)),
+                ("revenue", en(T::AskMetrics)),
+                (en(T::BtnDone), en(T::AskCovariate)),
+                (en(T::BtnSkip), en(T::AskEngine)),
+                (en(T::EngineFrequentist), en(T::AskSegment)),
+            ] {
+                taps.push(round_trip(&tg, &u, || drop(tg.press(&u, tap)), next).await);
+            }
+            let ab = round_trip(
+                &tg,
+                &u,
+                || drop(tg.press(&u, en(T::NoBreakdown))),
+                en(T::JobDone),
+            )
+            .await;
+            (upload, list, menu, taps, ab)
         })
     });
     let mut uploads = Vec::new();
     let mut lists = Vec::new();
     let mut menus = Vec::new();
+    let mut taps = Vec::new();
+    let mut abs = Vec::new();
     for u in users {
-        let (a, b, c) = u.await.unwrap();
+        let (a, b, c, d, e) = u.await.unwrap();
         uploads.push(a);
         lists.push(b);
         menus.push(c);
+        taps.extend(d);
+        abs.push(e);
     }
     let wall = started.elapsed();
     report("100 users: CSV → profile", uploads);
     report("100 users: /datasets", lists);
     report("100 users: tap → menu", menus);
+    report("100 users: dialogue taps", taps);
+    report("100 users: A/B → verdict", abs);
     println!(
-        "100 users, all three steps: {:.2} s wall",
+        "100 users, upload to A/B verdict: {:.2} s wall",
         wall.as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&dir);
