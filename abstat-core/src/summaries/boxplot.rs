@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 
-use super::order_stats::{percentiles, select_in_place};
-use super::sample::finite;
-use super::scan::{CHUNK, extent};
+use super::order_stats::{percentiles_within, select_in_place};
+use super::sample::finite_moments;
+use super::scan::CHUNK;
 use crate::{Error, NanPolicy, Result};
 
 /// At most this many fliers are kept (evenly chosen from the sorted
@@ -44,8 +44,9 @@ pub struct BoxStats {
 
 /// `numpy.percentile(x, [25, 50, 75])`, exact, by selection (see
 /// [`order_stats`](super::order_stats)).
-pub(crate) fn quartiles(parts: &[&[f64]]) -> [f64; 3] {
-    let v = percentiles(parts, &[25.0, 50.0, 75.0]);
+/// The values' minimum and maximum are `extent`.
+pub(crate) fn quartiles(parts: &[&[f64]], extent: (f64, f64)) -> [f64; 3] {
+    let v = percentiles_within(parts, &[25.0, 50.0, 75.0], extent);
     [v[0], v[1], v[2]]
 }
 
@@ -59,27 +60,40 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
             "a non-negative number (1.5 is usual)",
         ));
     }
-    let x = finite(x, nan_policy, "the group")?;
+    let (x, m) = finite_moments(x, nan_policy, "the group")?;
     let n = x.len();
-    let mean = extent(&x).sum / n as f64;
-    let [q1, median, q3] = quartiles(&[&x]);
+    let mean = m.mean();
+    let [q1, median, q3] = quartiles(&[&x], (m.extent.min, m.extent.max));
     let iqr = q3 - q1;
     let (lo, hi) = (q1 - whis * iqr, q3 + whis * iqr);
-    // the smallest value ≥ lo and the largest ≤ hi
-    let (mut whisker_low, mut whisker_high) = x
+    // One pass for both whiskers and the fliers: the smallest value ≥ lo,
+    // the largest ≤ hi, and the values outside [lo, hi]. Those are
+    // matplotlib's fliers (below the low whisker or above the high one):
+    // no value lies in [lo, whisker_low), by the whisker's definition, and
+    // when the whisker falls back to q1 no value lies in [lo, q1) either.
+    let (mut whisker_low, mut whisker_high, mut fliers) = x
         .par_chunks(CHUNK)
         .map(|c| {
-            c.iter()
+            let mut out = Vec::new();
+            let (a, b) = c
+                .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    if !(lo..=hi).contains(&v) {
+                        out.push(v);
+                    }
                     (
                         if v >= lo && v < a { v } else { a },
                         if v <= hi && v > b { v } else { b },
                     )
-                })
+                });
+            (a, b, out)
         })
         .reduce(
-            || (f64::INFINITY, f64::NEG_INFINITY),
-            |(a, b), (c, d)| (a.min(c), b.max(d)),
+            || (f64::INFINITY, f64::NEG_INFINITY, Vec::new()),
+            |(a, b, mut f), (c, d, g)| {
+                f.extend(g);
+                (a.min(c), b.max(d), f)
+            },
         );
     if whisker_low == f64::INFINITY || whisker_low > q1 {
         whisker_low = q1;
@@ -87,14 +101,6 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
     if whisker_high == f64::NEG_INFINITY || whisker_high < q3 {
         whisker_high = q3;
     }
-    let mut fliers: Vec<f64> = x
-        .par_chunks(CHUNK)
-        .flat_map_iter(|c| {
-            c.iter()
-                .copied()
-                .filter(|&v| v < whisker_low || v > whisker_high)
-        })
-        .collect();
     let n_fliers = fliers.len();
     if n_fliers > MAX_FLIERS {
         let last = n_fliers - 1;
@@ -125,7 +131,10 @@ mod tests {
     #[test]
     fn quartiles_match_numpy_on_a_small_sample() {
         // np.percentile([1, 2, 3, 4], [25, 50, 75]) = [1.75, 2.5, 3.25]
-        assert_eq!(quartiles(&[&[4.0, 3.0, 2.0, 1.0]]), [1.75, 2.5, 3.25]);
+        assert_eq!(
+            quartiles(&[&[4.0, 3.0, 2.0, 1.0]], (1.0, 4.0)),
+            [1.75, 2.5, 3.25]
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@
 
 use rayon::prelude::*;
 
-use super::scan::{CHUNK, add_counts, bin_counts, extent_of};
+#[cfg(test)]
+use super::scan::extent_of;
+use super::scan::{CHUNK, add_counts, bin_counts};
 
 /// Samples up to this size are copied and selected in place.
 pub(crate) const COPY_LIMIT: usize = 1 << 16;
@@ -21,15 +23,30 @@ pub(crate) const BUCKETS: usize = 1 << 16;
 
 /// The order statistics of ranks `ranks` (0-based, increasing, each below
 /// the total length) of the values of `parts` taken together.
+#[cfg(test)]
 pub(crate) fn order_statistics(parts: &[&[f64]], ranks: &[usize]) -> Vec<f64> {
+    let n: usize = parts.iter().map(|p| p.len()).sum();
+    if n <= COPY_LIMIT {
+        return order_statistics_within(parts, ranks, (0.0, 0.0));
+    }
+    let e = extent_of(parts);
+    order_statistics_within(parts, ranks, (e.min, e.max))
+}
+
+/// [`order_statistics`] when the values' minimum and maximum `(lo, hi)`
+/// are already known (from a fused scan), saving the pass that finds them;
+/// `(lo, hi)` is not used up to [`COPY_LIMIT`] values.
+pub(crate) fn order_statistics_within(
+    parts: &[&[f64]],
+    ranks: &[usize],
+    (lo, hi): (f64, f64),
+) -> Vec<f64> {
     debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
     let n: usize = parts.iter().map(|p| p.len()).sum();
     if n <= COPY_LIMIT {
         let mut buf: Vec<f64> = parts.iter().flat_map(|p| p.iter().copied()).collect();
         return select_in_place(&mut buf, ranks);
     }
-    let e = extent_of(parts);
-    let (lo, hi) = (e.min, e.max);
     let scale = BUCKETS as f64 / (hi - lo);
     if !(scale.is_finite() && scale > 0.0) {
         // all equal, or a range too wide for f64: one bucket, exact anyway
@@ -140,7 +157,14 @@ fn multi_select(buf: &mut [f64], ranks: &[usize], offset: usize, out: &mut [f64]
 
 /// `numpy.percentile(x, qs, method="linear")` of the values of `parts`
 /// taken together, `qs` increasing, in percent.
+#[cfg(test)]
 pub(crate) fn percentiles(parts: &[&[f64]], qs: &[f64]) -> Vec<f64> {
+    let e = extent_of(parts);
+    percentiles_within(parts, qs, (e.min, e.max))
+}
+
+/// [`percentiles`] of values whose minimum and maximum are `extent`.
+pub(crate) fn percentiles_within(parts: &[&[f64]], qs: &[f64], extent: (f64, f64)) -> Vec<f64> {
     let n: usize = parts.iter().map(|p| p.len()).sum();
     // numpy: virtual index q·(n − 1), lerp between its neighbours
     let spots: Vec<(usize, f64)> = qs
@@ -157,7 +181,7 @@ pub(crate) fn percentiles(parts: &[&[f64]], qs: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let v = order_statistics(parts, &ranks);
+    let v = order_statistics_within(parts, &ranks, extent);
     let at = |r: usize| v[ranks.binary_search(&r).expect("rank asked for")];
     spots
         .iter()
