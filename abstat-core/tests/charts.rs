@@ -6,8 +6,8 @@ mod common;
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
     Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
-    histogram_pooled, kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, qq,
-    roc_points, scatter,
+    histogram_pooled, kde::EXACT_LIMIT, overlay, posterior_density, power_by_sample_size, probplot,
+    qq, roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -225,15 +225,103 @@ fn scatter_fit_matches_linregress_and_bins_match_histogram2d() {
 
 #[test]
 fn correlation_matrix_matches_corrcoef() {
-    let c = &of_kind("corrcoef")[0];
-    let cols: Vec<Vec<f64>> = c["columns"].as_array().unwrap().iter().map(data).collect();
-    let (a, b, u) = (&cols[0], &cols[1], &cols[2]);
-    let second: Vec<f64> = a.iter().zip(b).map(|(x, y)| 0.5 * x + y).collect();
-    let third: Vec<f64> = u.iter().zip(b).map(|(x, y)| x - 0.3 * y).collect();
-    let m = correlation_matrix(&["a", "b", "c"], &[a, &second, &third], NanPolicy::Omit).unwrap();
-    for (i, row) in c["r"].as_array().unwrap().iter().enumerate() {
-        all_close(&m.r[i], &vec_of(row), RTOL, 1e-14, &format!("row {i}"));
+    for c in of_kind("corrcoef") {
+        let name = c["name"].as_str().unwrap();
+        let cols: Vec<Vec<f64>> = c["columns"].as_array().unwrap().iter().map(data).collect();
+        let (a, b, u) = (&cols[0], &cols[1], &cols[2]);
+        let second: Vec<f64> = a.iter().zip(b).map(|(x, y)| 0.5 * x + y).collect();
+        let third: Vec<f64> = u.iter().zip(b).map(|(x, y)| x - 0.3 * y).collect();
+        let m =
+            correlation_matrix(&["a", "b", "c"], &[a, &second, &third], NanPolicy::Omit).unwrap();
+        for (i, row) in c["r"].as_array().unwrap().iter().enumerate() {
+            all_close(
+                &m.r[i],
+                &vec_of(row),
+                RTOL,
+                1e-14,
+                &format!("{name} row {i}"),
+            );
+        }
     }
+}
+
+#[test]
+fn overlay_matches_numpy_pooled_bins_counts_and_gaussian_kde() {
+    for c in of_kind("overlay") {
+        let name = c["name"].as_str().unwrap();
+        let samples: Vec<Vec<f64>> = c["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(powered)
+            .collect();
+        let refs: Vec<&[f64]> = samples.iter().map(|s| &s[..]).collect();
+        let points = c["points"].as_u64().unwrap() as usize;
+        let o = overlay(&refs, &HistogramOptions::default(), points).unwrap();
+        let expected = c["series"].as_array().unwrap();
+        assert_eq!(o.series.len(), expected.len(), "{name}");
+        for (k, (s, e)) in o.series.iter().zip(expected).enumerate() {
+            let what = format!("{name} series {k}");
+            // edges are linspace: the same arithmetic, so 1e-12 relative
+            all_close(
+                &s.histogram.bins.edges,
+                &vec_of(&c["edges"]),
+                1e-12,
+                1e-300,
+                &what,
+            );
+            let counts: Vec<u64> = e["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            assert_eq!(s.histogram.counts, counts, "{what}: counts");
+            assert_eq!(s.histogram.n, counts.iter().sum::<u64>(), "{what}: n");
+            let d = s.density.as_ref().expect("a density");
+            all_close(&d.x, &vec_of(&e["grid"]), 1e-12, 1e-12, &what);
+            let dens = vec_of(&e["density"]);
+            let n = s.histogram.n as usize;
+            if n <= EXACT_LIMIT {
+                all_close(&d.y, &dens, RTOL, 1e-300, &what);
+            } else {
+                // the binned KDE's bound of `kde_matches_scipy_gaussian_kde`
+                let peak = dens.iter().cloned().fold(0.0, f64::max);
+                all_close(&d.y, &dens, 0.0, 1e-4 * peak, &what);
+            }
+            let kde = Kde::fit(refs[k], NanPolicy::Omit).unwrap();
+            assert_close(kde.bandwidth, num(&e["bandwidth"]), RTOL, 0.0, &what);
+            // the fused pass bins exactly as Kde::fit does
+            assert_eq!(d, &kde.curve(points).unwrap(), "{what}: Kde::fit");
+        }
+    }
+}
+
+#[test]
+fn overlay_refuses_what_it_cannot_draw() {
+    let x = [1.0, 2.0, 3.0];
+    let opts = HistogramOptions::default();
+    assert!(matches!(
+        overlay(&[&x, &[f64::NAN]], &opts, 50),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    assert!(matches!(
+        overlay(
+            &[&x, &[1.0, f64::NAN]],
+            &HistogramOptions {
+                nan_policy: NanPolicy::Raise,
+                ..opts
+            },
+            50
+        ),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    assert!(overlay(&[&x], &opts, 1).is_err());
+    assert!(overlay(&[&x, &[f64::INFINITY, 1.0]], &opts, 50).is_err());
+    // a constant sample is drawn as bars without a density
+    let o = overlay(&[&x, &[2.0, 2.0]], &opts, 50).unwrap();
+    assert!(o.series[0].density.is_some() && o.series[1].density.is_none());
+    assert_eq!(o.series[1].histogram.n, 2);
 }
 
 #[test]
