@@ -5,9 +5,9 @@ mod common;
 
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
-    Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
-    histogram_pooled, kde::EXACT_LIMIT, overlay, posterior_density, power_by_sample_size, probplot,
-    qq, roc_points, scatter,
+    Bins, BoxStats, HistogramOptions, Kde, ScatterOptions, box_stats, box_stats_by,
+    correlation_matrix, histogram, histogram_pooled, kde::EXACT_LIMIT, overlay, posterior_density,
+    power_by_sample_size, probplot, qq, roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -134,6 +134,84 @@ fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
             assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
         }
     }
+}
+
+#[test]
+fn box_stats_by_group_match_numpy_and_the_split_groups() {
+    for c in of_kind("boxplot_by") {
+        let name = c["name"].as_str().unwrap();
+        let x = powered(&c["x"]);
+        let codes: Vec<u32> = data(&c["codes"])
+            .iter()
+            .map(|u| (u * u * 4.0).floor() as u32)
+            .collect();
+        let by = box_stats_by(&x, &codes, 4, 1.5, NanPolicy::Omit).unwrap();
+        for (g, (b, e)) in by.iter().zip(c["groups"].as_array().unwrap()).enumerate() {
+            let what = format!("{name} group {g}");
+            for (got, key) in [
+                (b.mean, "mean"),
+                (b.q1, "q1"),
+                (b.median, "median"),
+                (b.q3, "q3"),
+                (b.whisker_low, "whisker_low"),
+                (b.whisker_high, "whisker_high"),
+            ] {
+                assert_close(got, num(&e[key]), RTOL, 1e-300, &format!("{what} {key}"));
+            }
+            assert_eq!(b.n_fliers as u64, e["n_fliers"].as_u64().unwrap(), "{what}");
+            if e["fliers"].is_array() {
+                assert_eq!(b.fliers, vec_of(&e["fliers"]), "{what}: fliers");
+            }
+            // the same as splitting the column (the mean's sum is added in
+            // another order, so equal to rounding)
+            let part: Vec<f64> = x
+                .iter()
+                .zip(&codes)
+                .filter(|(_, k)| **k as usize == g)
+                .map(|(v, _)| *v)
+                .collect();
+            let split = box_stats(&part, 1.5, NanPolicy::Omit).unwrap();
+            assert_close(b.mean, split.mean, 1e-12, 0.0, &what);
+            assert_eq!(
+                BoxStats {
+                    mean: split.mean,
+                    ..b.clone()
+                },
+                split,
+                "{what}: split"
+            );
+        }
+    }
+}
+
+#[test]
+fn box_stats_by_group_errors_and_missing_values() {
+    let x = [1.0, 2.0, f64::NAN, 4.0, 5.0, 6.0];
+    let codes = [0, 1, 0, 1, 0, 1];
+    // NaN omitted: the per-group path, as box_stats of each group
+    let by = box_stats_by(&x, &codes, 2, 1.5, NanPolicy::Omit).unwrap();
+    assert_eq!(by[0], box_stats(&[1.0, 5.0], 1.5, NanPolicy::Omit).unwrap());
+    assert_eq!(
+        by[1],
+        box_stats(&[2.0, 4.0, 6.0], 1.5, NanPolicy::Omit).unwrap()
+    );
+    assert!(matches!(
+        box_stats_by(&x, &codes, 2, 1.5, NanPolicy::Raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    let ok = [1.0, 2.0, 3.0];
+    assert!(matches!(
+        box_stats_by(&ok, &[0, 1], 2, 1.5, NanPolicy::Omit),
+        Err(abstat_core::Error::LengthMismatch { .. })
+    ));
+    // a code beyond the groups, no groups, an empty group, a bad whisker
+    assert!(box_stats_by(&ok, &[0, 1, 2], 2, 1.5, NanPolicy::Omit).is_err());
+    assert!(box_stats_by(&ok, &[0, 0, 0], 0, 1.5, NanPolicy::Omit).is_err());
+    assert!(matches!(
+        box_stats_by(&ok, &[0, 0, 0], 2, 1.5, NanPolicy::Omit),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    assert!(box_stats_by(&ok, &[0, 1, 0], 2, -1.0, NanPolicy::Omit).is_err());
 }
 
 #[test]

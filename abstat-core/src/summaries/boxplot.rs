@@ -53,48 +53,100 @@ pub(crate) fn quartiles(parts: &[&[f64]], extent: (f64, f64)) -> [f64; 3] {
 /// matplotlib's `boxplot_stats` of one group with whiskers at `whis`·IQR
 /// (matplotlib's default 1.5). NaN per `nan_policy` (see the module docs).
 pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats> {
-    if !(whis >= 0.0 && whis.is_finite()) {
-        return Err(Error::invalid(
-            "whis",
-            whis,
-            "a non-negative number (1.5 is usual)",
-        ));
-    }
+    check_whis(whis)?;
     let (x, m) = finite_moments(x, nan_policy, "the group")?;
     let n = x.len();
     let mean = m.mean();
     let [q1, median, q3] = quartiles(&[&x], (m.extent.min, m.extent.max));
-    let iqr = q3 - q1;
-    let (lo, hi) = (q1 - whis * iqr, q3 + whis * iqr);
-    // One pass for both whiskers and the fliers: the smallest value ≥ lo,
-    // the largest ≤ hi, and the values outside [lo, hi]. Those are
-    // matplotlib's fliers (below the low whisker or above the high one):
-    // no value lies in [lo, whisker_low), by the whisker's definition, and
-    // when the whisker falls back to q1 no value lies in [lo, q1) either.
-    let (mut whisker_low, mut whisker_high, mut fliers) = x
+    let (lo, hi) = fences([q1, median, q3], whis);
+    let beyond = x
         .par_chunks(CHUNK)
-        .map(|c| {
-            let mut out = Vec::new();
-            let (a, b) = c
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                    if !(lo..=hi).contains(&v) {
-                        out.push(v);
-                    }
-                    (
-                        if v >= lo && v < a { v } else { a },
-                        if v <= hi && v > b { v } else { b },
-                    )
-                });
-            (a, b, out)
-        })
-        .reduce(
-            || (f64::INFINITY, f64::NEG_INFINITY, Vec::new()),
-            |(a, b, mut f), (c, d, g)| {
-                f.extend(g);
-                (a.min(c), b.max(d), f)
-            },
-        );
+        .map(|c| Beyond::of(c.iter().copied(), lo, hi))
+        .reduce(Beyond::default, Beyond::merge);
+    Ok(finish(n, mean, [q1, median, q3], beyond))
+}
+
+/// The whisker parameter, checked.
+pub(crate) fn check_whis(whis: f64) -> Result<()> {
+    if whis >= 0.0 && whis.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "whis",
+            whis,
+            "a non-negative number (1.5 is usual)",
+        ))
+    }
+}
+
+/// q1 − whis·IQR and q3 + whis·IQR.
+pub(crate) fn fences([q1, _, q3]: [f64; 3], whis: f64) -> (f64, f64) {
+    let iqr = q3 - q1;
+    (q1 - whis * iqr, q3 + whis * iqr)
+}
+
+/// One pass for both whiskers and the fliers: the smallest value ≥ lo,
+/// the largest ≤ hi, and the values outside [lo, hi]. Those are
+/// matplotlib's fliers (below the low whisker or above the high one): no
+/// value lies in [lo, whisker_low), by the whisker's definition, and when
+/// the whisker falls back to q1 no value lies in [lo, q1) either.
+#[derive(Debug, Clone)]
+pub(crate) struct Beyond {
+    low: f64,
+    high: f64,
+    fliers: Vec<f64>,
+}
+
+impl Default for Beyond {
+    fn default() -> Self {
+        Beyond {
+            low: f64::INFINITY,
+            high: f64::NEG_INFINITY,
+            fliers: Vec::new(),
+        }
+    }
+}
+
+impl Beyond {
+    /// Of the values `v` with fences `lo`, `hi`.
+    pub(crate) fn of(v: impl Iterator<Item = f64>, lo: f64, hi: f64) -> Beyond {
+        let mut b = Beyond::default();
+        for v in v {
+            b.add(v, lo, hi);
+        }
+        b
+    }
+
+    /// Add one value.
+    #[inline]
+    pub(crate) fn add(&mut self, v: f64, lo: f64, hi: f64) {
+        if v >= lo && v < self.low {
+            self.low = v;
+        }
+        if v <= hi && v > self.high {
+            self.high = v;
+        }
+        if !(lo..=hi).contains(&v) {
+            self.fliers.push(v);
+        }
+    }
+
+    /// Both parts' values (fliers in order).
+    pub(crate) fn merge(mut self, o: Beyond) -> Beyond {
+        self.low = self.low.min(o.low);
+        self.high = self.high.max(o.high);
+        self.fliers.extend(o.fliers);
+        self
+    }
+}
+
+/// The statistics from the quartiles and the whisker pass.
+pub(crate) fn finish(n: usize, mean: f64, [q1, median, q3]: [f64; 3], b: Beyond) -> BoxStats {
+    let Beyond {
+        low: mut whisker_low,
+        high: mut whisker_high,
+        mut fliers,
+    } = b;
     if whisker_low == f64::INFINITY || whisker_low > q1 {
         whisker_low = q1;
     }
@@ -111,7 +163,7 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
     } else {
         fliers.sort_unstable_by(f64::total_cmp);
     }
-    Ok(BoxStats {
+    BoxStats {
         n,
         mean,
         q1,
@@ -121,7 +173,7 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
         whisker_high,
         fliers,
         n_fliers,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! refuse NaN with [`Error::MissingValues`](crate::Error::MissingValues):
 //! a picture cannot show a NaN result. Infinite values are refused.
 
+pub mod box_groups;
 pub mod boxplot;
 pub mod correlation_matrix;
 pub mod histogram;
@@ -28,6 +29,7 @@ pub mod sample;
 mod scan;
 pub mod scatter;
 
+pub use box_groups::box_stats_by;
 pub use boxplot::{BoxStats, box_stats};
 pub use correlation_matrix::{CorrelationMatrix, correlation_matrix};
 pub use histogram::{Bins, EqualBins, Histogram, HistogramOptions, histogram, histogram_pooled};
