@@ -10,7 +10,7 @@ use abstat_core::classification::{ConfusionMatrix, Importance};
 use abstat_core::proportion::{ProportionCi, proportion_confint};
 use abstat_core::regression::{Estimates, OlsFit};
 use abstat_core::summaries::{
-    HistogramOptions, OverlaySeries, ScatterOptions, box_stats, correlation_matrix,
+    HistogramOptions, OverlaySeries, ScatterOptions, box_stats, box_stats_by, correlation_matrix,
     cumulative_lift, overlay, posterior_density, power_by_sample_size, probplot, roc_points,
     scatter,
 };
@@ -118,6 +118,42 @@ impl Chart {
                 got: 0,
             }));
         }
+        Ok(chart(
+            format!("{value} · {group}"),
+            group,
+            value,
+            lang,
+            ChartKind::BoxPlot { groups },
+        ))
+    }
+
+    /// Box plot of `values` by group without splitting the column:
+    /// `values[i]` belongs to group `codes[i]`, an index into `groups`
+    /// (abstat-core `box_stats_by`: fused passes over both columns). The
+    /// same chart as [`Chart::box_plot`] of the split groups.
+    pub fn box_plot_by(
+        values: &[f64],
+        codes: &[u32],
+        groups: &[&str],
+        value: &str,
+        group: &str,
+        lang: Lang,
+    ) -> Result<Chart> {
+        let stats = core(box_stats_by(
+            values,
+            codes,
+            groups.len(),
+            1.5,
+            NanPolicy::Omit,
+        ))?;
+        let groups = groups
+            .iter()
+            .zip(stats)
+            .map(|(name, stats)| NamedBox {
+                name: name.to_string(),
+                stats,
+            })
+            .collect();
         Ok(chart(
             format!("{value} · {group}"),
             group,
