@@ -22,12 +22,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let theme = Theme::default();
-    let mut g = c.benchmark_group("charts");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let stages = !std::env::var("ABSTAT_CHART_STAGES").is_ok_and(|v| v == "0");
     for (n, tag) in [(1_000_000, "1e6"), (10_000_000, "1e7")] {
         let data = sample::Sample::new(n);
+        let mut g = c.benchmark_group("charts");
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
         for kind in sample::KINDS {
             g.bench_function(format!("{kind}_{tag}"), |b| {
                 b.iter(|| {
@@ -36,24 +37,21 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
-    }
-    g.finish();
-    if std::env::var("ABSTAT_CHART_STAGES").is_ok_and(|v| v == "0") {
-        return;
-    }
-    let mut g = c.benchmark_group("charts_summarise");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2));
-    for (n, tag) in [(1_000_000, "1e6"), (10_000_000, "1e7")] {
-        let data = sample::Sample::new(n);
+        g.finish();
+        if !stages {
+            continue;
+        }
+        let mut g = c.benchmark_group("charts_summarise");
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(2));
         for kind in sample::KINDS {
             g.bench_function(format!("{kind}_{tag}"), |b| {
                 b.iter(|| data.chart(black_box(kind)))
             });
         }
+        g.finish();
     }
-    g.finish();
 }
 
 criterion_group!(benches, bench);
