@@ -117,22 +117,28 @@ fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
         let name = c["name"].as_str().unwrap();
         let x = powered(&c["x"]);
         let b = box_stats(&x, 1.5, NanPolicy::Omit).unwrap();
-        for (got, key) in [
-            (b.mean, "mean"),
-            (b.q1, "q1"),
-            (b.median, "median"),
-            (b.q3, "q3"),
-            (b.whisker_low, "whisker_low"),
-            (b.whisker_high, "whisker_high"),
-        ] {
-            assert_close(got, num(&c[key]), RTOL, 1e-300, &format!("{name} {key}"));
-        }
-        assert_eq!(b.n_fliers as u64, c["n_fliers"].as_u64().unwrap(), "{name}");
-        if c["fliers"].is_array() {
-            assert_eq!(b.fliers, vec_of(&c["fliers"]), "{name}: fliers");
-        } else {
-            assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
-        }
+        check_box(&b, &c, name);
+    }
+}
+
+/// Box statistics against the generator's `boxplot_stats` of the same
+/// values.
+fn check_box(b: &BoxStats, e: &Value, name: &str) {
+    for (got, key) in [
+        (b.mean, "mean"),
+        (b.q1, "q1"),
+        (b.median, "median"),
+        (b.q3, "q3"),
+        (b.whisker_low, "whisker_low"),
+        (b.whisker_high, "whisker_high"),
+    ] {
+        assert_close(got, num(&e[key]), RTOL, 1e-300, &format!("{name} {key}"));
+    }
+    assert_eq!(b.n_fliers as u64, e["n_fliers"].as_u64().unwrap(), "{name}");
+    if e["fliers"].is_array() {
+        assert_eq!(b.fliers, vec_of(&e["fliers"]), "{name}: fliers");
+    } else {
+        assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
     }
 }
 
@@ -148,20 +154,7 @@ fn box_stats_by_group_match_numpy_and_the_split_groups() {
         let by = box_stats_by(&x, &codes, 4, 1.5, NanPolicy::Omit).unwrap();
         for (g, (b, e)) in by.iter().zip(c["groups"].as_array().unwrap()).enumerate() {
             let what = format!("{name} group {g}");
-            for (got, key) in [
-                (b.mean, "mean"),
-                (b.q1, "q1"),
-                (b.median, "median"),
-                (b.q3, "q3"),
-                (b.whisker_low, "whisker_low"),
-                (b.whisker_high, "whisker_high"),
-            ] {
-                assert_close(got, num(&e[key]), RTOL, 1e-300, &format!("{what} {key}"));
-            }
-            assert_eq!(b.n_fliers as u64, e["n_fliers"].as_u64().unwrap(), "{what}");
-            if e["fliers"].is_array() {
-                assert_eq!(b.fliers, vec_of(&e["fliers"]), "{what}: fliers");
-            }
+            check_box(b, e, &what);
             // the same as splitting the column (the mean's sum is added in
             // another order, so equal to rounding)
             let part: Vec<f64> = x

@@ -126,26 +126,20 @@ pub fn box_stats_by(
         })
         .collect();
     // pass 3: the values of the wanted buckets, per group, in row order
-    let gathered = x
-        .par_chunks(CHUNK)
-        .zip(codes.par_chunks(CHUNK))
-        .map(|(xs, cs)| {
-            let mut out = vec![Vec::new(); groups];
-            for (&v, &c) in xs.iter().zip(cs) {
-                let g = c as usize;
-                if wanted[g].2.wanted[bucket(g, v)] {
-                    out[g].push(v);
-                }
+    let gathered = per_group(
+        x,
+        codes,
+        groups,
+        |out: &mut Vec<f64>, g, v| {
+            if wanted[g].2.wanted[bucket(g, v)] {
+                out.push(v);
             }
-            out
-        })
-        .reduce(
-            || vec![Vec::new(); groups],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| a.extend(b));
-                a
-            },
-        );
+        },
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    );
     let quartiles: Vec<[f64; 3]> = gathered
         .into_iter()
         .zip(&wanted)
@@ -157,27 +151,43 @@ pub fn box_stats_by(
         .collect();
     // pass 4: whiskers and fliers per group
     let fence: Vec<(f64, f64)> = quartiles.iter().map(|&q| fences(q, whis)).collect();
-    let beyond = x
-        .par_chunks(CHUNK)
-        .zip(codes.par_chunks(CHUNK))
-        .map(|(xs, cs)| {
-            let mut b = vec![Beyond::default(); groups];
-            for (&v, &c) in xs.iter().zip(cs) {
-                let g = c as usize;
-                b[g].add(v, fence[g].0, fence[g].1);
-            }
-            b
-        })
-        .reduce(
-            || vec![Beyond::default(); groups],
-            |a, b| a.into_iter().zip(b).map(|(a, b)| a.merge(b)).collect(),
-        );
+    let beyond = per_group(
+        x,
+        codes,
+        groups,
+        |b: &mut Beyond, g, v| b.add(v, fence[g].0, fence[g].1),
+        Beyond::merge,
+    );
     Ok(scans
         .iter()
         .zip(quartiles)
         .zip(beyond)
         .map(|((s, q), b)| finish(s.n, s.extent.sum / s.n as f64, q, b))
         .collect())
+}
+
+/// One accumulator per group, filled by `add(acc, group, value)` over the
+/// rows in parallel chunks and merged in row order by `merge`.
+fn per_group<T: Default + Clone + Send>(
+    x: &[f64],
+    codes: &[u32],
+    groups: usize,
+    add: impl Fn(&mut T, usize, f64) + Sync + Send,
+    merge: impl Fn(T, T) -> T + Sync + Send,
+) -> Vec<T> {
+    x.par_chunks(CHUNK)
+        .zip(codes.par_chunks(CHUNK))
+        .map(|(xs, cs)| {
+            let mut acc = vec![T::default(); groups];
+            for (&v, &c) in xs.iter().zip(cs) {
+                add(&mut acc[c as usize], c as usize, v);
+            }
+            acc
+        })
+        .reduce(
+            || vec![T::default(); groups],
+            |a, b| a.into_iter().zip(b).map(|(a, b)| merge(a, b)).collect(),
+        )
 }
 
 /// The per-group path: split, then [`box_stats`] of each group.

@@ -5,7 +5,13 @@
 //! A chart of any dataset size is drawn from a summary of bounded size:
 //! every function here is O(n) or O(n log n) on at most
 //! [`qq::MAX_SORTED`]-sized samples, and returns a few thousand numbers at
-//! most. Each summary matches its reference (numpy, scipy, scikit-learn,
+//! most. Big columns are read in as few passes as the summary allows,
+//! each pass parallel over fixed-size chunks and computing everything it
+//! can at once: the first pass checks finiteness and gathers the extent,
+//! sum and centred sums of squares (and cross products, for pairs and
+//! correlation matrices); later passes count bins or buckets, gather the
+//! values near wanted order statistics, and bin a density's grid in the
+//! same pass as the histogram ([`overlay`], [`box_stats_by`]). Each summary matches its reference (numpy, scipy, scikit-learn,
 //! statsmodels) on the same data; where a big input is approximated to stay
 //! fast, the function's documentation says how and by how much.
 //!

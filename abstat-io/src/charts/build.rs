@@ -57,6 +57,16 @@ fn chart(
     }
 }
 
+fn box_chart(groups: Vec<NamedBox>, value: &str, group: &str, lang: Lang) -> Chart {
+    chart(
+        format!("{value} · {group}"),
+        group,
+        value,
+        lang,
+        ChartKind::BoxPlot { groups },
+    )
+}
+
 fn interval_row(
     label: String,
     estimate: f64,
@@ -118,13 +128,7 @@ impl Chart {
                 got: 0,
             }));
         }
-        Ok(chart(
-            format!("{value} · {group}"),
-            group,
-            value,
-            lang,
-            ChartKind::BoxPlot { groups },
-        ))
+        Ok(box_chart(groups, value, group, lang))
     }
 
     /// Box plot of `values` by group without splitting the column:
@@ -154,13 +158,7 @@ impl Chart {
                 stats,
             })
             .collect();
-        Ok(chart(
-            format!("{value} · {group}"),
-            group,
-            value,
-            lang,
-            ChartKind::BoxPlot { groups },
-        ))
+        Ok(box_chart(groups, value, group, lang))
     }
 
     /// Bars of counts per category.
