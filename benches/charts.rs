@@ -5,6 +5,11 @@
 //! 1280 × 800 PNG. Goal: ≤ 200 ms per chart at any size.
 //! `benches/charts_peers.py` times numpy/scipy + matplotlib on the same
 //! data for the kinds that have a direct peer.
+//!
+//! Per-stage breakdown: the group `charts_summarise` times the summarising
+//! step alone (`Sample::chart`), so rendering costs the difference between
+//! `charts/<kind>` and `charts_summarise/<kind>`. Set
+//! `ABSTAT_CHART_STAGES=0` to skip it.
 
 #[path = "../examples/sample/mod.rs"]
 mod sample;
@@ -17,12 +22,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let theme = Theme::default();
-    let mut g = c.benchmark_group("charts");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let stages = !std::env::var("ABSTAT_CHART_STAGES").is_ok_and(|v| v == "0");
     for (n, tag) in [(1_000_000, "1e6"), (10_000_000, "1e7")] {
         let data = sample::Sample::new(n);
+        let mut g = c.benchmark_group("charts");
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
         for kind in sample::KINDS {
             g.bench_function(format!("{kind}_{tag}"), |b| {
                 b.iter(|| {
@@ -31,8 +37,21 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
+        g.finish();
+        if !stages {
+            continue;
+        }
+        let mut g = c.benchmark_group("charts_summarise");
+        g.sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(2));
+        for kind in sample::KINDS {
+            g.bench_function(format!("{kind}_{tag}"), |b| {
+                b.iter(|| data.chart(black_box(kind)))
+            });
+        }
+        g.finish();
     }
-    g.finish();
 }
 
 criterion_group!(benches, bench);

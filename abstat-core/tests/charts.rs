@@ -5,9 +5,9 @@ mod common;
 
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
-    Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, histogram,
-    histogram_pooled, kde::EXACT_LIMIT, posterior_density, power_by_sample_size, probplot, qq,
-    roc_points, scatter,
+    Bins, BoxStats, HistogramOptions, Kde, ScatterOptions, box_stats, box_stats_by,
+    correlation_matrix, histogram, histogram_pooled, kde::EXACT_LIMIT, overlay, posterior_density,
+    power_by_sample_size, probplot, qq, roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -117,23 +117,94 @@ fn box_stats_match_numpy_percentiles_and_matplotlib_whiskers() {
         let name = c["name"].as_str().unwrap();
         let x = powered(&c["x"]);
         let b = box_stats(&x, 1.5, NanPolicy::Omit).unwrap();
-        for (got, key) in [
-            (b.mean, "mean"),
-            (b.q1, "q1"),
-            (b.median, "median"),
-            (b.q3, "q3"),
-            (b.whisker_low, "whisker_low"),
-            (b.whisker_high, "whisker_high"),
-        ] {
-            assert_close(got, num(&c[key]), RTOL, 1e-300, &format!("{name} {key}"));
-        }
-        assert_eq!(b.n_fliers as u64, c["n_fliers"].as_u64().unwrap(), "{name}");
-        if c["fliers"].is_array() {
-            assert_eq!(b.fliers, vec_of(&c["fliers"]), "{name}: fliers");
-        } else {
-            assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
+        check_box(&b, &c, name);
+    }
+}
+
+/// Box statistics against the generator's `boxplot_stats` of the same
+/// values.
+fn check_box(b: &BoxStats, e: &Value, name: &str) {
+    for (got, key) in [
+        (b.mean, "mean"),
+        (b.q1, "q1"),
+        (b.median, "median"),
+        (b.q3, "q3"),
+        (b.whisker_low, "whisker_low"),
+        (b.whisker_high, "whisker_high"),
+    ] {
+        assert_close(got, num(&e[key]), RTOL, 1e-300, &format!("{name} {key}"));
+    }
+    assert_eq!(b.n_fliers as u64, e["n_fliers"].as_u64().unwrap(), "{name}");
+    if e["fliers"].is_array() {
+        assert_eq!(b.fliers, vec_of(&e["fliers"]), "{name}: fliers");
+    } else {
+        assert_eq!(b.fliers.len(), abstat_core::summaries::boxplot::MAX_FLIERS);
+    }
+}
+
+#[test]
+fn box_stats_by_group_match_numpy_and_the_split_groups() {
+    for c in of_kind("boxplot_by") {
+        let name = c["name"].as_str().unwrap();
+        let x = powered(&c["x"]);
+        let codes: Vec<u32> = data(&c["codes"])
+            .iter()
+            .map(|u| (u * u * 4.0).floor() as u32)
+            .collect();
+        let by = box_stats_by(&x, &codes, 4, 1.5, NanPolicy::Omit).unwrap();
+        for (g, (b, e)) in by.iter().zip(c["groups"].as_array().unwrap()).enumerate() {
+            let what = format!("{name} group {g}");
+            check_box(b, e, &what);
+            // the same as splitting the column (the mean's sum is added in
+            // another order, so equal to rounding)
+            let part: Vec<f64> = x
+                .iter()
+                .zip(&codes)
+                .filter(|(_, k)| **k as usize == g)
+                .map(|(v, _)| *v)
+                .collect();
+            let split = box_stats(&part, 1.5, NanPolicy::Omit).unwrap();
+            assert_close(b.mean, split.mean, 1e-12, 0.0, &what);
+            assert_eq!(
+                BoxStats {
+                    mean: split.mean,
+                    ..b.clone()
+                },
+                split,
+                "{what}: split"
+            );
         }
     }
+}
+
+#[test]
+fn box_stats_by_group_errors_and_missing_values() {
+    let x = [1.0, 2.0, f64::NAN, 4.0, 5.0, 6.0];
+    let codes = [0, 1, 0, 1, 0, 1];
+    // NaN omitted: the per-group path, as box_stats of each group
+    let by = box_stats_by(&x, &codes, 2, 1.5, NanPolicy::Omit).unwrap();
+    assert_eq!(by[0], box_stats(&[1.0, 5.0], 1.5, NanPolicy::Omit).unwrap());
+    assert_eq!(
+        by[1],
+        box_stats(&[2.0, 4.0, 6.0], 1.5, NanPolicy::Omit).unwrap()
+    );
+    assert!(matches!(
+        box_stats_by(&x, &codes, 2, 1.5, NanPolicy::Raise),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    let ok = [1.0, 2.0, 3.0];
+    assert!(matches!(
+        box_stats_by(&ok, &[0, 1], 2, 1.5, NanPolicy::Omit),
+        Err(abstat_core::Error::LengthMismatch { .. })
+    ));
+    // a code beyond the groups, no groups, an empty group, a bad whisker
+    assert!(box_stats_by(&ok, &[0, 1, 2], 2, 1.5, NanPolicy::Omit).is_err());
+    assert!(box_stats_by(&ok, &[0, 0, 0], 0, 1.5, NanPolicy::Omit).is_err());
+    assert!(matches!(
+        box_stats_by(&ok, &[0, 0, 0], 2, 1.5, NanPolicy::Omit),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    assert!(box_stats_by(&ok, &[0, 1, 0], 2, -1.0, NanPolicy::Omit).is_err());
 }
 
 #[test]
@@ -225,15 +296,103 @@ fn scatter_fit_matches_linregress_and_bins_match_histogram2d() {
 
 #[test]
 fn correlation_matrix_matches_corrcoef() {
-    let c = &of_kind("corrcoef")[0];
-    let cols: Vec<Vec<f64>> = c["columns"].as_array().unwrap().iter().map(data).collect();
-    let (a, b, u) = (&cols[0], &cols[1], &cols[2]);
-    let second: Vec<f64> = a.iter().zip(b).map(|(x, y)| 0.5 * x + y).collect();
-    let third: Vec<f64> = u.iter().zip(b).map(|(x, y)| x - 0.3 * y).collect();
-    let m = correlation_matrix(&["a", "b", "c"], &[a, &second, &third], NanPolicy::Omit).unwrap();
-    for (i, row) in c["r"].as_array().unwrap().iter().enumerate() {
-        all_close(&m.r[i], &vec_of(row), RTOL, 1e-14, &format!("row {i}"));
+    for c in of_kind("corrcoef") {
+        let name = c["name"].as_str().unwrap();
+        let cols: Vec<Vec<f64>> = c["columns"].as_array().unwrap().iter().map(data).collect();
+        let (a, b, u) = (&cols[0], &cols[1], &cols[2]);
+        let second: Vec<f64> = a.iter().zip(b).map(|(x, y)| 0.5 * x + y).collect();
+        let third: Vec<f64> = u.iter().zip(b).map(|(x, y)| x - 0.3 * y).collect();
+        let m =
+            correlation_matrix(&["a", "b", "c"], &[a, &second, &third], NanPolicy::Omit).unwrap();
+        for (i, row) in c["r"].as_array().unwrap().iter().enumerate() {
+            all_close(
+                &m.r[i],
+                &vec_of(row),
+                RTOL,
+                1e-14,
+                &format!("{name} row {i}"),
+            );
+        }
     }
+}
+
+#[test]
+fn overlay_matches_numpy_pooled_bins_counts_and_gaussian_kde() {
+    for c in of_kind("overlay") {
+        let name = c["name"].as_str().unwrap();
+        let samples: Vec<Vec<f64>> = c["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(powered)
+            .collect();
+        let refs: Vec<&[f64]> = samples.iter().map(|s| &s[..]).collect();
+        let points = c["points"].as_u64().unwrap() as usize;
+        let o = overlay(&refs, &HistogramOptions::default(), points).unwrap();
+        let expected = c["series"].as_array().unwrap();
+        assert_eq!(o.series.len(), expected.len(), "{name}");
+        for (k, (s, e)) in o.series.iter().zip(expected).enumerate() {
+            let what = format!("{name} series {k}");
+            // edges are linspace: the same arithmetic, so 1e-12 relative
+            all_close(
+                &s.histogram.bins.edges,
+                &vec_of(&c["edges"]),
+                1e-12,
+                1e-300,
+                &what,
+            );
+            let counts: Vec<u64> = e["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            assert_eq!(s.histogram.counts, counts, "{what}: counts");
+            assert_eq!(s.histogram.n, counts.iter().sum::<u64>(), "{what}: n");
+            let d = s.density.as_ref().expect("a density");
+            all_close(&d.x, &vec_of(&e["grid"]), 1e-12, 1e-12, &what);
+            let dens = vec_of(&e["density"]);
+            let n = s.histogram.n as usize;
+            if n <= EXACT_LIMIT {
+                all_close(&d.y, &dens, RTOL, 1e-300, &what);
+            } else {
+                // the binned KDE's bound of `kde_matches_scipy_gaussian_kde`
+                let peak = dens.iter().cloned().fold(0.0, f64::max);
+                all_close(&d.y, &dens, 0.0, 1e-4 * peak, &what);
+            }
+            let kde = Kde::fit(refs[k], NanPolicy::Omit).unwrap();
+            assert_close(kde.bandwidth, num(&e["bandwidth"]), RTOL, 0.0, &what);
+            // the fused pass bins exactly as Kde::fit does
+            assert_eq!(d, &kde.curve(points).unwrap(), "{what}: Kde::fit");
+        }
+    }
+}
+
+#[test]
+fn overlay_refuses_what_it_cannot_draw() {
+    let x = [1.0, 2.0, 3.0];
+    let opts = HistogramOptions::default();
+    assert!(matches!(
+        overlay(&[&x, &[f64::NAN]], &opts, 50),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    assert!(matches!(
+        overlay(
+            &[&x, &[1.0, f64::NAN]],
+            &HistogramOptions {
+                nan_policy: NanPolicy::Raise,
+                ..opts
+            },
+            50
+        ),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    assert!(overlay(&[&x], &opts, 1).is_err());
+    assert!(overlay(&[&x, &[f64::INFINITY, 1.0]], &opts, 50).is_err());
+    // a constant sample is drawn as bars without a density
+    let o = overlay(&[&x, &[2.0, 2.0]], &opts, 50).unwrap();
+    assert!(o.series[0].density.is_some() && o.series[1].density.is_none());
+    assert_eq!(o.series[1].histogram.n, 2);
 }
 
 #[test]

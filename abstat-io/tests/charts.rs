@@ -2,7 +2,7 @@
 //! and Cyrillic text is drawn with the embedded font.
 
 use abstat_io::Error;
-use abstat_io::charts::{Chart, Format, Lang, Theme, render};
+use abstat_io::charts::{Chart, ChartKind, Format, Lang, Theme, render};
 
 /// A deterministic pseudo-normal column (sum of 4 uniforms from an LCG).
 fn column(n: usize, seed: u64) -> Vec<f64> {
@@ -96,4 +96,39 @@ fn cyrillic_titles_are_drawn_with_the_embedded_font() {
     // glyphs add ink; a missing glyph would add none (ab_glyph draws
     // nothing for characters the font lacks)
     assert!(cyrillic > blank + 500, "title ink {cyrillic} vs {blank}");
+}
+
+#[test]
+fn box_plot_by_group_codes_is_the_box_plot_of_the_split_groups() {
+    let x = column(200_000, 4);
+    let codes: Vec<u32> = column(200_000, 5)
+        .iter()
+        .map(|u| ((u + 2.0) * 0.75) as u32)
+        .collect();
+    let by = Chart::box_plot_by(&x, &codes, &["a", "b", "c"], "v", "g", Lang::En).unwrap();
+    let mut parts = vec![Vec::new(); 3];
+    for (v, &c) in x.iter().zip(&codes) {
+        parts[c as usize].push(*v);
+    }
+    let named: Vec<(&str, &[f64])> = ["a", "b", "c"]
+        .iter()
+        .zip(&parts)
+        .map(|(n, p)| (*n, &p[..]))
+        .collect();
+    let split = Chart::box_plot(&named, "v", "g", Lang::En).unwrap();
+    let (ChartKind::BoxPlot { groups: by }, ChartKind::BoxPlot { groups: split }) =
+        (&by.kind, &split.kind)
+    else {
+        panic!("box plots");
+    };
+    for (a, b) in by.iter().zip(split) {
+        assert_eq!(a.name, b.name);
+        // the mean's sum is added in another order: equal to rounding
+        assert!((a.stats.mean - b.stats.mean).abs() <= 1e-12 * b.stats.mean.abs().max(1.0));
+        let mut a = a.stats.clone();
+        a.mean = b.stats.mean;
+        assert_eq!(a, b.stats);
+    }
+    let err = Chart::box_plot_by(&x, &codes[1..], &["a", "b", "c"], "v", "g", Lang::En);
+    assert!(matches!(err, Err(Error::ChartData(_))));
 }

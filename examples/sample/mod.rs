@@ -224,19 +224,14 @@ impl Sample {
     pub fn chart(&self, kind: &str) -> Chart {
         match kind {
             "histogram" => Chart::histogram(&self.revenue, "Выручка, ₽", Lang::Ru),
-            "box_plot" => {
-                // one pass splits the column by city
-                let mut groups: Vec<Vec<f64>> = vec![Vec::new(); CITIES.len()];
-                for (r, &c) in self.revenue.iter().zip(&self.city) {
-                    groups[c as usize].push(*r);
-                }
-                let named: Vec<(&str, &[f64])> = CITIES
-                    .iter()
-                    .zip(&groups)
-                    .map(|(c, g)| (*c, &g[..]))
-                    .collect();
-                Chart::box_plot(&named, "Выручка, ₽", "Город", Lang::Ru)
-            }
+            "box_plot" => Chart::box_plot_by(
+                &self.revenue,
+                &self.city,
+                &CITIES,
+                "Выручка, ₽",
+                "Город",
+                Lang::Ru,
+            ),
             "bars" => {
                 let mut wins = [0u64; 3];
                 let mut totals = [0u64; 3];

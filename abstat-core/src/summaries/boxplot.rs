@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 
-use super::order_stats::{percentiles, select_in_place};
-use super::sample::finite;
-use super::scan::{CHUNK, extent};
+use super::order_stats::{percentiles_within, select_in_place};
+use super::sample::finite_moments;
+use super::scan::CHUNK;
 use crate::{Error, NanPolicy, Result};
 
 /// At most this many fliers are kept (evenly chosen from the sorted
@@ -44,57 +44,115 @@ pub struct BoxStats {
 
 /// `numpy.percentile(x, [25, 50, 75])`, exact, by selection (see
 /// [`order_stats`](super::order_stats)).
-pub(crate) fn quartiles(parts: &[&[f64]]) -> [f64; 3] {
-    let v = percentiles(parts, &[25.0, 50.0, 75.0]);
+/// The values' minimum and maximum are `extent`.
+pub(crate) fn quartiles(parts: &[&[f64]], extent: (f64, f64)) -> [f64; 3] {
+    let v = percentiles_within(parts, &[25.0, 50.0, 75.0], extent);
     [v[0], v[1], v[2]]
 }
 
 /// matplotlib's `boxplot_stats` of one group with whiskers at `whis`·IQR
 /// (matplotlib's default 1.5). NaN per `nan_policy` (see the module docs).
 pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats> {
-    if !(whis >= 0.0 && whis.is_finite()) {
-        return Err(Error::invalid(
+    check_whis(whis)?;
+    let (x, m) = finite_moments(x, nan_policy, "the group")?;
+    let n = x.len();
+    let mean = m.mean();
+    let [q1, median, q3] = quartiles(&[&x], (m.extent.min, m.extent.max));
+    let (lo, hi) = fences([q1, median, q3], whis);
+    let beyond = x
+        .par_chunks(CHUNK)
+        .map(|c| Beyond::of(c.iter().copied(), lo, hi))
+        .reduce(Beyond::default, Beyond::merge);
+    Ok(finish(n, mean, [q1, median, q3], beyond))
+}
+
+/// The whisker parameter, checked.
+pub(crate) fn check_whis(whis: f64) -> Result<()> {
+    if whis >= 0.0 && whis.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
             "whis",
             whis,
             "a non-negative number (1.5 is usual)",
-        ));
+        ))
     }
-    let x = finite(x, nan_policy, "the group")?;
-    let n = x.len();
-    let mean = extent(&x).sum / n as f64;
-    let [q1, median, q3] = quartiles(&[&x]);
+}
+
+/// q1 − whis·IQR and q3 + whis·IQR.
+pub(crate) fn fences([q1, _, q3]: [f64; 3], whis: f64) -> (f64, f64) {
     let iqr = q3 - q1;
-    let (lo, hi) = (q1 - whis * iqr, q3 + whis * iqr);
-    // the smallest value ≥ lo and the largest ≤ hi
-    let (mut whisker_low, mut whisker_high) = x
-        .par_chunks(CHUNK)
-        .map(|c| {
-            c.iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                    (
-                        if v >= lo && v < a { v } else { a },
-                        if v <= hi && v > b { v } else { b },
-                    )
-                })
-        })
-        .reduce(
-            || (f64::INFINITY, f64::NEG_INFINITY),
-            |(a, b), (c, d)| (a.min(c), b.max(d)),
-        );
+    (q1 - whis * iqr, q3 + whis * iqr)
+}
+
+/// One pass for both whiskers and the fliers: the smallest value ≥ lo,
+/// the largest ≤ hi, and the values outside [lo, hi]. Those are
+/// matplotlib's fliers (below the low whisker or above the high one): no
+/// value lies in [lo, whisker_low), by the whisker's definition, and when
+/// the whisker falls back to q1 no value lies in [lo, q1) either.
+#[derive(Debug, Clone)]
+pub(crate) struct Beyond {
+    low: f64,
+    high: f64,
+    fliers: Vec<f64>,
+}
+
+impl Default for Beyond {
+    fn default() -> Self {
+        Beyond {
+            low: f64::INFINITY,
+            high: f64::NEG_INFINITY,
+            fliers: Vec::new(),
+        }
+    }
+}
+
+impl Beyond {
+    /// Of the values `v` with fences `lo`, `hi`.
+    pub(crate) fn of(v: impl Iterator<Item = f64>, lo: f64, hi: f64) -> Beyond {
+        let mut b = Beyond::default();
+        for v in v {
+            b.add(v, lo, hi);
+        }
+        b
+    }
+
+    /// Add one value.
+    #[inline]
+    pub(crate) fn add(&mut self, v: f64, lo: f64, hi: f64) {
+        if v >= lo && v < self.low {
+            self.low = v;
+        }
+        if v <= hi && v > self.high {
+            self.high = v;
+        }
+        if !(lo..=hi).contains(&v) {
+            self.fliers.push(v);
+        }
+    }
+
+    /// Both parts' values (fliers in order).
+    pub(crate) fn merge(mut self, o: Beyond) -> Beyond {
+        self.low = self.low.min(o.low);
+        self.high = self.high.max(o.high);
+        self.fliers.extend(o.fliers);
+        self
+    }
+}
+
+/// The statistics from the quartiles and the whisker pass.
+pub(crate) fn finish(n: usize, mean: f64, [q1, median, q3]: [f64; 3], b: Beyond) -> BoxStats {
+    let Beyond {
+        low: mut whisker_low,
+        high: mut whisker_high,
+        mut fliers,
+    } = b;
     if whisker_low == f64::INFINITY || whisker_low > q1 {
         whisker_low = q1;
     }
     if whisker_high == f64::NEG_INFINITY || whisker_high < q3 {
         whisker_high = q3;
     }
-    let mut fliers: Vec<f64> = x
-        .par_chunks(CHUNK)
-        .flat_map_iter(|c| {
-            c.iter()
-                .copied()
-                .filter(|&v| v < whisker_low || v > whisker_high)
-        })
-        .collect();
     let n_fliers = fliers.len();
     if n_fliers > MAX_FLIERS {
         let last = n_fliers - 1;
@@ -105,7 +163,7 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
     } else {
         fliers.sort_unstable_by(f64::total_cmp);
     }
-    Ok(BoxStats {
+    BoxStats {
         n,
         mean,
         q1,
@@ -115,7 +173,7 @@ pub fn box_stats(x: &[f64], whis: f64, nan_policy: NanPolicy) -> Result<BoxStats
         whisker_high,
         fliers,
         n_fliers,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -125,7 +183,10 @@ mod tests {
     #[test]
     fn quartiles_match_numpy_on_a_small_sample() {
         // np.percentile([1, 2, 3, 4], [25, 50, 75]) = [1.75, 2.5, 3.25]
-        assert_eq!(quartiles(&[&[4.0, 3.0, 2.0, 1.0]]), [1.75, 2.5, 3.25]);
+        assert_eq!(
+            quartiles(&[&[4.0, 3.0, 2.0, 1.0]], (1.0, 4.0)),
+            [1.75, 2.5, 3.25]
+        );
     }
 
     #[test]

@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use super::scan::{CHUNK, all_finite, extent};
+use super::scan::{CoMoments, co_moments};
 use crate::correlation::{CorrelationOptions, pearson};
 use crate::{Error, NanPolicy, Result};
 
@@ -52,12 +50,11 @@ pub fn correlation_matrix(
         },
         ..Default::default()
     };
-    if columns
-        .iter()
-        .all(|c| c.len() == columns[0].len() && all_finite(c))
-        && columns[0].len() >= 2
-    {
-        return gram(names, columns);
+    if columns.iter().all(|c| c.len() == columns[0].len()) && columns[0].len() >= 2 {
+        let m = co_moments(columns);
+        if m.finite() {
+            return gram(names, &m);
+        }
     }
     let mut r = vec![vec![1.0; k]; k];
     for i in 0..k {
@@ -81,39 +78,20 @@ pub fn correlation_matrix(
     })
 }
 
-/// All pairs at once when no value is missing: the column means, then one
-/// parallel pass over row chunks accumulating every centred cross product
-/// (a Gram matrix of the centred columns), r = Sᵢⱼ/√(Sᵢᵢ·Sⱼⱼ) clipped to
-/// [−1, 1] as `numpy.corrcoef`.
-fn gram(names: &[&str], columns: &[&[f64]]) -> Result<CorrelationMatrix> {
-    let (k, n) = (columns.len(), columns[0].len());
-    let means: Vec<f64> = columns.iter().map(|c| extent(c).sum / n as f64).collect();
-    let rows: Vec<(usize, usize)> = (0..n)
-        .step_by(CHUNK)
-        .map(|a| (a, (a + CHUNK).min(n)))
-        .collect();
-    let parts: Vec<Vec<f64>> = rows
-        .par_iter()
-        .map(|&(a, b)| {
-            let mut s = vec![0.0; k * k];
-            for i in 0..k {
-                for j in i..k {
-                    let (x, y) = (&columns[i][a..b], &columns[j][a..b]);
-                    s[i * k + j] = x
-                        .iter()
-                        .zip(y)
-                        .map(|(u, v)| (u - means[i]) * (v - means[j]))
-                        .sum();
-                }
-            }
-            s
-        })
-        .collect();
-    let s = parts.into_iter().fold(vec![0.0; k * k], |mut acc, p| {
-        acc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
-        acc
-    });
-    if let Some(i) = (0..k).find(|&i| s[i * k + i] <= 0.0) {
+/// All pairs at once when no value is missing, from the co-moments of one
+/// fused pass over row chunks (the centred cross products Sᵢⱼ, a Gram
+/// matrix of the centred columns): r = Sᵢⱼ/√(Sᵢᵢ·Sⱼⱼ) clipped to [−1, 1]
+/// as `numpy.corrcoef`. A column whose values are all equal has no
+/// correlation (checked on its extent too: its centred sum of squares may
+/// be a rounding error above zero).
+fn gram(names: &[&str], m: &CoMoments) -> Result<CorrelationMatrix> {
+    let k = m.columns.len();
+    let s: Vec<f64> = (0..k * k).map(|ij| m.cross(ij / k, ij % k)).collect();
+    let constant = |i: usize| {
+        let e = m.columns[i].extent;
+        s[i * k + i] <= 0.0 || e.min == e.max
+    };
+    if let Some(i) = (0..k).find(|&i| constant(i)) {
         return Err(Error::ZeroVariance {
             what: format!("column '{}'", names[i]),
             method: "Pearson correlation".into(),

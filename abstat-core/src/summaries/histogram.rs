@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::boxplot::quartiles;
-use super::sample::finite;
-use super::scan::{add_counts, bin_counts, extent_of};
+use super::sample::finite_moments;
+use super::scan::{Extent, add_counts, bin_counts, extent_of};
 use crate::{Error, NanPolicy, Result};
 
 /// How many bins (numpy's `bins=`).
@@ -176,7 +176,7 @@ fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
     let ptp = hi - lo;
     let sturges = ptp / (n.log2() + 1.0);
     let fd = || {
-        let q = quartiles(x);
+        let q = quartiles(x, (lo, hi));
         2.0 * (q[2] - q[0]) * n.powf(-1.0 / 3.0)
     };
     match rule {
@@ -205,14 +205,35 @@ pub fn histogram(x: &[f64], opts: &HistogramOptions) -> Result<Histogram> {
 /// of them empty is an error.
 pub fn histogram_pooled(samples: &[&[f64]], opts: &HistogramOptions) -> Result<Histogram> {
     let mut parts: Vec<Cow<[f64]>> = Vec::with_capacity(samples.len());
+    let mut all = Extent::EMPTY;
     for x in samples {
-        match finite(x, opts.nan_policy, "the values") {
-            Ok(v) => parts.push(v),
+        match finite_moments(x, opts.nan_policy, "the values") {
+            Ok((v, m)) => {
+                parts.push(v);
+                all = all.merge(m.extent);
+            }
             Err(Error::TooFewObservations { .. }) => {}
             Err(e) => return Err(e),
         }
     }
     let parts: Vec<&[f64]> = parts.iter().map(|p| &p[..]).collect();
+    let bins = pooled_bins(&parts, all, opts)?;
+    let counts = parts
+        .iter()
+        .map(|p| bins.count(p))
+        .reduce(add_counts)
+        .expect("at least one sample");
+    let n = counts.iter().sum();
+    Ok(Histogram { bins, counts, n })
+}
+
+/// numpy's bins for the values of `parts` taken together (finite, their
+/// extent `all`): the range and bin rule of `opts`.
+pub(crate) fn pooled_bins(
+    parts: &[&[f64]],
+    all: Extent,
+    opts: &HistogramOptions,
+) -> Result<EqualBins> {
     let n: usize = parts.iter().map(|p| p.len()).sum();
     if n == 0 {
         return Err(Error::TooFewObservations {
@@ -221,7 +242,6 @@ pub fn histogram_pooled(samples: &[&[f64]], opts: &HistogramOptions) -> Result<H
             got: 0,
         });
     }
-    let all = extent_of(&parts);
     let (first, last) = outer_edges((all.min, all.max), opts.range)?;
     let count = match opts.bins {
         Bins::Count(k) => k,
@@ -258,14 +278,7 @@ pub fn histogram_pooled(samples: &[&[f64]], opts: &HistogramOptions) -> Result<H
             }
         }
     };
-    let bins = EqualBins::new(first, last, count)?;
-    let counts = parts
-        .iter()
-        .map(|p| bins.count(p))
-        .reduce(add_counts)
-        .expect("at least one sample");
-    let n = counts.iter().sum();
-    Ok(Histogram { bins, counts, n })
+    EqualBins::new(first, last, count)
 }
 
 #[cfg(test)]

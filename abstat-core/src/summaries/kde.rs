@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 
-use super::sample::finite;
-use super::scan::{CHUNK, extent, sum_by_chunk};
+use super::sample::finite_moments;
+use super::scan::{CHUNK, Moments};
 use crate::{Error, NanPolicy, Result};
 
 /// Above this many values the estimate is binned (see the module docs).
@@ -59,66 +59,47 @@ pub struct Kde {
 impl Kde {
     /// Fit to `x` (at least 2 values with a positive spread).
     pub fn fit(x: &[f64], nan_policy: NanPolicy) -> Result<Kde> {
-        let x = finite(x, nan_policy, "the values")?;
-        let n = x.len();
-        if n < 2 {
-            return Err(Error::TooFewObservations {
-                what: "the values of a density estimate".into(),
-                needed: 2,
-                got: n,
-            });
+        let (x, m) = finite_moments(x, nan_policy, "the values")?;
+        let bandwidth = scott(&m)?;
+        if m.n <= EXACT_LIMIT {
+            return Ok(Kde::exact(&x, &m, bandwidth));
         }
-        let e = extent(&x);
-        let (min, max) = (e.min, e.max);
-        let mean = e.sum / n as f64;
-        let var = sum_by_chunk(&x, |c| c.iter().map(|v| (v - mean).powi(2)).sum()) / (n - 1) as f64;
-        if var <= 0.0 || min == max {
-            return Err(Error::ZeroVariance {
-                what: "the values".into(),
-                method: "a kernel density estimate".into(),
-            });
-        }
-        // Scott's factor n^(−1/(d+4)) with d = 1
-        let bandwidth = var.sqrt() * (n as f64).powf(-0.2);
-        let (centres, weights) = if n <= EXACT_LIMIT {
-            (x.into_owned(), None)
-        } else {
-            let step = (max - min) / (GRID - 1) as f64;
-            let bin = |mut w: Vec<f64>, c: &[f64]| {
-                for &v in c {
-                    let pos = (v - min) / step;
-                    let i = (pos.floor() as usize).min(GRID - 2);
-                    let frac = pos - i as f64;
-                    w[i] += 1.0 - frac;
-                    w[i + 1] += frac;
-                }
-                w
-            };
-            // a fixed number of blocks added in order: the same weights on
-            // any number of threads
-            let block = x.len().div_ceil(BLOCKS).max(CHUNK);
-            let grids: Vec<Vec<f64>> = x
-                .par_chunks(block)
-                .map(|c| bin(vec![0.0; GRID], c))
-                .collect();
-            let w = grids
-                .into_iter()
-                .reduce(|mut a, b| {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    a
-                })
-                .expect("at least one block");
-            let grid = (0..GRID).map(|i| min + i as f64 * step).collect();
-            (grid, Some(w))
-        };
-        Ok(Kde {
+        let grid = Grid::new(&m);
+        let weights = in_blocks(&x, |c| {
+            let mut w = vec![0.0; GRID];
+            c.iter().for_each(|&v| grid.add(&mut w, v));
+            w
+        })
+        .into_iter()
+        .reduce(add_weights)
+        .expect("at least one block");
+        Ok(Kde::binned(&m, bandwidth, weights))
+    }
+
+    /// The estimate from the data themselves (up to [`EXACT_LIMIT`]).
+    pub(crate) fn exact(x: &[f64], m: &Moments, bandwidth: f64) -> Kde {
+        Kde {
             bandwidth,
-            n,
+            n: m.n,
+            min: m.extent.min,
+            max: m.extent.max,
+            centres: x.to_vec(),
+            weights: None,
+        }
+    }
+
+    /// The estimate from [`GRID`] weights binned by [`Grid::add`].
+    pub(crate) fn binned(m: &Moments, bandwidth: f64, weights: Vec<f64>) -> Kde {
+        let (min, max) = (m.extent.min, m.extent.max);
+        let step = Grid::new(m).step;
+        Kde {
+            bandwidth,
+            n: m.n,
             min,
             max,
-            centres,
-            weights,
-        })
+            centres: (0..GRID).map(|i| min + i as f64 * step).collect(),
+            weights: Some(weights),
+        }
     }
 
     /// The density at each point (scipy `kde.evaluate(points)`).
@@ -165,6 +146,71 @@ impl Kde {
         let y = self.evaluate(&x);
         Ok(Density { x, y })
     }
+}
+
+/// Scott's bandwidth σ̂·n^(−1/5) (σ̂ with ddof = 1) of finite values with
+/// moments `m`; fewer than 2 values or no spread are errors.
+pub(crate) fn scott(m: &Moments) -> Result<f64> {
+    let n = m.n;
+    if n < 2 {
+        return Err(Error::TooFewObservations {
+            what: "the values of a density estimate".into(),
+            needed: 2,
+            got: n,
+        });
+    }
+    let var = m.m2 / (n - 1) as f64;
+    if var <= 0.0 || m.extent.min == m.extent.max {
+        return Err(Error::ZeroVariance {
+            what: "the values".into(),
+            method: "a kernel density estimate".into(),
+        });
+    }
+    // Scott's factor n^(−1/(d+4)) with d = 1
+    Ok(var.sqrt() * (n as f64).powf(-0.2))
+}
+
+/// Linear binning onto [`GRID`] points from the minimum to the maximum
+/// (Wand & Jones §D.2): a value between two grid points is split between
+/// them in proportion to its nearness.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grid {
+    min: f64,
+    step: f64,
+}
+
+impl Grid {
+    /// The grid over the extent of values with moments `m`.
+    pub(crate) fn new(m: &Moments) -> Grid {
+        Grid {
+            min: m.extent.min,
+            step: (m.extent.max - m.extent.min) / (GRID - 1) as f64,
+        }
+    }
+
+    /// Add `v` to the weights `w` (length [`GRID`]).
+    #[inline]
+    pub(crate) fn add(&self, w: &mut [f64], v: f64) {
+        let pos = (v - self.min) / self.step;
+        let i = (pos.floor() as usize).min(GRID - 2);
+        let frac = pos - i as f64;
+        w[i] += 1.0 - frac;
+        w[i + 1] += frac;
+    }
+}
+
+/// `f` of a fixed number of blocks of `x` ([`BLOCKS`], each at least
+/// [`CHUNK`] long), in parallel, in block order: weights added in that
+/// order are the same on any number of threads.
+pub(crate) fn in_blocks<T: Send>(x: &[f64], f: impl Fn(&[f64]) -> T + Sync + Send) -> Vec<T> {
+    let block = x.len().div_ceil(BLOCKS).max(CHUNK);
+    x.par_chunks(block).map(f).collect()
+}
+
+/// Element-wise sum of two weight vectors (the first reused).
+pub(crate) fn add_weights(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
 }
 
 #[cfg(test)]

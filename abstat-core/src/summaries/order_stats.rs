@@ -12,7 +12,9 @@
 
 use rayon::prelude::*;
 
-use super::scan::{CHUNK, add_counts, bin_counts, extent_of};
+#[cfg(test)]
+use super::scan::extent_of;
+use super::scan::{CHUNK, add_counts, bin_counts};
 
 /// Samples up to this size are copied and selected in place.
 pub(crate) const COPY_LIMIT: usize = 1 << 16;
@@ -21,66 +23,118 @@ pub(crate) const BUCKETS: usize = 1 << 16;
 
 /// The order statistics of ranks `ranks` (0-based, increasing, each below
 /// the total length) of the values of `parts` taken together.
+#[cfg(test)]
 pub(crate) fn order_statistics(parts: &[&[f64]], ranks: &[usize]) -> Vec<f64> {
+    let n: usize = parts.iter().map(|p| p.len()).sum();
+    if n <= COPY_LIMIT {
+        return order_statistics_within(parts, ranks, (0.0, 0.0));
+    }
+    let e = extent_of(parts);
+    order_statistics_within(parts, ranks, (e.min, e.max))
+}
+
+/// [`order_statistics`] when the values' minimum and maximum `(lo, hi)`
+/// are already known (from a fused scan), saving the pass that finds them;
+/// `(lo, hi)` is not used up to [`COPY_LIMIT`] values.
+pub(crate) fn order_statistics_within(
+    parts: &[&[f64]],
+    ranks: &[usize],
+    (lo, hi): (f64, f64),
+) -> Vec<f64> {
     debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
     let n: usize = parts.iter().map(|p| p.len()).sum();
     if n <= COPY_LIMIT {
         let mut buf: Vec<f64> = parts.iter().flat_map(|p| p.iter().copied()).collect();
         return select_in_place(&mut buf, ranks);
     }
-    let e = extent_of(parts);
-    let (lo, hi) = (e.min, e.max);
-    let scale = BUCKETS as f64 / (hi - lo);
-    if !(scale.is_finite() && scale > 0.0) {
+    let Some(bucket) = Bucketing::new(lo, hi) else {
         // all equal, or a range too wide for f64: one bucket, exact anyway
         let mut buf: Vec<f64> = parts.iter().flat_map(|p| p.iter().copied()).collect();
         return select_in_place(&mut buf, ranks);
-    }
-    let bucket = |v: f64| (((v - lo) * scale) as usize).min(BUCKETS - 1);
+    };
     let counts = parts
         .iter()
-        .map(|p| bin_counts(p, BUCKETS, |v| Some(bucket(v))))
+        .map(|p| bin_counts(p, BUCKETS, |v| Some(bucket.of(v))))
         .reduce(add_counts)
         .expect("at least one part");
-    // starts[b]: values in buckets before b
-    let mut starts = Vec::with_capacity(BUCKETS + 1);
-    let mut acc = 0u64;
-    starts.push(0u64);
-    for &c in &counts {
-        acc += c;
-        starts.push(acc);
-    }
-    let bucket_of_rank = |r: usize| starts.partition_point(|&s| s <= r as u64) - 1;
-    let mut wanted = vec![false; BUCKETS];
-    for &r in ranks {
-        wanted[bucket_of_rank(r)] = true;
-    }
+    let plan = Plan::new(&counts, ranks);
     let mut gathered: Vec<f64> = parts
         .iter()
         .flat_map(|p| {
             p.par_chunks(CHUNK)
-                .flat_map_iter(|c| c.iter().copied().filter(|&v| wanted[bucket(v)]))
+                .flat_map_iter(|c| c.iter().copied().filter(|&v| plan.wanted[bucket.of(v)]))
                 .collect::<Vec<f64>>()
         })
         .collect();
-    // rank r is at (values of wanted buckets before its bucket) + (r − start
-    // of its bucket) among the gathered values
-    let mut before = vec![0u64; BUCKETS];
-    let mut kept = 0u64;
-    for b in 0..BUCKETS {
-        before[b] = kept;
-        if wanted[b] {
-            kept += counts[b];
-        }
+    select_in_place(&mut gathered, &plan.local)
+}
+
+/// [`BUCKETS`] equal-width buckets over `[lo, hi]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bucketing {
+    lo: f64,
+    scale: f64,
+}
+
+impl Bucketing {
+    /// Buckets over `[lo, hi]`, or none when the range is empty or too
+    /// wide for f64.
+    pub(crate) fn new(lo: f64, hi: f64) -> Option<Bucketing> {
+        let scale = BUCKETS as f64 / (hi - lo);
+        (scale.is_finite() && scale > 0.0).then_some(Bucketing { lo, scale })
     }
-    let local: Vec<usize> = ranks
-        .iter()
-        .map(|&r| {
-            let b = bucket_of_rank(r);
-            (before[b] + (r as u64 - starts[b])) as usize
-        })
-        .collect();
-    select_in_place(&mut gathered, &local)
+
+    /// The bucket of `v` (monotone in `v`).
+    #[inline]
+    pub(crate) fn of(&self, v: f64) -> usize {
+        (((v - self.lo) * self.scale) as usize).min(BUCKETS - 1)
+    }
+}
+
+/// Which buckets hold the wanted ranks, and where each rank falls among
+/// the values of those buckets (gathered in input order).
+pub(crate) struct Plan {
+    /// Buckets to gather.
+    pub wanted: Vec<bool>,
+    /// Rank of each wanted rank among the gathered values.
+    pub local: Vec<usize>,
+}
+
+impl Plan {
+    /// The plan for increasing `ranks` from the bucket `counts`.
+    pub(crate) fn new(counts: &[u64], ranks: &[usize]) -> Plan {
+        // starts[b]: values in buckets before b
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut acc = 0u64;
+        starts.push(0u64);
+        for &c in counts {
+            acc += c;
+            starts.push(acc);
+        }
+        let bucket_of_rank = |r: usize| starts.partition_point(|&s| s <= r as u64) - 1;
+        let mut wanted = vec![false; counts.len()];
+        for &r in ranks {
+            wanted[bucket_of_rank(r)] = true;
+        }
+        // rank r is at (values of wanted buckets before its bucket) + (r −
+        // start of its bucket) among the gathered values
+        let mut before = vec![0u64; counts.len()];
+        let mut kept = 0u64;
+        for b in 0..counts.len() {
+            before[b] = kept;
+            if wanted[b] {
+                kept += counts[b];
+            }
+        }
+        let local = ranks
+            .iter()
+            .map(|&r| {
+                let b = bucket_of_rank(r);
+                (before[b] + (r as u64 - starts[b])) as usize
+            })
+            .collect();
+        Plan { wanted, local }
+    }
 }
 
 /// Ranks selected one after another by [`select_in_place`]; more are
@@ -140,10 +194,27 @@ fn multi_select(buf: &mut [f64], ranks: &[usize], offset: usize, out: &mut [f64]
 
 /// `numpy.percentile(x, qs, method="linear")` of the values of `parts`
 /// taken together, `qs` increasing, in percent.
+#[cfg(test)]
 pub(crate) fn percentiles(parts: &[&[f64]], qs: &[f64]) -> Vec<f64> {
+    let e = extent_of(parts);
+    percentiles_within(parts, qs, (e.min, e.max))
+}
+
+/// [`percentiles`] of values whose minimum and maximum are `extent`.
+pub(crate) fn percentiles_within(parts: &[&[f64]], qs: &[f64], extent: (f64, f64)) -> Vec<f64> {
     let n: usize = parts.iter().map(|p| p.len()).sum();
-    // numpy: virtual index q·(n − 1), lerp between its neighbours
-    let spots: Vec<(usize, f64)> = qs
+    let (spots, ranks) = percentile_ranks(n, qs);
+    let v = order_statistics_within(parts, &ranks, extent);
+    percentiles_from(&spots, &ranks, &v)
+}
+
+/// A percentile's lower rank and interpolation weight.
+pub(crate) type Spot = (usize, f64);
+
+/// numpy's virtual index q·(n − 1) of each of `qs` (percent) split into
+/// its rank and fraction, and the increasing ranks the percentiles need.
+pub(crate) fn percentile_ranks(n: usize, qs: &[f64]) -> (Vec<Spot>, Vec<usize>) {
+    let spots: Vec<Spot> = qs
         .iter()
         .map(|&q| {
             let vi = (n - 1) as f64 * (q / 100.0);
@@ -157,14 +228,20 @@ pub(crate) fn percentiles(parts: &[&[f64]], qs: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let v = order_statistics(parts, &ranks);
+    (spots, ranks)
+}
+
+/// The percentiles at `spots` from the order statistics `v` of `ranks`
+/// (numpy's `method="linear"`).
+pub(crate) fn percentiles_from(spots: &[Spot], ranks: &[usize], v: &[f64]) -> Vec<f64> {
+    let last = ranks[ranks.len() - 1];
     let at = |r: usize| v[ranks.binary_search(&r).expect("rank asked for")];
     spots
         .iter()
         .map(|&(k, gamma)| {
             let a = at(k);
             if gamma > 0.0 {
-                lerp(a, at((k + 1).min(n - 1)), gamma)
+                lerp(a, at((k + 1).min(last)), gamma)
             } else {
                 a
             }

@@ -21,11 +21,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use super::order_stats::order_statistics;
-use super::sample::{finite, finite_pair};
-use super::scan::{CHUNK, extent};
+use super::order_stats::order_statistics_within;
+use super::sample::{finite_moments, finite_pair_moments};
+use super::scan::CoMoments;
 use crate::distributions::normal_ppf;
 use crate::{Error, NanPolicy, Result};
 
@@ -52,25 +50,21 @@ impl LinearFit {
     /// scipy `linregress(x, y)` (slope, intercept, rvalue) from the biased
     /// covariances of the centred data. Needs two distinct x values.
     pub fn least_squares(x: &[f64], y: &[f64]) -> Result<LinearFit> {
-        let (x, y) = finite_pair(x, y, NanPolicy::Omit, ("x", "y"))?;
-        let n = x.len() as f64;
-        let mx = extent(&x).sum / n;
-        let my = extent(&y).sum / n;
-        // centred cross products, chunk sums added in order
-        let parts: Vec<[f64; 3]> = x
-            .par_chunks(CHUNK)
-            .zip(y.par_chunks(CHUNK))
-            .map(|(a, b)| {
-                a.iter().zip(b).fold([0.0; 3], |[xx, xy, yy], (a, b)| {
-                    let (dx, dy) = (a - mx, b - my);
-                    [xx + dx * dx, xy + dx * dy, yy + dy * dy]
-                })
-            })
-            .collect();
-        let [sxx, sxy, syy] = parts
-            .into_iter()
-            .fold([0.0; 3], |s, p| [s[0] + p[0], s[1] + p[1], s[2] + p[2]]);
-        line(mx, my, sxx / n, sxy / n, syy / n)
+        let (_, m) = finite_pair_moments(x, y, NanPolicy::Omit, ("x", "y"))?;
+        LinearFit::from_moments(&m)
+    }
+
+    /// The line from the co-moments of x (column 0) and y (column 1).
+    pub(crate) fn from_moments(m: &CoMoments) -> Result<LinearFit> {
+        let n = m.columns[0].n as f64;
+        let (mx, my) = (m.columns[0].mean(), m.columns[1].mean());
+        line(
+            mx,
+            my,
+            m.cross(0, 0) / n,
+            m.cross(0, 1) / n,
+            m.cross(1, 1) / n,
+        )
     }
 
     /// The line's value at `x`.
@@ -130,7 +124,7 @@ pub fn plotted_ranks(n: usize) -> (Vec<usize>, Vec<f64>) {
 /// all equal); above [`EXACT_LIMIT`] values, [`PLOTTED`] of its points and
 /// an approximate line (module docs).
 pub fn probplot(x: &[f64], nan_policy: NanPolicy) -> Result<QqPlot> {
-    let x = finite(x, nan_policy, "the values")?;
+    let (x, m) = finite_moments(x, nan_policy, "the values")?;
     let n = x.len();
     if n < 2 {
         return Err(Error::TooFewObservations {
@@ -145,7 +139,7 @@ pub fn probplot(x: &[f64], nan_policy: NanPolicy) -> Result<QqPlot> {
         s.sort_unstable_by(f64::total_cmp);
         s
     } else {
-        order_statistics(&[&x], &ranks)
+        order_statistics_within(&[&x], &ranks, (m.extent.min, m.extent.max))
     };
     let theoretical: Vec<f64> = ranks
         .iter()

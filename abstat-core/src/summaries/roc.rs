@@ -60,12 +60,26 @@ pub fn roc_points(positive: &[bool], scores: &[f64]) -> Result<RocPoints> {
             right_len: n,
         });
     }
-    if !scan::all_finite(scores) {
+    // one fused pass: finiteness and extent of the scores, positives
+    let (finite, lo, hi, n_pos) = scores
+        .par_chunks(CHUNK)
+        .zip(positive.par_chunks(CHUNK))
+        .map(|(s, p)| {
+            let (ok, lo, hi) = s.iter().fold(
+                (true, f64::INFINITY, f64::NEG_INFINITY),
+                |(ok, lo, hi), &v| (ok & v.is_finite(), lo.min(v), hi.max(v)),
+            );
+            (ok, lo, hi, p.iter().filter(|&&p| p).count())
+        })
+        .reduce(
+            || (true, f64::INFINITY, f64::NEG_INFINITY, 0),
+            |a, b| (a.0 && b.0, a.1.min(b.1), a.2.max(b.2), a.3 + b.3),
+        );
+    if !finite {
         return Err(Error::Degenerate(
             "the scores contain NaN or infinite values".into(),
         ));
     }
-    let n_pos = positive.par_iter().filter(|&&p| p).count();
     if n_pos == 0 || n_pos == n {
         return Err(Error::Degenerate(
             "an ROC curve needs both positive and negative rows".into(),
@@ -74,7 +88,7 @@ pub fn roc_points(positive: &[bool], scores: &[f64]) -> Result<RocPoints> {
     if n <= EXACT_LIMIT {
         exact(positive, scores, n_pos)
     } else {
-        binned(positive, scores)
+        binned(positive, scores, (lo, hi))
     }
 }
 
@@ -120,11 +134,10 @@ fn exact(positive: &[bool], scores: &[f64], n_pos: usize) -> Result<RocPoints> {
     })
 }
 
-/// Counts of each class per score bin, read from the top bin down.
-fn binned(positive: &[bool], scores: &[f64]) -> Result<RocPoints> {
+/// Counts of each class per score bin, read from the top bin down;
+/// `(lo, hi)` is the scores' extent.
+fn binned(positive: &[bool], scores: &[f64], (lo, hi): (f64, f64)) -> Result<RocPoints> {
     let n = scores.len();
-    let e = scan::extent(scores);
-    let (lo, hi) = (e.min, e.max);
     let bins = EqualBins::new(lo, if hi > lo { hi } else { lo + 1.0 }, SCORE_BINS)?;
     // counts[2·bin] negatives, counts[2·bin + 1] positives
     let counts = scores

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::scan::all_finite;
+use super::scan::{CoMoments, Moments, all_finite, co_moments, moments};
 use crate::input::{Cleaned, CleanedPair, clean, clean_pair};
 use crate::{Error, NanPolicy, Result};
 
@@ -46,6 +46,22 @@ pub fn finite<'a>(x: &'a [f64], policy: NanPolicy, what: &str) -> Result<Cow<'a,
     Ok(x)
 }
 
+/// [`finite`] and the [`Moments`] of the result: one fused pass when every
+/// value is finite (the usual case), else the cleaned copy scanned again.
+pub(crate) fn finite_moments<'a>(
+    x: &'a [f64],
+    policy: NanPolicy,
+    what: &str,
+) -> Result<(Cow<'a, [f64]>, Moments)> {
+    let m = moments(x);
+    if m.finite && m.n > 0 {
+        return Ok((Cow::Borrowed(x), m));
+    }
+    let x = finite(x, policy, what)?;
+    let m = moments(&x);
+    Ok((x, m))
+}
+
 /// Two paired samples, borrowed when nothing was dropped.
 pub type Pair<'a> = (Cow<'a, [f64]>, Cow<'a, [f64]>);
 
@@ -66,6 +82,26 @@ pub fn finite_pair<'a>(
     check_finite(&x, what.0)?;
     check_finite(&y, what.1)?;
     Ok((x, y))
+}
+
+/// [`finite_pair`] and the [`CoMoments`] of the pair: one fused pass over
+/// both columns when they are equally long and finite (the usual case),
+/// else the cleaned pair scanned again.
+pub(crate) fn finite_pair_moments<'a>(
+    x: &'a [f64],
+    y: &'a [f64],
+    policy: NanPolicy,
+    what: (&str, &str),
+) -> Result<(Pair<'a>, CoMoments)> {
+    if x.len() == y.len() && !x.is_empty() {
+        let m = co_moments(&[x, y]);
+        if m.finite() {
+            return Ok(((Cow::Borrowed(x), Cow::Borrowed(y)), m));
+        }
+    }
+    let (x, y) = finite_pair(x, y, policy, what)?;
+    let m = co_moments(&[&x, &y]);
+    Ok(((x, y), m))
 }
 
 /// Every `step`-th value, starting at 0: at most `max` values from `x`,

@@ -10,7 +10,7 @@ use super::histogram::EqualBins;
 use super::qq::LinearFit;
 use rayon::prelude::*;
 
-use super::sample::finite_pair;
+use super::sample::finite_pair_moments;
 use super::scan::{self, CHUNK};
 use crate::{Error, NanPolicy, Result};
 
@@ -63,8 +63,8 @@ pub struct ScatterSummary {
     pub n: usize,
 }
 
-fn extent(v: &[f64]) -> (f64, f64) {
-    let e = scan::extent(v);
+/// The extent as numpy's range of a histogram.
+fn widened(e: scan::Extent) -> (f64, f64) {
     // numpy widens a zero-width range by ½ on each side
     if e.min == e.max {
         (e.min - 0.5, e.max + 0.5)
@@ -82,10 +82,11 @@ pub fn scatter(x: &[f64], y: &[f64], opts: &ScatterOptions) -> Result<ScatterSum
             "at least one cell each way",
         ));
     }
-    let (x, y) = finite_pair(x, y, opts.nan_policy, ("x", "y"))?;
+    // one fused pass: finiteness, extents and the centred cross products
+    let ((x, y), m) = finite_pair_moments(x, y, opts.nan_policy, ("x", "y"))?;
     let n = x.len();
     let fit = if opts.fit {
-        match LinearFit::least_squares(&x, &y) {
+        match LinearFit::from_moments(&m) {
             Ok(f) => Some(f),
             Err(Error::ZeroVariance { .. }) | Err(Error::TooFewObservations { .. }) => None,
             Err(e) => return Err(e),
@@ -101,18 +102,29 @@ pub fn scatter(x: &[f64], y: &[f64], opts: &ScatterOptions) -> Result<ScatterSum
             n,
         });
     }
+    let [ex, ey] = [0, 1].map(|i| widened(m.columns[i].extent));
     Ok(ScatterSummary {
         points: None,
-        binned: Some(histogram2d(&x, &y, opts.grid)?),
+        binned: Some(histogram2d_within(&x, &y, opts.grid, ex, ey)?),
         fit,
         n,
     })
 }
 
 /// `numpy.histogram2d(x, y, bins=[nx, ny])` transposed to rows of y.
-pub fn histogram2d(x: &[f64], y: &[f64], (nx, ny): (usize, usize)) -> Result<Binned2d> {
-    let (x0, x1) = extent(x);
-    let (y0, y1) = extent(y);
+pub fn histogram2d(x: &[f64], y: &[f64], grid: (usize, usize)) -> Result<Binned2d> {
+    let [ex, ey] = [x, y].map(|v| widened(scan::extent(v)));
+    histogram2d_within(x, y, grid, ex, ey)
+}
+
+/// [`histogram2d`] over the ranges `(x0, x1)`, `(y0, y1)`.
+fn histogram2d_within(
+    x: &[f64],
+    y: &[f64],
+    (nx, ny): (usize, usize),
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Result<Binned2d> {
     let x_bins = EqualBins::new(x0, x1, nx)?;
     let y_bins = EqualBins::new(y0, y1, ny)?;
     let flat = x

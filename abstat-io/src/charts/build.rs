@@ -10,8 +10,8 @@ use abstat_core::classification::{ConfusionMatrix, Importance};
 use abstat_core::proportion::{ProportionCi, proportion_confint};
 use abstat_core::regression::{Estimates, OlsFit};
 use abstat_core::summaries::{
-    Bins, HistogramOptions, Kde, ScatterOptions, box_stats, correlation_matrix, cumulative_lift,
-    histogram, histogram_pooled, posterior_density, power_by_sample_size, probplot, roc_points,
+    HistogramOptions, OverlaySeries, ScatterOptions, box_stats, box_stats_by, correlation_matrix,
+    cumulative_lift, overlay, posterior_density, power_by_sample_size, probplot, roc_points,
     scatter,
 };
 use abstat_core::{Alternative, NanPolicy};
@@ -57,14 +57,14 @@ fn chart(
     }
 }
 
-/// A density curve, or none when the data have no spread.
-fn density(x: &[f64]) -> Result<Option<abstat_core::summaries::Density>> {
-    match Kde::fit(x, NanPolicy::Omit) {
-        Ok(k) => Ok(Some(core(k.curve(CURVE_POINTS))?)),
-        Err(abstat_core::Error::ZeroVariance { .. })
-        | Err(abstat_core::Error::TooFewObservations { .. }) => Ok(None),
-        Err(e) => Err(Error::ChartData(e)),
-    }
+fn box_chart(groups: Vec<NamedBox>, value: &str, group: &str, lang: Lang) -> Chart {
+    chart(
+        format!("{value} · {group}"),
+        group,
+        value,
+        lang,
+        ChartKind::BoxPlot { groups },
+    )
 }
 
 fn interval_row(
@@ -85,10 +85,12 @@ fn interval_row(
 
 impl Chart {
     /// Histogram of a column (numpy's `"auto"` bins) with its kernel
-    /// density; NaN values are left out.
+    /// density; NaN values are left out. Both from fused passes over the
+    /// column ([`overlay`]); above 20 000 values the density is a KDE over
+    /// the linearly binned data (abstat-core `summaries::kde`).
     pub fn histogram(x: &[f64], column: &str, lang: Lang) -> Result<Chart> {
-        let h = core(histogram(x, &HistogramOptions::default()))?;
-        let density = density(x)?;
+        let mut o = core(overlay(&[x], &HistogramOptions::default(), CURVE_POINTS))?;
+        let OverlaySeries { histogram, density } = o.series.remove(0);
         let y = if density.is_some() {
             Text::Density
         } else {
@@ -99,10 +101,7 @@ impl Chart {
             column,
             y.get(lang),
             lang,
-            ChartKind::Histogram {
-                histogram: h,
-                density,
-            },
+            ChartKind::Histogram { histogram, density },
         ))
     }
 
@@ -129,13 +128,37 @@ impl Chart {
                 got: 0,
             }));
         }
-        Ok(chart(
-            format!("{value} · {group}"),
-            group,
-            value,
-            lang,
-            ChartKind::BoxPlot { groups },
-        ))
+        Ok(box_chart(groups, value, group, lang))
+    }
+
+    /// Box plot of `values` by group without splitting the column:
+    /// `values[i]` belongs to group `codes[i]`, an index into `groups`
+    /// (abstat-core `box_stats_by`: fused passes over both columns). The
+    /// same chart as [`Chart::box_plot`] of the split groups.
+    pub fn box_plot_by(
+        values: &[f64],
+        codes: &[u32],
+        groups: &[&str],
+        value: &str,
+        group: &str,
+        lang: Lang,
+    ) -> Result<Chart> {
+        let stats = core(box_stats_by(
+            values,
+            codes,
+            groups.len(),
+            1.5,
+            NanPolicy::Omit,
+        ))?;
+        let groups = groups
+            .iter()
+            .zip(stats)
+            .map(|(name, stats)| NamedBox {
+                name: name.to_string(),
+                stats,
+            })
+            .collect();
+        Ok(box_chart(groups, value, group, lang))
     }
 
     /// Bars of counts per category.
@@ -277,33 +300,29 @@ impl Chart {
     }
 
     /// Control and treatment distributions of a metric overlaid, on shared
-    /// bins, with their densities.
+    /// bins (numpy's `"auto"` bins of the two pooled), with their
+    /// densities; from fused passes over each sample ([`overlay`]), the
+    /// densities KDEs over the binned data above 20 000 values.
     pub fn distributions(
         control: &[f64],
         treatment: &[f64],
         metric: &str,
         lang: Lang,
     ) -> Result<Chart> {
-        let shared = core(histogram_pooled(
+        let o = core(overlay(
             &[control, treatment],
             &HistogramOptions::default(),
+            CURVE_POINTS,
         ))?;
-        let edges = &shared.bins.edges;
-        let opts = HistogramOptions {
-            bins: Bins::Count(shared.bins.len()),
-            range: Some((edges[0], edges[edges.len() - 1])),
-            nan_policy: NanPolicy::Omit,
-        };
-        let series = [(Text::Control, control), (Text::Treatment, treatment)]
+        let series = [Text::Control, Text::Treatment]
             .into_iter()
-            .map(|(name, x)| {
-                Ok(NamedSeries {
-                    name: name.get(lang).to_string(),
-                    histogram: core(histogram(x, &opts))?,
-                    density: density(x)?,
-                })
+            .zip(o.series)
+            .map(|(name, s)| NamedSeries {
+                name: name.get(lang).to_string(),
+                histogram: s.histogram,
+                density: s.density,
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         Ok(chart(
             format!("{} {metric}", Text::DistributionOf.get(lang)),
             metric,
