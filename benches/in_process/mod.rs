@@ -6,6 +6,7 @@
 
 use abstat_server::AppState;
 use abstat_server::auth::Tokens;
+use abstat_server::config::HttpSettings;
 use abstat_server::jobs::worker::{Running, Worker};
 use abstat_server::store::Metadata;
 use axum::body::{Body, Bytes};
@@ -53,7 +54,15 @@ impl Server {
         rt.block_on(async {
             let metadata = Metadata::connect(&url).await.unwrap();
             let tokens = Tokens::new(&"b".repeat(32));
-            let state = AppState::new(dir.path().to_path_buf(), metadata, tokens.clone()).unwrap();
+            // The benches call the routes thousands of times a minute as
+            // one user: the per-user rate limit would answer 429.
+            let settings = HttpSettings {
+                rate_limit_per_minute: 0,
+                ..HttpSettings::default()
+            };
+            let state = AppState::new(dir.path().to_path_buf(), metadata, tokens.clone())
+                .unwrap()
+                .with_settings(settings);
             let user = state
                 .metadata()
                 .create_user("bench", None, None)
