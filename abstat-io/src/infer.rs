@@ -33,8 +33,22 @@ impl Default for TypeGuess {
 impl TypeGuess {
     /// Narrow by one non-null cell text.
     pub(crate) fn observe_text(&mut self, raw: &str, decimal: char) {
-        let s = raw.trim();
         self.non_null += 1;
+        // A plain number is neither a boolean nor a date: decided without
+        // trying those parsers (they would reject it).
+        match cell::plain_number(raw.as_bytes(), decimal) {
+            Some(cell::Plain::Integer(Some(_))) => {
+                self.exclude_non_numbers();
+                return;
+            }
+            Some(cell::Plain::Decimal(_)) => {
+                self.exclude_non_numbers();
+                self.integer = false;
+                return;
+            }
+            _ => {}
+        }
+        let s = raw.trim();
         if self.boolean {
             self.boolean = cell::parse_bool(s).is_some();
         }
@@ -50,6 +64,12 @@ impl TypeGuess {
         if self.datetime && !self.date {
             self.datetime = cell::parse_datetime(s).is_some();
         }
+    }
+
+    fn exclude_non_numbers(&mut self) {
+        self.boolean = false;
+        self.date = false;
+        self.datetime = false;
     }
 
     /// Narrow by a typed cell (spreadsheets).
