@@ -630,7 +630,7 @@ impl ColumnState {
             let (quantiles, quantiles_exact) = match &self.quantiles {
                 Quantiles::Exact(v) => {
                     let mut sorted = v.clone();
-                    sorted.sort_unstable_by(f64::total_cmp);
+                    sketch::sort_total(&mut sorted);
                     let qs = o
                         .quantiles
                         .iter()

@@ -49,19 +49,19 @@ impl NullSpellings {
 
     /// Whether the untrimmed cell `raw` is null.
     pub(crate) fn contains(&self, raw: &str) -> bool {
+        !self.surely_not(raw.as_bytes()) && is_null(raw.trim(), &self.spellings)
+    }
+
+    /// `true` when the cell's bytes cannot be null (nor be changed by
+    /// trimming); `false` says nothing.
+    pub(crate) fn surely_not(&self, raw: &[u8]) -> bool {
         // An ASCII byte that is not whitespace at both ends means trimming
         // changes nothing (Unicode white space is ASCII or starts with a
         // byte ≥ 0xC2 and ends with one ≥ 0x80); then a first byte no
         // spelling starts with rules out every spelling.
         let solid = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b;
-        if let (Some(&first), Some(&last)) = (raw.as_bytes().first(), raw.as_bytes().last())
-            && solid(first)
-            && solid(last)
-            && !self.first_bytes[usize::from(first)]
-        {
-            return false;
-        }
-        is_null(raw.trim(), &self.spellings)
+        matches!((raw.first(), raw.last()), (Some(&first), Some(&last))
+            if solid(first) && solid(last) && !self.first_bytes[usize::from(first)])
     }
 }
 
@@ -177,11 +177,8 @@ pub(crate) fn parse_int(s: &str, decimal: char) -> Option<i64> {
 
 /// A float under the rules above.
 pub(crate) fn parse_float(s: &str, decimal: char) -> Option<f64> {
-    match plain_number(s.as_bytes(), decimal) {
-        // 0 is left to the general parser, which keeps the sign of "-0".
-        Some(Plain::Integer(Some(v))) if v != 0 => return Some(v as f64),
-        Some(Plain::Decimal(Some(v))) => return Some(v),
-        _ => {}
+    if let Some(v) = plain_float(s.as_bytes(), decimal) {
+        return Some(v);
     }
     if let Some(c) = canonical(s, decimal) {
         return c.parse().ok();
@@ -258,6 +255,24 @@ pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
     }
     let v = m as f64 / POW10[frac.len()];
     Some(Plain::Decimal(Some(if negative { -v } else { v })))
+}
+
+/// The value of a plain integer that fits the shortcut.
+pub(crate) fn plain_int(b: &[u8], decimal: char) -> Option<i64> {
+    match plain_number(b, decimal)? {
+        Plain::Integer(v) => v,
+        Plain::Decimal(_) => None,
+    }
+}
+
+/// The value of a plain number that fits the shortcut, as a float.
+pub(crate) fn plain_float(b: &[u8], decimal: char) -> Option<f64> {
+    match plain_number(b, decimal)? {
+        // 0 is left to the general parser, which keeps the sign of "-0".
+        Plain::Integer(Some(v)) if v != 0 => Some(v as f64),
+        Plain::Decimal(v) => v,
+        Plain::Integer(_) => None,
+    }
 }
 
 fn digits(b: &[u8]) -> Option<u32> {

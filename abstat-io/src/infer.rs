@@ -33,21 +33,10 @@ impl Default for TypeGuess {
 impl TypeGuess {
     /// Narrow by one non-null cell text.
     pub(crate) fn observe_text(&mut self, raw: &str, decimal: char) {
-        self.non_null += 1;
-        // A plain number is neither a boolean nor a date: decided without
-        // trying those parsers (they would reject it).
-        match cell::plain_number(raw.as_bytes(), decimal) {
-            Some(cell::Plain::Integer(Some(_))) => {
-                self.exclude_non_numbers();
-                return;
-            }
-            Some(cell::Plain::Decimal(_)) => {
-                self.exclude_non_numbers();
-                self.integer = false;
-                return;
-            }
-            _ => {}
+        if self.observe_plain(raw.as_bytes(), decimal) {
+            return;
         }
+        self.non_null += 1;
         let s = raw.trim();
         if self.boolean {
             self.boolean = cell::parse_bool(s).is_some();
@@ -64,6 +53,23 @@ impl TypeGuess {
         if self.datetime && !self.date {
             self.datetime = cell::parse_datetime(s).is_some();
         }
+    }
+
+    /// Narrow by a non-null cell if it is a plain number (see
+    /// [`cell::plain_number`]); `false`, with nothing observed, otherwise.
+    /// A plain number is neither a boolean nor a date: decided without
+    /// trying those parsers (they would reject it).
+    pub(crate) fn observe_plain(&mut self, raw: &[u8], decimal: char) -> bool {
+        match cell::plain_number(raw, decimal) {
+            Some(cell::Plain::Integer(Some(_))) => self.exclude_non_numbers(),
+            Some(cell::Plain::Decimal(_)) => {
+                self.exclude_non_numbers();
+                self.integer = false;
+            }
+            _ => return false,
+        }
+        self.non_null += 1;
+        true
     }
 
     fn exclude_non_numbers(&mut self) {

@@ -143,6 +143,10 @@ pub(crate) fn scan(chunk: Chunk, ctx: &Context) -> Result<Scanned> {
             if g.is_string() {
                 continue;
             }
+            let b = rec.bytes(j);
+            if ctx.nulls.surely_not(b) && g.observe_plain(b, ctx.decimal) {
+                continue;
+            }
             let v = rec.text(j);
             if !ctx.nulls.contains(v) {
                 g.observe_text(v, ctx.decimal);
@@ -237,6 +241,10 @@ fn parse(
         }
         ctx.limits.check_cell(rec.widest() as u64)?;
         for j in 0..buffers.len() {
+            let b = rec.bytes(j);
+            if ctx.nulls.surely_not(b) && buffers[j].push_plain(b, ctx.decimal) {
+                continue;
+            }
             let s = rec.text(j);
             if ctx.nulls.contains(s) {
                 buffers[j].push_null();
