@@ -341,7 +341,10 @@ mod tests {
                         0 => [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310][i % 5],
                         1 => (state % 100) as f64 / 100.0,
                         2 => -((state % 1000) as f64),
-                        _ => f64::from_bits(state >> 2) * if state % 2 == 0 { 1.0 } else { -1.0 },
+                        _ => {
+                            f64::from_bits(state >> 2)
+                                * if state.is_multiple_of(2) { 1.0 } else { -1.0 }
+                        }
                     }
                 })
                 .collect();
