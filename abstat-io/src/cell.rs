@@ -165,6 +165,11 @@ pub(crate) fn parse_int(s: &str, decimal: char) -> Option<i64> {
         Some(Plain::Decimal(_)) => return None,
         _ => {}
     }
+    int_by_rules(s, decimal)
+}
+
+/// [`parse_int`] without the plain-number shortcut.
+fn int_by_rules(s: &str, decimal: char) -> Option<i64> {
     if let Ok(v) = s.parse::<i64>() {
         return Some(v);
     }
@@ -177,9 +182,11 @@ pub(crate) fn parse_int(s: &str, decimal: char) -> Option<i64> {
 
 /// A float under the rules above.
 pub(crate) fn parse_float(s: &str, decimal: char) -> Option<f64> {
-    if let Some(v) = plain_float(s.as_bytes(), decimal) {
-        return Some(v);
-    }
+    plain_float(s.as_bytes(), decimal).or_else(|| float_by_rules(s, decimal))
+}
+
+/// [`parse_float`] without the plain-number shortcut.
+fn float_by_rules(s: &str, decimal: char) -> Option<f64> {
     if let Some(c) = canonical(s, decimal) {
         return c.parse().ok();
     }
@@ -390,22 +397,6 @@ mod tests {
         assert_eq!(parse_int("99999999999999999999", '.'), None);
     }
 
-    /// The general rules alone (the parsers before the plain shortcut).
-    fn general_int(s: &str, decimal: char) -> Option<i64> {
-        if let Ok(v) = s.parse::<i64>() {
-            return Some(v);
-        }
-        let c = canonical(s, decimal)?;
-        if c.contains(['.', 'e', 'E']) {
-            return None;
-        }
-        c.parse().ok()
-    }
-
-    fn general_float(s: &str, decimal: char) -> Option<f64> {
-        canonical(s, decimal).and_then(|c| c.parse().ok())
-    }
-
     #[test]
     fn the_plain_number_shortcut_agrees_with_the_general_rules() {
         // SplitMix64 strings of signs, digits and marks around the
@@ -467,12 +458,12 @@ mod tests {
             for decimal in ['.', ','] {
                 assert_eq!(
                     parse_int(s, decimal),
-                    general_int(s, decimal),
+                    int_by_rules(s, decimal),
                     "{s:?} {decimal}"
                 );
                 assert_eq!(
                     parse_float(s, decimal).map(f64::to_bits),
-                    general_float(s, decimal).map(f64::to_bits),
+                    float_by_rules(s, decimal).map(f64::to_bits),
                     "{s:?} {decimal}"
                 );
             }
