@@ -414,13 +414,43 @@ fn temporal_values(a: &dyn Array) -> Vec<Option<i64>> {
     }
 }
 
-/// Texts of a string array, `None` for nulls.
-fn text_values(a: &dyn Array) -> Vec<Option<&str>> {
-    match a.data_type() {
-        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
-        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
-        DataType::Utf8View => a.as_string_view().iter().collect(),
-        _ => Vec::new(),
+/// One batch's texts counted: each distinct text with its hash and count,
+/// so the column's sets are updated once per distinct text, not per row.
+#[derive(Default)]
+struct TextTally<'a> {
+    nulls: u64,
+    count: u64,
+    /// (hash, text, occurrences), in order of first appearance.
+    values: Vec<(u64, &'a str, u64)>,
+}
+
+impl<'a> TextTally<'a> {
+    /// Count `texts`, folding each row's hash with `fold(row, hash)`.
+    fn of(texts: impl Iterator<Item = Option<&'a str>>, fold: &mut impl FnMut(usize, u64)) -> Self {
+        let mut t = TextTally::default();
+        // hash → index in `values`; a 64-bit collision between different
+        // texts gets an entry of its own in `values`, found by a scan.
+        let mut slots: HashMap<u64, usize> = HashMap::default();
+        for (i, v) in texts.enumerate() {
+            let Some(s) = v else {
+                t.nulls += 1;
+                fold(i, NULL_HASH);
+                continue;
+            };
+            t.count += 1;
+            let h = hash_bytes(s.as_bytes());
+            fold(i, h);
+            let slot = *slots.entry(h).or_insert(t.values.len());
+            match t.values.get_mut(slot) {
+                Some(e) if e.1 == s => e.2 += 1,
+                Some(_) => match t.values.iter_mut().find(|e| e.0 == h && e.1 == s) {
+                    Some(e) => e.2 += 1,
+                    None => t.values.push((h, s, 1)),
+                },
+                None => t.values.push((h, s, 1)),
+            }
+        }
+        t
     }
 }
 
@@ -503,20 +533,19 @@ impl ColumnState {
                 }
             }
             ColumnKind::Text => {
-                for (i, v) in text_values(a).into_iter().enumerate() {
-                    match v {
-                        None => {
-                            self.nulls += 1;
-                            fold(i, NULL_HASH);
-                        }
-                        Some(s) => {
-                            self.count += 1;
-                            let h = hash_bytes(s.as_bytes());
-                            fold(i, h);
-                            self.distinct.insert(h, limit, p);
-                            self.top.add(s, 1, limit, top_capacity);
-                        }
-                    }
+                let tally = match a.data_type() {
+                    DataType::Utf8 => TextTally::of(a.as_string::<i32>().iter(), &mut fold),
+                    DataType::LargeUtf8 => TextTally::of(a.as_string::<i64>().iter(), &mut fold),
+                    DataType::Utf8View => TextTally::of(a.as_string_view().iter(), &mut fold),
+                    _ => TextTally::default(),
+                };
+                self.nulls += tally.nulls;
+                self.count += tally.count;
+                // Each distinct text once per batch, in order of first
+                // appearance, with its count.
+                for (h, s, n) in tally.values {
+                    self.distinct.insert(h, limit, p);
+                    self.top.add(s, n, limit, top_capacity);
                 }
             }
             ColumnKind::Other => {
@@ -601,7 +630,7 @@ impl ColumnState {
             let (quantiles, quantiles_exact) = match &self.quantiles {
                 Quantiles::Exact(v) => {
                     let mut sorted = v.clone();
-                    sorted.sort_unstable_by(f64::total_cmp);
+                    sketch::sort_total(&mut sorted);
                     let qs = o
                         .quantiles
                         .iter()

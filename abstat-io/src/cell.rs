@@ -23,6 +23,48 @@ pub(crate) fn is_null(s: &str, nulls: &[String]) -> bool {
     s.is_empty() || nulls.iter().any(|n| n == s)
 }
 
+/// The null spellings of a read, with a shortcut for the common cell that
+/// cannot be one: [`NullSpellings::contains`] is exactly
+/// `is_null(raw.trim(), spellings)`.
+#[derive(Debug, Clone)]
+pub(crate) struct NullSpellings {
+    spellings: Vec<String>,
+    /// Whether some spelling starts with this byte.
+    first_bytes: [bool; 256],
+}
+
+impl NullSpellings {
+    pub(crate) fn new(spellings: &[String]) -> Self {
+        let mut first_bytes = [false; 256];
+        for s in spellings {
+            if let Some(&b) = s.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
+            }
+        }
+        NullSpellings {
+            spellings: spellings.to_vec(),
+            first_bytes,
+        }
+    }
+
+    /// Whether the untrimmed cell `raw` is null.
+    pub(crate) fn contains(&self, raw: &str) -> bool {
+        !self.surely_not(raw.as_bytes()) && is_null(raw.trim(), &self.spellings)
+    }
+
+    /// `true` when the cell's bytes cannot be null (nor be changed by
+    /// trimming); `false` says nothing.
+    pub(crate) fn surely_not(&self, raw: &[u8]) -> bool {
+        // An ASCII byte that is not whitespace at both ends means trimming
+        // changes nothing (Unicode white space is ASCII or starts with a
+        // byte ≥ 0xC2 and ends with one ≥ 0x80); then a first byte no
+        // spelling starts with rules out every spelling.
+        let solid = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b;
+        matches!((raw.first(), raw.last()), (Some(&first), Some(&last))
+            if solid(first) && solid(last) && !self.first_bytes[usize::from(first)])
+    }
+}
+
 /// `true` / `false` as pandas reads them.
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s {
@@ -118,6 +160,16 @@ fn canonical(s: &str, decimal: char) -> Option<Cow<'_, str>> {
 
 /// An integer under the rules above.
 pub(crate) fn parse_int(s: &str, decimal: char) -> Option<i64> {
+    match plain_number(s.as_bytes(), decimal) {
+        Some(Plain::Integer(Some(v))) => return Some(v),
+        Some(Plain::Decimal(_)) => return None,
+        _ => {}
+    }
+    int_by_rules(s, decimal)
+}
+
+/// [`parse_int`] without the plain-number shortcut.
+fn int_by_rules(s: &str, decimal: char) -> Option<i64> {
     if let Ok(v) = s.parse::<i64>() {
         return Some(v);
     }
@@ -130,6 +182,11 @@ pub(crate) fn parse_int(s: &str, decimal: char) -> Option<i64> {
 
 /// A float under the rules above.
 pub(crate) fn parse_float(s: &str, decimal: char) -> Option<f64> {
+    plain_float(s.as_bytes(), decimal).or_else(|| float_by_rules(s, decimal))
+}
+
+/// [`parse_float`] without the plain-number shortcut.
+fn float_by_rules(s: &str, decimal: char) -> Option<f64> {
     if let Some(c) = canonical(s, decimal) {
         return c.parse().ok();
     }
@@ -139,6 +196,90 @@ pub(crate) fn parse_float(s: &str, decimal: char) -> Option<f64> {
         return lower.parse().ok();
     }
     None
+}
+
+/// A cell that is a plain decimal number: an optional sign, ASCII digits
+/// and at most one decimal mark followed by digits, nothing else (no
+/// spaces, separators or exponent). Most numeric cells look like this, and
+/// both the type inference and the parsers take a shortcut for them; any
+/// other text goes through the general rules above.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Plain {
+    /// `[+-]?[0-9]+`: an integer (its value when it has at most 18 digits).
+    Integer(Option<i64>),
+    /// `[+-]?[0-9]+<decimal>[0-9]+`: a float, not an integer (its value
+    /// when the digits fit the exact shortcut below).
+    Decimal(Option<f64>),
+}
+
+/// Powers of ten exactly representable as `f64` (10^0 to 10^22).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `b` as a [`Plain`] number with decimal mark `decimal`, if it is one.
+///
+/// Values: integers of at most 18 digits cannot overflow `i64`; a decimal
+/// with at most 15 digits in all is `m / 10^k` with `m < 2^53`, where both
+/// operands are exact and IEEE division rounds once, so the result is the
+/// correctly rounded value that `str::parse::<f64>` gives (Clinger, "How to
+/// read floating point numbers accurately", PLDI 1990, the fast path).
+/// Longer numbers are classified but left to the general parsers.
+pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
+    let (negative, body) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let int_len = body.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int_len == 0 {
+        return None;
+    }
+    let mut m = 0u64;
+    if int_len == body.len() {
+        if int_len > 18 {
+            return Some(Plain::Integer(None));
+        }
+        for &c in body {
+            m = m * 10 + u64::from(c - b'0');
+        }
+        let v = m as i64;
+        return Some(Plain::Integer(Some(if negative { -v } else { v })));
+    }
+    if u32::from(body[int_len]) != u32::from(decimal) {
+        return None;
+    }
+    let frac = &body[int_len + 1..];
+    if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if int_len + frac.len() > 15 {
+        return Some(Plain::Decimal(None));
+    }
+    for &c in body[..int_len].iter().chain(frac) {
+        m = m * 10 + u64::from(c - b'0');
+    }
+    let v = m as f64 / POW10[frac.len()];
+    Some(Plain::Decimal(Some(if negative { -v } else { v })))
+}
+
+/// The value of a plain integer that fits the shortcut.
+pub(crate) fn plain_int(b: &[u8], decimal: char) -> Option<i64> {
+    match plain_number(b, decimal)? {
+        Plain::Integer(v) => v,
+        Plain::Decimal(_) => None,
+    }
+}
+
+/// The value of a plain number that fits the shortcut, as a float.
+pub(crate) fn plain_float(b: &[u8], decimal: char) -> Option<f64> {
+    match plain_number(b, decimal)? {
+        // 0 is left to the general parser, which keeps the sign of "-0".
+        Plain::Integer(Some(v)) if v != 0 => Some(v as f64),
+        Plain::Decimal(v) => v,
+        Plain::Integer(_) => None,
+    }
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -254,6 +395,123 @@ mod tests {
         assert_eq!(parse_int("1.000", ','), Some(1000));
         assert_eq!(parse_int("1.5", '.'), None);
         assert_eq!(parse_int("99999999999999999999", '.'), None);
+    }
+
+    #[test]
+    fn the_plain_number_shortcut_agrees_with_the_general_rules() {
+        // SplitMix64 strings of signs, digits and marks around the
+        // shortcut's limits (15 and 18 digits), compared bit for bit.
+        let mut state = 0x5eed_u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            sketchless_mix(state)
+        };
+        let alphabet = b"0123456789000999.,-+ e";
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "+0",
+            "-0.0",
+            "0.1",
+            "1.",
+            ".5",
+            "-",
+            "+",
+            "",
+            "1,5",
+            "1.5",
+            "1,500",
+            "1.234,5",
+            "123456789012345678",
+            "1234567890123456789",
+            "-9223372036854775808",
+            "9007199254740993",
+            "0.30000000000000004",
+            "999999999999999.9",
+            "99999999999999.99",
+            "1e5",
+            "00012",
+            "-00012.50",
+            "1 000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..200_000 {
+            let len = 1 + (next() % 21) as usize;
+            let mut s = String::new();
+            for k in 0..len {
+                let r = next();
+                // Mostly digits, an occasional sign or mark.
+                let c = if k == 0 && r % 5 == 0 {
+                    b"-+"[(r >> 8) as usize % 2]
+                } else if r % 9 == 0 {
+                    alphabet[16 + (r >> 8) as usize % 6]
+                } else {
+                    alphabet[(r >> 8) as usize % 16]
+                };
+                s.push(char::from(c));
+            }
+            cases.push(s);
+        }
+        for s in &cases {
+            for decimal in ['.', ','] {
+                assert_eq!(
+                    parse_int(s, decimal),
+                    int_by_rules(s, decimal),
+                    "{s:?} {decimal}"
+                );
+                assert_eq!(
+                    parse_float(s, decimal).map(f64::to_bits),
+                    float_by_rules(s, decimal).map(f64::to_bits),
+                    "{s:?} {decimal}"
+                );
+            }
+        }
+    }
+
+    fn sketchless_mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn null_spellings_match_trimmed_cells_exactly() {
+        let spellings: Vec<String> = crate::options::DEFAULT_NULLS
+            .iter()
+            .chain(&["0", "\u{a0}x"])
+            .map(|s| s.to_string())
+            .collect();
+        let set = NullSpellings::new(&spellings);
+        for raw in [
+            "",
+            " ",
+            "NA",
+            " NA",
+            "NA\t",
+            "NA\u{a0}",
+            "\u{a0}NA",
+            "\u{2003}null\u{3000}",
+            "-",
+            "-1",
+            "1",
+            "0",
+            " 0 ",
+            "x",
+            "NaN",
+            "nan",
+            "N/A ",
+            "\u{b}NA",
+            "NA\u{b}",
+            "ж",
+        ] {
+            assert_eq!(
+                set.contains(raw),
+                is_null(raw.trim(), &spellings),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]

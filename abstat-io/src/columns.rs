@@ -110,6 +110,27 @@ impl ColumnBuffer {
         ok
     }
 
+    /// Append a cell known to be non-null and untouched by trimming, when
+    /// its bytes alone decide the value: text, or a plain number (see
+    /// [`cell::plain_number`]) in a number column. `false`, with nothing
+    /// appended, leaves the cell to [`ColumnBuffer::push_text`].
+    pub(crate) fn push_plain(&mut self, raw: &[u8], decimal: char) -> bool {
+        let ok = match &mut self.values {
+            Values::Str { offsets, data } => {
+                data.extend_from_slice(raw);
+                offsets.push(data.len() as i32);
+                true
+            }
+            Values::Int(v) => cell::plain_int(raw, decimal).map(|x| v.push(x)).is_some(),
+            Values::Float(v) => cell::plain_float(raw, decimal).map(|x| v.push(x)).is_some(),
+            _ => false,
+        };
+        if ok {
+            self.valid.push(true);
+        }
+        ok
+    }
+
     /// Append typed values (spreadsheets); the caller converts to the
     /// column's kind.
     pub(crate) fn push_int(&mut self, x: i64) {

@@ -33,8 +33,11 @@ impl Default for TypeGuess {
 impl TypeGuess {
     /// Narrow by one non-null cell text.
     pub(crate) fn observe_text(&mut self, raw: &str, decimal: char) {
-        let s = raw.trim();
+        if self.observe_plain(raw.as_bytes(), decimal) {
+            return;
+        }
         self.non_null += 1;
+        let s = raw.trim();
         if self.boolean {
             self.boolean = cell::parse_bool(s).is_some();
         }
@@ -50,6 +53,29 @@ impl TypeGuess {
         if self.datetime && !self.date {
             self.datetime = cell::parse_datetime(s).is_some();
         }
+    }
+
+    /// Narrow by a non-null cell if it is a plain number (see
+    /// [`cell::plain_number`]); `false`, with nothing observed, otherwise.
+    /// A plain number is neither a boolean nor a date: decided without
+    /// trying those parsers (they would reject it).
+    pub(crate) fn observe_plain(&mut self, raw: &[u8], decimal: char) -> bool {
+        match cell::plain_number(raw, decimal) {
+            Some(cell::Plain::Integer(Some(_))) => self.exclude_non_numbers(),
+            Some(cell::Plain::Decimal(_)) => {
+                self.exclude_non_numbers();
+                self.integer = false;
+            }
+            _ => return false,
+        }
+        self.non_null += 1;
+        true
+    }
+
+    fn exclude_non_numbers(&mut self) {
+        self.boolean = false;
+        self.date = false;
+        self.datetime = false;
     }
 
     /// Narrow by a typed cell (spreadsheets).

@@ -108,7 +108,8 @@ impl QuantileSketch {
 
     fn compact(&mut self, h: usize) {
         let mut items = std::mem::take(&mut self.levels[h]);
-        items.sort_unstable_by(f64::total_cmp);
+        self.levels[h].reserve(self.k);
+        sort_total(&mut items);
         if items.len() % 2 == 1 {
             // The largest item stays at this level, unpaired.
             self.levels[h].push(items.pop().expect("non-empty"));
@@ -170,6 +171,57 @@ impl QuantileSketch {
             before += w;
         }
         items.last().map_or(f64::NAN, |i| i.0)
+    }
+}
+
+/// `f64::total_cmp`'s order as unsigned integers: positive values with the
+/// sign bit set, negative values with every bit flipped.
+fn total_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 0 { b | 1 << 63 } else { !b }
+}
+
+fn from_total_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// Sort `items` as `sort_unstable_by(f64::total_cmp)` does (the result is
+/// the same: equal keys are equal bit patterns), by a least-significant-
+/// digit radix sort on [`total_key`] with one byte per pass, skipping the
+/// bytes all items share. For the sketch's buffers of thousands of items
+/// this is several times faster than comparison sorting.
+pub(crate) fn sort_total(items: &mut [f64]) {
+    if items.len() < 256 {
+        items.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    let mut keys: Vec<u64> = items.iter().map(|&x| total_key(x)).collect();
+    let mut other = vec![0u64; keys.len()];
+    let mut counts = [[0usize; 256]; 8];
+    for &k in &keys {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * d)) & 0xff) as usize] += 1;
+        }
+    }
+    for (d, c) in counts.iter().enumerate() {
+        if c.contains(&keys.len()) {
+            continue;
+        }
+        let mut next = [0usize; 256];
+        let mut sum = 0;
+        for (n, &x) in next.iter_mut().zip(c) {
+            *n = sum;
+            sum += x;
+        }
+        for &k in &keys {
+            let slot = &mut next[((k >> (8 * d)) & 0xff) as usize];
+            other[*slot] = k;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keys, &mut other);
+    }
+    for (x, &k) in items.iter_mut().zip(&keys) {
+        *x = from_total_key(k);
     }
 }
 
@@ -275,6 +327,32 @@ mod tests {
                 (got - exact).abs() / n as f64 <= 0.01,
                 "q = {q}: {got} vs {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn radix_sort_orders_as_total_cmp() {
+        let mut state = 7u64;
+        for n in [0, 1, 255, 256, 2048, 5000] {
+            let mut xs: Vec<f64> = (0..n)
+                .map(|i| {
+                    state = mix64(state.wrapping_add(i as u64));
+                    match state % 7 {
+                        0 => [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310][i % 5],
+                        1 => (state % 100) as f64 / 100.0,
+                        2 => -((state % 1000) as f64),
+                        _ => {
+                            f64::from_bits(state >> 2)
+                                * if state.is_multiple_of(2) { 1.0 } else { -1.0 }
+                        }
+                    }
+                })
+                .collect();
+            let mut expected = xs.clone();
+            expected.sort_unstable_by(f64::total_cmp);
+            sort_total(&mut xs);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&xs), bits(&expected), "n = {n}");
         }
     }
 

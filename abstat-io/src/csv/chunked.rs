@@ -12,9 +12,10 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use csv::ByteRecord;
 
+use super::plain::{Fields, is_plain, plain_records, record_fields};
 use super::split::{Chunk, run_chunks};
-use super::{check_cells, skip_bytes, wrong_width};
-use crate::cell;
+use super::{skip_bytes, wrong_width};
+use crate::cell::NullSpellings;
 use crate::columns::{ColumnBuffer, type_words};
 use crate::infer::TypeGuess;
 use crate::options::{BadRows, ColumnType, Limits, Progress, ReadOptions};
@@ -31,9 +32,12 @@ pub(crate) struct Context {
     /// Bytes of the byte-order mark before the text.
     pub bom_len: usize,
     pub width: usize,
-    pub nulls: Vec<String>,
+    pub nulls: NullSpellings,
     pub limits: Limits,
     pub bad_rows: BadRows,
+    /// Whether chunks without quotes take the plain splitter (always, but
+    /// for the test that holds it to the `csv` crate).
+    pub plain_splitting: bool,
 }
 
 /// One chunk's text as UTF-8: borrowed when valid, otherwise with each
@@ -51,29 +55,52 @@ fn utf8(bytes: &[u8]) -> (std::borrow::Cow<'_, [u8]>, u64) {
     (std::borrow::Cow::Owned(text), replaced)
 }
 
-fn field(rec: &ByteRecord, j: usize) -> &str {
-    // Fields are cut from UTF-8 text at ASCII bytes, so each is valid
-    // UTF-8; the fallback never triggers.
-    std::str::from_utf8(&rec[j]).unwrap_or("\u{FFFD}")
-}
-
-/// Call `row(line, record)` for every record of the chunk (its line
+/// Call `row(line, fields)` for every record of the chunk (its line
 /// relative to the chunk, from 1), skipping the header in the first chunk.
-/// Returns the chunk's line feeds and replaced sequences.
+/// Chunks without quotes take the plain splitter. Returns the chunk's line
+/// feeds and replaced sequences.
 fn records(
     chunk: &Chunk,
     ctx: &Context,
-    mut row: impl FnMut(u64, &ByteRecord) -> Result<bool>,
+    mut row: impl FnMut(u64, &Fields) -> Result<bool>,
 ) -> Result<(u64, u64)> {
     let (text, replaced) = utf8(&chunk.bytes);
     let newlines = memchr::memchr_iter(b'\n', &text).count() as u64;
+    let plain = ctx.plain_splitting && is_plain(&text);
+    records_by(
+        &text,
+        plain,
+        chunk.index == 0 && ctx.has_header,
+        ctx,
+        &mut row,
+    )?;
+    Ok((newlines, replaced))
+}
+
+/// [`records`] of valid UTF-8 `text`, by the plain splitter or the `csv`
+/// crate.
+fn records_by(
+    text: &[u8],
+    plain: bool,
+    mut first: bool,
+    ctx: &Context,
+    mut row: impl FnMut(u64, &Fields) -> Result<bool>,
+) -> Result<()> {
+    if plain {
+        return plain_records(text, ctx.delimiter, |line, fields| {
+            if std::mem::take(&mut first) {
+                return Ok(true);
+            }
+            row(line, fields)
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(ctx.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&text[..]);
+        .from_reader(text);
     let mut rec = ByteRecord::new();
-    let mut first = chunk.index == 0 && ctx.has_header;
+    let mut bounds = Vec::new();
     while reader
         .read_byte_record(&mut rec)
         .map_err(|e| Error::format("CSV", e))?
@@ -82,11 +109,11 @@ fn records(
             continue;
         }
         let line = rec.position().map_or(0, |p| p.line());
-        if !row(line, &rec)? {
+        if !row(line, &record_fields(&rec, &mut bounds))? {
             break;
         }
     }
-    Ok((newlines, replaced))
+    Ok(())
 }
 
 /// A chunk's type evidence (the inference pass).
@@ -110,14 +137,18 @@ pub(crate) fn scan(chunk: Chunk, ctx: &Context) -> Result<Scanned> {
             s.ragged.get_or_insert((line, rec.len()));
             return Ok(ctx.bad_rows == BadRows::Skip);
         }
-        check_cells(rec, &ctx.limits)?;
+        ctx.limits.check_cell(rec.widest() as u64)?;
         s.rows += 1;
         for (j, g) in s.guesses.iter_mut().enumerate() {
             if g.is_string() {
                 continue;
             }
-            let v = field(rec, j);
-            if !cell::is_null(v.trim(), &ctx.nulls) {
+            let b = rec.bytes(j);
+            if ctx.nulls.surely_not(b) && g.observe_plain(b, ctx.decimal) {
+                continue;
+            }
+            let v = rec.text(j);
+            if !ctx.nulls.contains(v) {
                 g.observe_text(v, ctx.decimal);
             }
         }
@@ -208,10 +239,14 @@ fn parse(
             });
             return Ok(ctx.bad_rows == BadRows::Skip);
         }
-        check_cells(rec, &ctx.limits)?;
+        ctx.limits.check_cell(rec.widest() as u64)?;
         for j in 0..buffers.len() {
-            let s = field(rec, j);
-            if cell::is_null(s.trim(), &ctx.nulls) {
+            let b = rec.bytes(j);
+            if ctx.nulls.surely_not(b) && buffers[j].push_plain(b, ctx.decimal) {
+                continue;
+            }
+            let s = rec.text(j);
+            if ctx.nulls.contains(s) {
                 buffers[j].push_null();
             } else if !buffers[j].push_text(s, ctx.decimal) {
                 for b in &mut buffers[..j] {
@@ -350,5 +385,101 @@ impl BatchSource for ChunkedReader {
             self.limits.check_bytes(self.bytes_read())?;
             self.pending = parsed.batch;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::arrow_type;
+    use arrow_schema::{Field, Schema};
+
+    fn context(delimiter: u8, decimal: char, plain_splitting: bool, bad_rows: BadRows) -> Context {
+        Context {
+            delimiter,
+            decimal,
+            has_header: true,
+            bom_len: 0,
+            width: 4,
+            nulls: NullSpellings::new(&ReadOptions::default().null_values),
+            limits: Limits::default(),
+            bad_rows,
+            plain_splitting,
+        }
+    }
+
+    /// Everything one chunk gives, as comparable text.
+    fn read_chunk(text: &str, ctx: &Context) -> String {
+        let chunk = || Chunk {
+            index: 0,
+            bytes: text.as_bytes().to_vec(),
+        };
+        let s = match scan(chunk(), ctx) {
+            Ok(s) => s,
+            Err(e) => return format!("scan error: {e}"),
+        };
+        let kinds: Vec<ColumnType> = s.guesses.iter().map(TypeGuess::resolve).collect();
+        let originals: Vec<String> = (0..ctx.width).map(|j| format!("c{j}")).collect();
+        let schema = Arc::new(Schema::new(
+            kinds
+                .iter()
+                .zip(&originals)
+                .map(|(&k, n)| Field::new(n, arrow_type(k), true))
+                .collect::<Vec<_>>(),
+        ));
+        let scanned = format!("{kinds:?} rows {} ragged {:?}", s.rows, s.ragged);
+        match parse(chunk(), ctx, &schema, &kinds, &originals) {
+            Ok(p) => format!(
+                "{scanned}\n{:?}\nrows {} newlines {} replaced {}\n{:?}",
+                p.batch,
+                p.rows,
+                p.newlines,
+                p.replaced,
+                p.problems.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+            ),
+            Err(e) => format!("{scanned}\nparse error: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_plain_splitter_gives_the_same_batches_as_the_csv_crate() {
+        let comma = [
+            // Types, nulls (spelled and padded), signs, long and plain numbers.
+            "id,x,g,d\n1,1.5,a,2024-01-01\n-2,NA,b,\n+3, 2.25 ,,2024-01-03\n4,-0,N/A,2024-01-04",
+            "id,x,g,d\n9223372036854775807,0.1,x,1\n-9223372036854775808,1e3,y,2\n",
+            "id,x,g,d\n12345678901234567890,123456789012345.6,ж,😀\n1,1234567890123456.7,,\n",
+            // CRLF endings, blank lines, a trailing line without a newline.
+            "id,x,g,d\r\n1,0.5,a,b\r\n\r\n2,1.5,c,d\r\n3,2,e,f",
+            "\n\nid,x,g,d\n\n1,2,3,4\n\n\n5,6,7,8\n",
+            // Ragged rows and bad values, skipped: lines in the problems.
+            "id,x,g,d\n1,2,3,4\n5,6\n7,8,9,10,11\n12,13,14,15\n",
+            // Thousands separators and text that only looks numeric.
+            "id,x,g,d\n1,\"1,000\",a,b\n",
+            "id,x,g,d\n1,1 000,0x10,1.\n2,.5,-,+\n",
+            // Whitespace-only and null-only columns.
+            "id,x,g,d\n , ,NULL,null\n\t,NA,NaN,-\n",
+        ];
+        let semicolon = [
+            // Decimal commas with `;`.
+            "id;x;g;d\n1;1,5;a;01.02.2024\n2;-2,25;b;03.02.2024\n3;1 234,5;c;\n",
+            "id;x;g;d\n1;1.5;a;b\r\n2;2,0;\"q;uoted\";c\n",
+        ];
+        for bad_rows in [BadRows::Skip, BadRows::Fail] {
+            for (texts, delimiter, decimal) in
+                [(&comma[..], b',', '.'), (&semicolon[..], b';', ',')]
+            {
+                for text in texts {
+                    let plain = read_chunk(text, &context(delimiter, decimal, true, bad_rows));
+                    let general = read_chunk(text, &context(delimiter, decimal, false, bad_rows));
+                    assert_eq!(plain, general, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_text_without_quotes_takes_the_plain_splitter() {
+        assert!(is_plain(b"a,b\r\n1,2\n"));
+        assert!(!is_plain(b"a,\"b\"\n"));
     }
 }

@@ -17,6 +17,7 @@
 //! batch and one record in memory.
 
 mod chunked;
+mod plain;
 mod sniff;
 mod split;
 
@@ -216,9 +217,10 @@ impl CsvReader {
                 has_header: dialect.has_header,
                 bom_len: dialect.bom_len,
                 width,
-                nulls: opts.null_values.clone(),
+                nulls: cell::NullSpellings::new(&opts.null_values),
                 limits: opts.limits,
                 bad_rows: opts.bad_rows,
+                plain_splitting: true,
             })
         });
         if let Some(ctx) = &ctx

@@ -1,0 +1,181 @@
+//! Records of a chunk, as views of their fields: tokenised by the `csv`
+//! crate in general, or by a plain splitter when the chunk has no quotes.
+//!
+//! Text without a quote character and without a carriage return other than
+//! in `\r\n` has no escapes: a record is a line, fields are cut at the
+//! delimiter. The plain splitter finds them with `memchr` and gives the
+//! same records, in the same order and with the same line numbers, as the
+//! `csv` crate (whose rules are followed exactly: blank lines are skipped,
+//! `\r\n` ends a record, and a record's line is where the reader stood
+//! when it began looking for it — for `\r\n` endings that is before the
+//! `\n` of the previous record). The test below holds both to that.
+
+use std::ops::Range;
+
+use csv::ByteRecord;
+
+/// One record: field `j` is `text[bounds[j]]`.
+pub(crate) struct Fields<'a> {
+    text: &'a [u8],
+    bounds: &'a [Range<usize>],
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Field `j`'s bytes.
+    pub(crate) fn bytes(&self, j: usize) -> &'a [u8] {
+        &self.text[self.bounds[j].clone()]
+    }
+
+    /// Field `j`'s text. Fields are cut from UTF-8 text at ASCII bytes, so
+    /// each is valid UTF-8; the fallback never triggers.
+    pub(crate) fn text(&self, j: usize) -> &'a str {
+        std::str::from_utf8(self.bytes(j)).unwrap_or("\u{FFFD}")
+    }
+
+    /// The longest field's length in bytes.
+    pub(crate) fn widest(&self) -> usize {
+        self.bounds.iter().map(|r| r.len()).max().unwrap_or(0)
+    }
+}
+
+/// Whether `text` can take the plain splitter: no quote, and every `\r`
+/// followed by `\n`.
+pub(crate) fn is_plain(text: &[u8]) -> bool {
+    memchr::memchr(b'"', text).is_none()
+        && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
+}
+
+/// Call `row(line, fields)` for every record of plain text (see
+/// [`is_plain`]) until it returns `false`, with lines as the `csv` crate
+/// reports them.
+pub(crate) fn plain_records<E>(
+    text: &[u8],
+    delimiter: u8,
+    mut row: impl FnMut(u64, &Fields) -> Result<bool, E>,
+) -> Result<(), E> {
+    let mut bounds: Vec<Range<usize>> = Vec::new();
+    let (mut pos, mut physical) = (0usize, 0u64);
+    // The line the csv reader stands on when it starts the next record.
+    let mut reader_line = 1u64;
+    while pos < text.len() {
+        let nl = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        physical += 1;
+        let crlf = nl > pos && text[nl - 1] == b'\r';
+        let end = if crlf { nl - 1 } else { nl };
+        let start = pos;
+        pos = nl + 1;
+        if end == start {
+            continue;
+        }
+        bounds.clear();
+        let mut field_start = start;
+        for d in memchr::memchr_iter(delimiter, &text[start..end]) {
+            bounds.push(field_start..start + d);
+            field_start = start + d + 1;
+        }
+        bounds.push(field_start..end);
+        let line = reader_line;
+        // A `\n` ending is consumed with the record; the `\n` of `\r\n`
+        // only when the next record is read.
+        reader_line = if crlf { physical } else { physical + 1 };
+        if !row(
+            line,
+            &Fields {
+                text,
+                bounds: &bounds,
+            },
+        )? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// `rec` as [`Fields`], with `bounds` as the scratch space.
+pub(crate) fn record_fields<'a>(
+    rec: &'a ByteRecord,
+    bounds: &'a mut Vec<Range<usize>>,
+) -> Fields<'a> {
+    bounds.clear();
+    bounds.extend((0..rec.len()).map(|j| rec.range(j).expect("a field of the record")));
+    Fields {
+        text: rec.as_slice(),
+        bounds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_csv(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rec = ByteRecord::new();
+        let mut out = Vec::new();
+        let mut bounds = Vec::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            let line = rec.position().unwrap().line();
+            let f = record_fields(&rec, &mut bounds);
+            out.push((line, (0..f.len()).map(|j| f.text(j).to_string()).collect()));
+        }
+        out
+    }
+
+    fn by_plain(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        plain_records::<()>(text.as_bytes(), b',', |line, f| {
+            out.push((line, (0..f.len()).map(|j| f.text(j).to_string()).collect()));
+            Ok(true)
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn plain_splitting_gives_the_csv_crate_s_records_and_lines() {
+        for text in [
+            "a,b\n1,2\n",
+            "a,b\n1,2",
+            "a\r\nb\r\nc",
+            "a\r\n\r\nb\r\n",
+            "\n\na,b\nc\n",
+            "a,b\n,\n\n",
+            " \nx,\n,y",
+            "a,b\r\n\n\r\n1,2\n3,4\r\n",
+            "ü,ж\n€,😀\n",
+            "",
+            "\n",
+            "\r\n\r\n",
+            ",,,\n",
+        ] {
+            assert!(is_plain(text.as_bytes()), "{text:?}");
+            assert_eq!(by_plain(text), by_csv(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_and_lone_carriage_returns_are_not_plain() {
+        assert!(!is_plain(b"a,\"b\"\n"));
+        assert!(!is_plain(b"a\rb\n"));
+        assert!(!is_plain(b"a\r"));
+        assert!(!is_plain(b"a\r\r\n"));
+    }
+
+    #[test]
+    fn the_callback_can_stop_the_split() {
+        let mut n = 0;
+        plain_records::<()>(b"1\n2\n3\n", b',', |_, _| {
+            n += 1;
+            Ok(n < 2)
+        })
+        .unwrap();
+        assert_eq!(n, 2);
+    }
+}
