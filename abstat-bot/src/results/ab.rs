@@ -6,7 +6,8 @@
 use abstat_api::{AbEngine, AbTestResult, BayesianTreatment};
 use abstat_core::ConfidenceInterval;
 use abstat_core::ab::{
-    ExperimentResult, MetricKind, SegmentKind, SegmentedResult, TreatmentResult, Verdict,
+    ExperimentResult, HeavyTails, MetricKind, SegmentKind, SegmentedResult, TreatmentResult,
+    Verdict,
 };
 
 use super::{Message, level, say};
@@ -193,21 +194,12 @@ fn frequentist(r: &AbTestResult, exp: &ExperimentResult, lang: Lang, msg: &mut M
     }
 }
 
-/// One warning per metric the server's heavy-tails check flagged, with the
-/// largest skewness and the largest number of units the rule asks for
-/// among its flagged variants.
+/// One warning per metric the server's heavy-tails check flagged, from its
+/// worst flagged variant: the one whose skewness is largest in magnitude,
+/// hence asks for the most units (its skewness is shown with its sign, and
+/// the units are that same variant's 355·g1²).
 fn heavy_tails(exp: &ExperimentResult, lang: Lang, msg: &mut Message) {
-    let mut worst: Vec<(&str, f64, f64)> = Vec::new();
-    for t in exp.heavy_tail_warnings() {
-        match worst.iter_mut().find(|w| w.0 == t.metric) {
-            Some(w) => {
-                w.1 = w.1.max(t.skewness);
-                w.2 = w.2.max(t.required_n);
-            }
-            None => worst.push((&t.metric, t.skewness, t.required_n)),
-        }
-    }
-    for (metric, skewness, required) in worst {
+    for (metric, skewness, required) in worst_per_metric(exp.heavy_tail_warnings()) {
         msg.warnings.push(say(
             T::WarnHeavyTails,
             lang,
@@ -218,6 +210,20 @@ fn heavy_tails(exp: &ExperimentResult, lang: Lang, msg: &mut Message) {
             ],
         ));
     }
+}
+
+/// `(metric, skewness, required units)` of each metric's worst flagged
+/// variant, metrics in first-seen order.
+fn worst_per_metric<'a>(flagged: impl Iterator<Item = &'a HeavyTails>) -> Vec<(&'a str, f64, f64)> {
+    let mut worst: Vec<(&str, f64, f64)> = Vec::new();
+    for t in flagged {
+        match worst.iter_mut().find(|w| w.0 == t.metric) {
+            Some(w) if t.required_n > w.2 => *w = (&t.metric, t.skewness, t.required_n),
+            Some(_) => {}
+            None => worst.push((&t.metric, t.skewness, t.required_n)),
+        }
+    }
+    worst
 }
 
 /// A count rounded up to two significant digits (71,582 → 72,000): the
@@ -413,7 +419,32 @@ fn bayesian(r: &AbTestResult, list: &[BayesianTreatment], lang: Lang, msg: &mut 
 
 #[cfg(test)]
 mod tests {
-    use super::about;
+    use super::{HeavyTails, about, worst_per_metric};
+
+    #[test]
+    fn the_warning_shows_the_variant_asking_for_most_units_with_its_sign() {
+        let flag = |metric: &str, variant, skewness: f64| HeavyTails {
+            metric: metric.into(),
+            variant,
+            n: 3,
+            skewness,
+            required_n: 355.0 * skewness * skewness,
+        };
+        let flags = [
+            flag("revenue", 0, 0.24),
+            flag("revenue", 1, -0.53),
+            flag("orders", 0, 2.0),
+            flag("revenue", 2, 0.4),
+        ];
+        let worst = worst_per_metric(flags.iter());
+        assert_eq!(
+            worst,
+            vec![
+                ("revenue", -0.53, 355.0 * 0.53 * 0.53),
+                ("orders", 2.0, 355.0 * 4.0)
+            ]
+        );
+    }
 
     #[test]
     fn the_rule_s_count_is_rounded_up_to_two_significant_digits() {
