@@ -159,14 +159,7 @@ mod tests {
     use crate::handlers::wizard::{Answer, Flow, Given};
 
     fn column(name: &str, ty: ColumnType, distinct: u64) -> ColumnFacts {
-        ColumnFacts {
-            name: name.into(),
-            label: name.into(),
-            ty,
-            distinct,
-            capped: false,
-            values: Vec::new(),
-        }
+        ColumnFacts::test(name, ty, distinct)
     }
 
     fn wizard(columns: Vec<ColumnFacts>, answers: &[(Field, &str)]) -> Wizard {

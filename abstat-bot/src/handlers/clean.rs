@@ -216,14 +216,7 @@ mod tests {
     use super::*;
 
     fn column(name: &str, ty: ColumnType, distinct: u64) -> ColumnFacts {
-        ColumnFacts {
-            name: name.into(),
-            label: name.into(),
-            ty,
-            distinct,
-            capped: false,
-            values: Vec::new(),
-        }
+        ColumnFacts::test(name, ty, distinct)
     }
 
     #[test]

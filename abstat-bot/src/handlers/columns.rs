@@ -64,6 +64,20 @@ pub struct ColumnFacts {
 }
 
 impl ColumnFacts {
+    /// A column named `name` of type `ty` with `distinct` values and no
+    /// kept values: the dialogues' unit tests build their datasets from it.
+    #[cfg(test)]
+    pub(crate) fn test(name: &str, ty: ColumnType, distinct: u64) -> ColumnFacts {
+        ColumnFacts {
+            name: name.into(),
+            label: name.into(),
+            ty,
+            distinct,
+            capped: false,
+            values: Vec::new(),
+        }
+    }
+
     /// The dataset's columns with their value counts.
     pub fn of(dataset: &Dataset, values: &[ColumnValues]) -> Vec<ColumnFacts> {
         dataset
