@@ -4,11 +4,13 @@
 //! `migrations/` are written in the SQL both dialects share and run at
 //! start-up.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use abstat_api::User;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Row};
 
 use crate::config::redact_url;
 
@@ -74,6 +76,24 @@ fn dataset_from_row(row: &AnyRow) -> Result<DatasetRow, sqlx::Error> {
 #[derive(Debug, Clone)]
 pub struct Metadata {
     pool: AnyPool,
+    /// For an in-memory database: one idle connection that lives as long as
+    /// the store, so the database outlives the pool replacing its connection.
+    _keeper: Option<Arc<Mutex<AnyConnection>>>,
+}
+
+/// Sequence for naming in-memory databases, unique within the process.
+static MEMORY_DB_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// `sqlite::memory:` as a named shared-cache database. sqlx's `Any` driver
+/// parses the URL again for every new connection and `:memory:` gets a new
+/// database each time, so a connection the pool replaced (after an error or
+/// a cancelled query) would see an empty database without tables.
+fn named_memory_url() -> String {
+    let seq = MEMORY_DB_SEQ.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "sqlite:file:abstat-memory-{}-{seq}?mode=memory&cache=shared",
+        std::process::id()
+    )
 }
 
 pub(crate) fn now() -> i64 {
@@ -104,14 +124,17 @@ impl Metadata {
             return Err(StoreError::NoDriver("PostgreSQL".into()));
         }
         let memory = url.contains(":memory:");
-        let url = if !is_postgres && !memory {
-            prepare_sqlite_file(url)?
-        } else {
+        let url = if is_postgres {
             url.to_string()
+        } else if memory {
+            named_memory_url()
+        } else {
+            prepare_sqlite_file(url)?
         };
         let sqlite_file = !is_postgres && !memory;
-        // One connection for an in-memory SQLite database: each connection
-        // would otherwise see a database of its own.
+        // One connection for an in-memory SQLite database: its connections
+        // share a cache, where a conflicting lock fails at once with
+        // SQLITE_LOCKED instead of waiting out the busy timeout.
         let mut options = AnyPoolOptions::new().max_connections(if memory { 1 } else { 8 });
         if sqlite_file {
             // In WAL mode a commit is an append, synced at checkpoints only
@@ -146,8 +169,25 @@ impl Metadata {
                 tracing::warn!(error = %e, "cannot switch the SQLite metadata database to WAL");
             }
         }
+        // A shared-cache in-memory database lives while any connection to it
+        // is open: keep one aside that the pool cannot close.
+        let keeper = if memory {
+            let conn =
+                AnyConnection::connect(&url)
+                    .await
+                    .map_err(|source| StoreError::Connect {
+                        url: redact_url(&url),
+                        source,
+                    })?;
+            Some(Arc::new(Mutex::new(conn)))
+        } else {
+            None
+        };
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Metadata { pool })
+        Ok(Metadata {
+            pool,
+            _keeper: keeper,
+        })
     }
 
     /// The connection pool, for the other stores on this database
@@ -367,6 +407,19 @@ mod tests {
             assert_eq!(sync, 1, "NORMAL");
             held.push(conn);
         }
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_survives_its_pool_connection_being_replaced() {
+        let db = Metadata::connect("sqlite::memory:").await.unwrap();
+        let other = Metadata::connect("sqlite::memory:").await.unwrap();
+        let alice = db.create_user("alice", None, None).await.unwrap();
+        // close the pool's only connection: the pool opens a new one, which
+        // must see the same database (the CI failure "no such table")
+        db.pool().acquire().await.unwrap().close().await.unwrap();
+        assert_eq!(db.user_by_id(&alice.id).await.unwrap(), Some(alice));
+        // and two stores never share one database
+        assert!(other.user_by_name("alice").await.unwrap().is_none());
     }
 
     #[tokio::test]
