@@ -147,16 +147,16 @@ fn pearson_one_pass(x: &[f64], y: &[f64]) -> Option<f64> {
     // below n·2⁻⁹⁶⁸ the typical squared deviation is within 2⁵⁴ of the
     // subnormal range
     let tiny = n as f64 * f64::MIN_POSITIVE * 2f64.powi(54);
-    if !(c.is_finite() && c.m2_x > tiny && c.m2_y > tiny) {
+    if !(c.is_finite() && c.x.m2 > tiny && c.y.m2 > tiny) {
         return None;
     }
     // one rounded square root when the product is representable (exactly ±1
     // for exactly linear data, as scipy), two otherwise
-    let prod = c.m2_x * c.m2_y;
+    let prod = c.x.m2 * c.y.m2;
     let r = if prod.is_finite() && prod > f64::MIN_POSITIVE {
         c.c_xy / prod.sqrt()
     } else {
-        c.c_xy / c.m2_x.sqrt() / c.m2_y.sqrt()
+        c.c_xy / c.x.m2.sqrt() / c.y.m2.sqrt()
     };
     Some(r.clamp(-1.0, 1.0))
 }

@@ -277,16 +277,10 @@ fn block_moments(x: &[f64], shift: f64) -> Moments {
 /// co-moment).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CoMoments {
-    /// Number of pairs.
-    pub n: u64,
-    /// Mean of x (0 when `n = 0`).
-    pub mean_x: f64,
-    /// Mean of y (0 when `n = 0`).
-    pub mean_y: f64,
-    /// `Σ (xᵢ − mean_x)²`.
-    pub m2_x: f64,
-    /// `Σ (yᵢ − mean_y)²`.
-    pub m2_y: f64,
+    /// The moments of x.
+    pub x: Moments,
+    /// The moments of y.
+    pub y: Moments,
     /// The co-moment `Σ (xᵢ − mean_x)(yᵢ − mean_y)`.
     pub c_xy: f64,
 }
@@ -294,23 +288,18 @@ pub struct CoMoments {
 impl CoMoments {
     /// The state of the union of two sets of pairs.
     pub fn combine(&self, other: &CoMoments) -> CoMoments {
-        if other.n == 0 {
-            return *self;
-        }
-        if self.n == 0 {
-            return *other;
-        }
-        let n = self.n + other.n;
-        let (na, nb, nf) = (self.n as f64, other.n as f64, n as f64);
-        let (dx, dy) = (other.mean_x - self.mean_x, other.mean_y - self.mean_y);
-        let w = na * nb / nf;
+        let (a, b) = (&self.x, &other.x);
+        let c_xy = if a.n == 0 || b.n == 0 {
+            self.c_xy + other.c_xy
+        } else {
+            let (na, nb) = (a.n as f64, b.n as f64);
+            let (dx, dy) = (b.mean - a.mean, other.y.mean - self.y.mean);
+            self.c_xy + other.c_xy + dx * dy * (na * nb / (na + nb))
+        };
         CoMoments {
-            n,
-            mean_x: self.mean_x + dx * (nb / nf),
-            mean_y: self.mean_y + dy * (nb / nf),
-            m2_x: self.m2_x + other.m2_x + dx * dx * w,
-            m2_y: self.m2_y + other.m2_y + dy * dy * w,
-            c_xy: self.c_xy + other.c_xy + dx * dy * w,
+            x: self.x.combine(&other.x),
+            y: self.y.combine(&other.y),
+            c_xy,
         }
     }
 
@@ -326,7 +315,7 @@ impl CoMoments {
         }
         let head = BLOCK.min(len);
         let first = block_co_moments(&x[..head], &y[..head], (0.0, 0.0));
-        let shift = (first.mean_x, first.mean_y);
+        let shift = (first.x.mean, first.y.mean);
         let serial = |x: &[f64], y: &[f64]| {
             x.chunks(BLOCK)
                 .zip(y.chunks(BLOCK))
@@ -346,18 +335,22 @@ impl CoMoments {
             serial(x, y)
         };
         CoMoments {
-            mean_x: shift.0 + shifted.mean_x,
-            mean_y: shift.1 + shifted.mean_y,
-            ..shifted
+            x: Moments {
+                mean: shift.0 + shifted.x.mean,
+                ..shifted.x
+            },
+            y: Moments {
+                mean: shift.1 + shifted.y.mean,
+                ..shifted.y
+            },
+            c_xy: shifted.c_xy,
         }
     }
 
     /// Whether every field is finite (false if a NaN or infinity was seen,
     /// or a sum overflowed).
     pub fn is_finite(&self) -> bool {
-        [self.mean_x, self.mean_y, self.m2_x, self.m2_y, self.c_xy]
-            .iter()
-            .all(|v| v.is_finite())
+        self.x.is_finite() && self.y.is_finite() && self.c_xy.is_finite()
     }
 }
 
@@ -412,11 +405,16 @@ fn block_co_moments(x: &[f64], y: &[f64], shift: (f64, f64)) -> CoMoments {
     // corrected two-pass (Chan, Golub & LeVeque 1983, eq. 1.7): removes the
     // rounding error of the block means
     CoMoments {
-        n: n as u64,
-        mean_x: mx + s[0] / nf,
-        mean_y: my + s[1] / nf,
-        m2_x: s[2] - s[0] * s[0] / nf,
-        m2_y: s[3] - s[1] * s[1] / nf,
+        x: Moments {
+            n: n as u64,
+            mean: mx + s[0] / nf,
+            m2: s[2] - s[0] * s[0] / nf,
+        },
+        y: Moments {
+            n: n as u64,
+            mean: my + s[1] / nf,
+            m2: s[3] - s[1] * s[1] / nf,
+        },
         c_xy: s[4] - s[0] * s[1] / nf,
     }
 }
@@ -473,14 +471,14 @@ mod tests {
                 Moments::from_slice(&x[..len]),
                 Moments::from_slice(&y[..len]),
             );
-            assert_eq!(c.n, len as u64);
-            assert!((c.mean_x - mx.mean).abs() <= 1e-15 * mx.mean.abs());
-            assert!((c.mean_y - my.mean).abs() <= 1e-12 * my.mean.abs().max(1.0));
+            assert_eq!((c.x.n, c.y.n), (len as u64, len as u64));
+            assert!((c.x.mean - mx.mean).abs() <= 1e-15 * mx.mean.abs());
+            assert!((c.y.mean - my.mean).abs() <= 1e-12 * my.mean.abs().max(1.0));
             if len > 1 {
-                assert!(((c.m2_x - mx.m2) / mx.m2).abs() < 1e-12);
-                assert!(((c.m2_y - my.m2) / my.m2).abs() < 1e-12);
+                assert!(((c.x.m2 - mx.m2) / mx.m2).abs() < 1e-12);
+                assert!(((c.y.m2 - my.m2) / my.m2).abs() < 1e-12);
                 // y = −x/2 + const: the co-moment is −M2_x / 2
-                assert!(((c.c_xy + 0.5 * c.m2_x) / c.m2_x).abs() < 1e-12);
+                assert!(((c.c_xy + 0.5 * c.x.m2) / c.x.m2).abs() < 1e-12);
             }
         }
         let halves = CoMoments::from_slices(&x[..700], &y[..700])
@@ -488,7 +486,7 @@ mod tests {
         let whole = CoMoments::from_slices(&x[..2000], &y[..2000]);
         assert!(((halves.c_xy - whole.c_xy) / whole.c_xy).abs() < 1e-12);
         assert!(!CoMoments::from_slices(&[1.0, f64::NAN], &[1.0, 2.0]).is_finite());
-        assert_eq!(CoMoments::from_slices(&[], &[]).n, 0);
+        assert_eq!(CoMoments::from_slices(&[], &[]).x.n, 0);
     }
 
     #[test]
