@@ -37,7 +37,7 @@ fn ttest_opts(
 }
 
 /// Read two samples and run `f` on their values, with the GIL released
-/// unless they are small ([`compute_sized`]) or `release` is forced.
+/// unless they are small ([`compute_sized`]) and `always_release` is false.
 fn two_samples_with<T: Send>(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
