@@ -7,6 +7,7 @@
 
 use crate::distributions::{normal_cdf, normal_ppf, normal_sf, t_sf};
 use crate::input::{CleanedPair, clean_pair};
+use crate::moments::CoMoments;
 use crate::nonparametric::PValueMethod;
 use crate::rank::{rankdata, sort_key};
 use crate::{Alternative, ConfidenceInterval, Error, NanPolicy, Result, TestResult};
@@ -102,15 +103,67 @@ fn t_pvalue(r: f64, n: usize, alternative: Alternative) -> f64 {
 /// Pearson's correlation coefficient r with the test of ρ = 0 and a Fisher-z
 /// confidence interval, as scipy `pearsonr` and its `confidence_interval()`.
 ///
-/// r is computed from centred values scaled by their largest magnitude, as
-/// scipy does, so it stays accurate for data with a large offset. For n = 2
+/// r is computed in one pass over memory from mergeable co-moments
+/// ([`CoMoments`]: blocks centred on their own means, corrected two-pass
+/// sums), so it stays accurate for data with a large offset; inputs with a
+/// NaN, an infinity or subnormal-range spreads go through scipy's form
+/// (centred values scaled by their largest magnitude). For n = 2
 /// r is ±1 and p = 1, as in scipy; the interval is [−1, 1] when n ≤ 3.
 /// Constant input is an error (scipy returns NaN with a warning).
 pub fn pearson(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestResult> {
     const NAME: &str = "Pearson correlation";
-    let Some((x, y)) = paired(x, y, opts, 2)? else {
-        return Ok(TestResult::nan(NAME, opts.alternative));
+    opts.validate()?;
+    let (r, n) = match pearson_one_pass(x, y) {
+        Some(r) => (r, x.len()),
+        None => {
+            let Some((x, y)) = paired(x, y, opts, 2)? else {
+                return Ok(TestResult::nan(NAME, opts.alternative));
+            };
+            (pearson_scaled(&x, &y), x.len())
+        }
     };
+    let (r, p) = if n == 2 {
+        (r.round(), 1.0)
+    } else {
+        (r, t_pvalue(r, n, opts.alternative))
+    };
+    let mut out = result(NAME, r, p, n, opts);
+    out.ci = Some(fisher_ci(r, n, opts));
+    Ok(out)
+}
+
+/// r from [`CoMoments`]: one pass over memory, no copies. `None` sends the
+/// input to the checked path ([`pearson_scaled`] after the NaN policy):
+/// unequal lengths, fewer than 3 pairs, a NaN or infinity, a constant
+/// sample, or squared deviations so small that they would lose precision
+/// in the subnormal range (that path scales them first).
+fn pearson_one_pass(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len();
+    let constant = |v: &[f64]| v.iter().all(|&a| a == v[0]);
+    if n != y.len() || n < 3 || constant(x) || constant(y) {
+        return None;
+    }
+    let c = CoMoments::from_slices(x, y);
+    // below n·2⁻⁹⁶⁸ the typical squared deviation is within 2⁵⁴ of the
+    // subnormal range
+    let tiny = n as f64 * f64::MIN_POSITIVE * 2f64.powi(54);
+    if !(c.is_finite() && c.x.m2 > tiny && c.y.m2 > tiny) {
+        return None;
+    }
+    // one rounded square root when the product is representable (exactly ±1
+    // for exactly linear data, as scipy), two otherwise
+    let prod = c.x.m2 * c.y.m2;
+    let r = if prod.is_finite() && prod > f64::MIN_POSITIVE {
+        c.c_xy / prod.sqrt()
+    } else {
+        c.c_xy / c.x.m2.sqrt() / c.y.m2.sqrt()
+    };
+    Some(r.clamp(-1.0, 1.0))
+}
+
+/// r as scipy computes it: centred values scaled by their largest
+/// magnitude, so that neither huge nor tiny values overflow or underflow.
+fn pearson_scaled(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len();
     let scaled = |v: &[f64]| -> Vec<f64> {
         let mean = v.iter().sum::<f64>() / n as f64;
@@ -124,18 +177,9 @@ pub fn pearson(x: &[f64], y: &[f64], opts: &CorrelationOptions) -> Result<TestRe
                 .sqrt();
         centred.iter().map(|a| a / norm).collect()
     };
-    let (xs, ys) = (scaled(&x), scaled(&y));
-    let mut r = xs.iter().zip(&ys).map(|(a, b)| a * b).sum::<f64>();
-    r = r.clamp(-1.0, 1.0);
-    let p = if n == 2 {
-        r = r.round();
-        1.0
-    } else {
-        t_pvalue(r, n, opts.alternative)
-    };
-    let mut out = result(NAME, r, p, n, opts);
-    out.ci = Some(fisher_ci(r, n, opts));
-    Ok(out)
+    let (xs, ys) = (scaled(x), scaled(y));
+    let r = xs.iter().zip(&ys).map(|(a, b)| a * b).sum::<f64>();
+    r.clamp(-1.0, 1.0)
 }
 
 /// scipy `_pearsonr_fisher_ci`: tanh(atanh(r) ± z·/√(n−3)).

@@ -94,8 +94,9 @@ pub(crate) fn t_pvalue(t: f64, df: f64, alternative: Alternative) -> f64 {
 }
 
 /// Interval `estimate ± quantile · se` with scipy's one-sided conventions:
-/// `less` gives (−∞, upper], `greater` gives [lower, ∞).
-pub(crate) fn t_interval(
+/// `less` gives (−∞, upper], `greater` gives [lower, ∞). `level` is not
+/// checked here (see [`TTest::interval`]).
+pub fn t_interval(
     estimate: f64,
     se: f64,
     df: f64,
@@ -132,7 +133,7 @@ struct TInputs {
     n: Vec<usize>,
 }
 
-fn finish(inp: TInputs, what: &str, opts: &TTestOptions) -> Result<TestResult> {
+fn finish(inp: TInputs, what: &str, opts: &TTestOptions) -> Result<TTest> {
     if inp.se == 0.0 {
         return Err(Error::ZeroVariance {
             what: what.into(),
@@ -140,26 +141,70 @@ fn finish(inp: TInputs, what: &str, opts: &TTestOptions) -> Result<TestResult> {
         });
     }
     let t = (inp.estimate - inp.null) / inp.se;
-    Ok(TestResult {
-        method: inp.method.into(),
-        statistic: t,
-        p_value: t_pvalue(t, inp.df, opts.alternative),
-        df: Some(inp.df),
-        alternative: opts.alternative,
-        estimate: Some(inp.estimate),
-        ci: Some(t_interval(
-            inp.estimate,
-            inp.se,
-            inp.df,
-            opts.confidence_level,
-            opts.alternative,
-        )),
-        effect_size: Some(EffectSize {
-            name: "cohen_d".into(),
-            value: inp.cohen_d,
-        }),
-        n: inp.n,
+    Ok(TTest {
+        result: TestResult {
+            method: inp.method.into(),
+            statistic: t,
+            p_value: t_pvalue(t, inp.df, opts.alternative),
+            df: Some(inp.df),
+            alternative: opts.alternative,
+            estimate: Some(inp.estimate),
+            ci: None,
+            effect_size: Some(EffectSize {
+                name: "cohen_d".into(),
+                value: inp.cohen_d,
+            }),
+            n: inp.n,
+        },
+        standard_error: inp.se,
     })
+}
+
+/// A t-test whose confidence interval is computed on request.
+///
+/// The interval needs two inverse-t evaluations, most of the cost of a test
+/// on a small sample; scipy's `TtestResult` likewise computes it only in
+/// `confidence_interval()`. The `*_deferred` functions return this; the
+/// plain functions return [`TTest::with_interval`] at the options' level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TTest {
+    /// The test's result without its interval (`ci` is `None`).
+    pub result: TestResult,
+    /// The standard error of the estimate (NaN when a NaN propagated).
+    pub standard_error: f64,
+}
+
+impl TTest {
+    fn nan(method: &'static str, alternative: Alternative) -> TTest {
+        TTest {
+            result: TestResult::nan(method, alternative),
+            standard_error: f64::NAN,
+        }
+    }
+
+    /// The interval `estimate ± t quantile · se` at `level` for the test's
+    /// alternative (scipy's one-sided conventions); `None` when a NaN
+    /// propagated. `level` must lie in (0, 1).
+    pub fn interval(&self, level: f64) -> Result<Option<ConfidenceInterval>> {
+        Error::check_open_unit("confidence_level", level)?;
+        let r = &self.result;
+        Ok(match (r.estimate, r.df) {
+            (Some(estimate), Some(df)) => Some(t_interval(
+                estimate,
+                self.standard_error,
+                df,
+                level,
+                r.alternative,
+            )),
+            _ => None,
+        })
+    }
+
+    /// The [`TestResult`] with its interval at `level`.
+    pub fn with_interval(self, level: f64) -> Result<TestResult> {
+        let ci = self.interval(level)?;
+        Ok(TestResult { ci, ..self.result })
+    }
 }
 
 /// One-sample t-test of `H₀: mean = popmean` (scipy `ttest_1samp`). The
@@ -172,10 +217,15 @@ fn finish(inp: TInputs, what: &str, opts: &TTestOptions) -> Result<TestResult> {
 /// assert!(r.p_value > 0.05);
 /// ```
 pub fn ttest_1samp(x: &[f64], popmean: f64, opts: &TTestOptions) -> Result<TestResult> {
+    ttest_1samp_deferred(x, popmean, opts)?.with_interval(opts.confidence_level)
+}
+
+/// [`ttest_1samp`] with the interval left to [`TTest::interval`].
+pub fn ttest_1samp_deferred(x: &[f64], popmean: f64, opts: &TTestOptions) -> Result<TTest> {
     opts.validate()?;
     match summarise(x, opts.nan_policy, "the sample")? {
-        Summary::Propagate => Ok(TestResult::nan(ONE_SAMPLE, opts.alternative)),
-        Summary::Ready(m) => ttest_1samp_from_stats(&m, popmean, opts),
+        Summary::Propagate => Ok(TTest::nan(ONE_SAMPLE, opts.alternative)),
+        Summary::Ready(m) => one_sample(&m, popmean, opts),
     }
 }
 
@@ -191,6 +241,10 @@ pub fn ttest_1samp_from_stats(
     opts: &TTestOptions,
 ) -> Result<TestResult> {
     opts.validate()?;
+    one_sample(m, popmean, opts)?.with_interval(opts.confidence_level)
+}
+
+fn one_sample(m: &Moments, popmean: f64, opts: &TTestOptions) -> Result<TTest> {
     need_two(m, "the sample")?;
     let s = m.std(1);
     finish(
@@ -212,9 +266,14 @@ pub fn ttest_1samp_from_stats(
 /// is for the mean difference. With [`NanPolicy::Omit`] a pair is dropped
 /// when either value is NaN.
 pub fn ttest_rel(a: &[f64], b: &[f64], opts: &TTestOptions) -> Result<TestResult> {
+    ttest_rel_deferred(a, b, opts)?.with_interval(opts.confidence_level)
+}
+
+/// [`ttest_rel`] with the interval left to [`TTest::interval`].
+pub fn ttest_rel_deferred(a: &[f64], b: &[f64], opts: &TTestOptions) -> Result<TTest> {
     opts.validate()?;
     let (a, b) = match clean_pair(a, b, opts.nan_policy, ("sample a", "sample b"))? {
-        CleanedPair::Propagate => return Ok(TestResult::nan(PAIRED, opts.alternative)),
+        CleanedPair::Propagate => return Ok(TTest::nan(PAIRED, opts.alternative)),
         CleanedPair::Ready(a, b) => (a, b),
     };
     let d: Vec<f64> = a.iter().zip(b.iter()).map(|(x, y)| x - y).collect();
@@ -244,13 +303,23 @@ pub fn ttest_rel(a: &[f64], b: &[f64], opts: &TTestOptions) -> Result<TestResult
 /// Each sample is read once (one pass over memory, parallel for long
 /// inputs); NaN are looked for only if that pass met a non-finite value.
 pub fn ttest_ind(a: &[f64], b: &[f64], equal_var: bool, opts: &TTestOptions) -> Result<TestResult> {
+    ttest_ind_deferred(a, b, equal_var, opts)?.with_interval(opts.confidence_level)
+}
+
+/// [`ttest_ind`] with the interval left to [`TTest::interval`].
+pub fn ttest_ind_deferred(
+    a: &[f64],
+    b: &[f64],
+    equal_var: bool,
+    opts: &TTestOptions,
+) -> Result<TTest> {
     opts.validate()?;
     let method = if equal_var { STUDENT } else { WELCH };
     let ma = summarise(a, opts.nan_policy, "sample a")?;
     let mb = summarise(b, opts.nan_policy, "sample b")?;
     match (ma, mb) {
-        (Summary::Ready(ma), Summary::Ready(mb)) => ttest_ind_from_stats(&ma, &mb, equal_var, opts),
-        _ => Ok(TestResult::nan(method, opts.alternative)),
+        (Summary::Ready(ma), Summary::Ready(mb)) => two_sample(&ma, &mb, equal_var, opts),
+        _ => Ok(TTest::nan(method, opts.alternative)),
     }
 }
 
@@ -269,6 +338,10 @@ pub fn ttest_ind_from_stats(
     opts: &TTestOptions,
 ) -> Result<TestResult> {
     opts.validate()?;
+    two_sample(a, b, equal_var, opts)?.with_interval(opts.confidence_level)
+}
+
+fn two_sample(a: &Moments, b: &Moments, equal_var: bool, opts: &TTestOptions) -> Result<TTest> {
     need_two(a, "sample a")?;
     need_two(b, "sample b")?;
     let (n1, n2) = (a.n as f64, b.n as f64);
@@ -343,6 +416,40 @@ mod tests {
         };
         assert!(matches!(
             ttest_1samp(&[1.0, 2.0], 0.0, &opts),
+            Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    #[test]
+    fn deferred_interval_equals_the_eager_one() {
+        let (a, b) = ([5.1, 4.9, 5.6, 5.8, 6.0], [4.0, 5.5, 4.2, 4.8, 5.0]);
+        for alternative in [
+            Alternative::TwoSided,
+            Alternative::Less,
+            Alternative::Greater,
+        ] {
+            let opts = TTestOptions {
+                alternative,
+                confidence_level: 0.9,
+                ..Default::default()
+            };
+            let eager = ttest_ind(&a, &b, false, &opts).unwrap();
+            let deferred = ttest_ind_deferred(&a, &b, false, &opts).unwrap();
+            assert_eq!(deferred.result.ci, None);
+            assert_eq!(deferred.interval(0.9).unwrap(), eager.ci);
+            assert_eq!(deferred.with_interval(0.9).unwrap(), eager);
+            let eager = ttest_rel(&a, &b, &opts).unwrap();
+            let deferred = ttest_rel_deferred(&a, &b, &opts).unwrap();
+            assert_eq!(deferred.with_interval(0.9).unwrap(), eager);
+            let eager = ttest_1samp(&a, 5.0, &opts).unwrap();
+            let deferred = ttest_1samp_deferred(&a, 5.0, &opts).unwrap();
+            assert_eq!(deferred.with_interval(0.9).unwrap(), eager);
+        }
+        // a propagated NaN has no interval; a bad level is refused
+        let nan = ttest_1samp_deferred(&[1.0, f64::NAN], 0.0, &TTestOptions::default()).unwrap();
+        assert_eq!(nan.interval(0.95).unwrap(), None);
+        assert!(matches!(
+            nan.interval(1.5),
             Err(Error::InvalidParameter { .. })
         ));
     }

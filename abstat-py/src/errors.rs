@@ -98,6 +98,29 @@ where
     py.detach(f).map_err(to_pyerr)
 }
 
+/// Inputs with fewer values than this are computed without releasing the
+/// GIL ([`compute_sized`]): detaching and re-attaching costs about a
+/// microsecond, as much as a t-test on a few values, and holding the GIL for
+/// the few microseconds such a computation takes delays no other thread
+/// noticeably (CPython's switch interval is 5 ms).
+pub const GIL_RELEASE_MIN_VALUES: usize = 1024;
+
+/// [`compute`] for a computation over `n_values` input values whose cost
+/// grows with them (at most O(n log n)): with the GIL held below
+/// [`GIL_RELEASE_MIN_VALUES`], released above. Not for methods that can be
+/// slow on small inputs (exact permutation distributions, resampling).
+pub fn compute_sized<T, F>(py: Python<'_>, n_values: usize, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> abstat_core::Result<T> + Send,
+    T: Send,
+{
+    if n_values < GIL_RELEASE_MIN_VALUES {
+        f().map_err(to_pyerr)
+    } else {
+        compute(py, f)
+    }
+}
+
 /// Parse an option string with the core's `FromStr` (its message names the
 /// allowed values).
 pub fn parse<T>(value: &str) -> PyResult<T>
@@ -128,5 +151,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("NoConvergenceError", py.get_type::<NoConvergenceError>())?;
     m.add("DegenerateDataError", py.get_type::<DegenerateDataError>())?;
+    // for the tests of both sides of the threshold
+    m.add("_GIL_RELEASE_MIN_VALUES", GIL_RELEASE_MIN_VALUES)?;
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! The native module `abstat._abstat` defined here takes and returns plain
 //! values (arrays, floats, dicts); the pure-Python package `abstat`
 //! (`abstat-py/python/abstat`) shapes them into scipy-like result objects.
-//! Every computation runs with the GIL released ([`errors::compute`]).
+//! Every computation runs with the GIL released ([`errors::compute`]), except
+//! those on fewer than 1024 values, where releasing it would cost more than
+//! the computation ([`errors::compute_sized`]).
 
 pub mod ab;
 pub mod convert;

@@ -5,38 +5,33 @@ use abstat_core::proportion::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
-use crate::convert::test_result;
-use crate::errors::{compute, parse};
+use crate::errors::{parse, to_pyerr};
 
 /// z-test of one proportion (`count`, `nobs` of length 1) or of the
 /// difference of two (length 2); `pooled` chooses the two-sample variance.
+/// Returns `(statistic, pvalue)`, statsmodels' result. O(1): computed with
+/// the GIL held (releasing it would cost more than the test).
 #[pyfunction]
 #[pyo3(signature = (count, nobs, value, alternative, null_variance, pooled=true))]
-fn proportions_ztest<'py>(
-    py: Python<'py>,
+fn proportions_ztest(
     count: Vec<u64>,
     nobs: Vec<u64>,
     value: f64,
     alternative: &str,
     null_variance: bool,
     pooled: bool,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<(f64, f64)> {
     let alternative = parse(alternative)?;
     let r = match (count.as_slice(), nobs.as_slice()) {
-        ([c], [n]) => compute(py, || {
-            proportions_ztest_1(*c, *n, value, null_variance, alternative)
-        })?,
+        ([c], [n]) => proportions_ztest_1(*c, *n, value, null_variance, alternative),
         ([c1, c2], [n1, n2]) => {
             let variance = if pooled {
                 Variance::Pooled
             } else {
                 Variance::Unpooled
             };
-            compute(py, || {
-                proportions_ztest_2(*c1, *n1, *c2, *n2, value, variance, alternative)
-            })?
+            proportions_ztest_2(*c1, *n1, *c2, *n2, value, variance, alternative)
         }
         _ => {
             return Err(PyValueError::new_err(format!(
@@ -45,8 +40,9 @@ fn proportions_ztest<'py>(
                 nobs.len()
             )));
         }
-    };
-    test_result(py, &r)
+    }
+    .map_err(to_pyerr)?;
+    Ok((r.statistic, r.p_value))
 }
 
 /// Two-sided interval for `count / nobs` (statsmodels `proportion_confint`
@@ -71,8 +67,7 @@ fn proportion_ci(
             )));
         }
     };
-    let ci = proportion_confint(count, nobs, confidence_level, method)
-        .map_err(crate::errors::to_pyerr)?;
+    let ci = proportion_confint(count, nobs, confidence_level, method).map_err(to_pyerr)?;
     Ok((ci.lower, ci.upper))
 }
 

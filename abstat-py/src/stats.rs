@@ -20,23 +20,42 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::test_result;
-use crate::errors::{compute, parse};
+use crate::convert::{test_result, ttest_result};
+use crate::errors::{compute, compute_sized, parse, to_pyerr};
 use crate::input::{all_values, matrix, sample, samples};
 
 fn ttest_opts(
     alternative: &str,
     nan_policy: &str,
-    confidence_level: f64,
+    confidence_level: Option<f64>,
 ) -> PyResult<TTestOptions> {
     Ok(TTestOptions {
         alternative: parse(alternative)?,
         nan_policy: parse(nan_policy)?,
-        confidence_level,
+        confidence_level: confidence_level.unwrap_or(0.95),
     })
 }
 
-/// Read two samples and run `f` on their values with the GIL released.
+/// Read two samples and run `f` on their values, with the GIL released
+/// unless they are small ([`compute_sized`]) and `always_release` is false.
+fn two_samples_with<T: Send>(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    names: (&str, &str),
+    always_release: bool,
+    f: impl FnOnce(&[f64], &[f64]) -> abstat_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (xs, ys) = (sample(x, names.0)?, sample(y, names.1)?);
+    let (xv, yv) = (xs.values(names.0)?, ys.values(names.1)?);
+    if always_release {
+        compute(py, || f(&xv, &yv))
+    } else {
+        compute_sized(py, xv.len() + yv.len(), || f(&xv, &yv))
+    }
+}
+
+/// [`two_samples_with`] for methods whose cost is at most O(n log n).
 fn two_samples<T: Send>(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
@@ -44,48 +63,73 @@ fn two_samples<T: Send>(
     names: (&str, &str),
     f: impl FnOnce(&[f64], &[f64]) -> abstat_core::Result<T> + Send,
 ) -> PyResult<T> {
-    let (xs, ys) = (sample(x, names.0)?, sample(y, names.1)?);
-    let (xv, yv) = (xs.values(names.0)?, ys.values(names.1)?);
-    compute(py, || f(&xv, &yv))
+    two_samples_with(py, x, y, names, false, f)
+}
+
+/// A t-test as a dict: the interval is computed now when
+/// `confidence_level` is given, otherwise left to [`t_interval`] (the
+/// Python `TtestResult.confidence_interval()`).
+fn ttest_dict<'py>(
+    py: Python<'py>,
+    t: ttest::TTest,
+    opts: &TTestOptions,
+    alternative: &str,
+    confidence_level: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let t = match confidence_level {
+        Some(_) => ttest::TTest {
+            result: t
+                .clone()
+                .with_interval(opts.confidence_level)
+                .map_err(to_pyerr)?,
+            ..t
+        },
+        None => t,
+    };
+    ttest_result(py, &t, alternative)
 }
 
 /// One-sample t-test of `mean(a) = popmean` (scipy `ttest_1samp`).
 #[pyfunction]
-#[pyo3(signature = (a, popmean, alternative="two-sided", nan_policy="propagate", confidence_level=0.95))]
+#[pyo3(signature = (a, popmean, alternative="two-sided", nan_policy="propagate", confidence_level=None))]
 fn ttest_1samp<'py>(
     py: Python<'py>,
     a: &Bound<'py, PyAny>,
     popmean: f64,
     alternative: &str,
     nan_policy: &str,
-    confidence_level: f64,
+    confidence_level: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ttest_opts(alternative, nan_policy, confidence_level)?;
     let a = sample(a, "a")?;
     let a = a.values("a")?;
-    let r = compute(py, || ttest::ttest_1samp(&a, popmean, &opts))?;
-    test_result(py, &r)
+    let t = compute_sized(py, a.len(), || {
+        ttest::ttest_1samp_deferred(&a, popmean, &opts)
+    })?;
+    ttest_dict(py, t, &opts, alternative, confidence_level)
 }
 
 /// Paired t-test (scipy `ttest_rel`).
 #[pyfunction]
-#[pyo3(signature = (a, b, alternative="two-sided", nan_policy="propagate", confidence_level=0.95))]
+#[pyo3(signature = (a, b, alternative="two-sided", nan_policy="propagate", confidence_level=None))]
 fn ttest_rel<'py>(
     py: Python<'py>,
     a: &Bound<'py, PyAny>,
     b: &Bound<'py, PyAny>,
     alternative: &str,
     nan_policy: &str,
-    confidence_level: f64,
+    confidence_level: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ttest_opts(alternative, nan_policy, confidence_level)?;
-    let r = two_samples(py, a, b, ("a", "b"), |a, b| ttest::ttest_rel(a, b, &opts))?;
-    test_result(py, &r)
+    let t = two_samples(py, a, b, ("a", "b"), |a, b| {
+        ttest::ttest_rel_deferred(a, b, &opts)
+    })?;
+    ttest_dict(py, t, &opts, alternative, confidence_level)
 }
 
 /// Two-sample t-test, Student's or Welch's (scipy `ttest_ind`).
 #[pyfunction]
-#[pyo3(signature = (a, b, equal_var=true, alternative="two-sided", nan_policy="propagate", confidence_level=0.95))]
+#[pyo3(signature = (a, b, equal_var=true, alternative="two-sided", nan_policy="propagate", confidence_level=None))]
 fn ttest_ind<'py>(
     py: Python<'py>,
     a: &Bound<'py, PyAny>,
@@ -93,13 +137,35 @@ fn ttest_ind<'py>(
     equal_var: bool,
     alternative: &str,
     nan_policy: &str,
-    confidence_level: f64,
+    confidence_level: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ttest_opts(alternative, nan_policy, confidence_level)?;
-    let r = two_samples(py, a, b, ("a", "b"), |a, b| {
-        ttest::ttest_ind(a, b, equal_var, &opts)
+    let t = two_samples(py, a, b, ("a", "b"), |a, b| {
+        ttest::ttest_ind_deferred(a, b, equal_var, &opts)
     })?;
-    test_result(py, &r)
+    ttest_dict(py, t, &opts, alternative, confidence_level)
+}
+
+/// The interval `estimate ± t quantile · standard_error` of a t-test at
+/// `confidence_level` (scipy `TtestResult.confidence_interval`), from the
+/// values a t-test dict carries.
+#[pyfunction]
+fn t_interval(
+    estimate: f64,
+    standard_error: f64,
+    df: f64,
+    confidence_level: f64,
+    alternative: &str,
+) -> PyResult<(f64, f64)> {
+    Error::check_open_unit("confidence_level", confidence_level).map_err(to_pyerr)?;
+    let ci = ttest::t_interval(
+        estimate,
+        standard_error,
+        df,
+        confidence_level,
+        parse(alternative)?,
+    );
+    Ok((ci.lower, ci.upper))
 }
 
 /// Mann–Whitney U test (scipy `mannwhitneyu`).
@@ -120,7 +186,10 @@ fn mannwhitneyu<'py>(
         use_continuity,
         nan_policy: parse(nan_policy)?,
     };
-    let r = two_samples(py, x, y, ("x", "y"), |x, y| mann_whitney_u(x, y, &opts))?;
+    // exact p-values can be slow on small samples: always release the GIL
+    let r = two_samples_with(py, x, y, ("x", "y"), true, |x, y| {
+        mann_whitney_u(x, y, &opts)
+    })?;
     test_result(py, &r)
 }
 
@@ -153,7 +222,7 @@ fn wilcoxon_test<'py>(
             let x = xs.values("x")?;
             compute(py, || wilcoxon(&x, &opts))?
         }
-        Some(y) => two_samples(py, x_obj, y, ("x", "y"), |x, y| {
+        Some(y) => two_samples_with(py, x_obj, y, ("x", "y"), true, |x, y| {
             wilcoxon_paired(x, y, &opts)
         })?,
     };
@@ -179,7 +248,7 @@ fn ks_2samp_test<'py>(
         method: parse(method)?,
         nan_policy: parse(nan_policy)?,
     };
-    let r = two_samples(py, data1, data2, ("data1", "data2"), |x, y| {
+    let r = two_samples_with(py, data1, data2, ("data1", "data2"), true, |x, y| {
         ks_2samp(x, y, &opts)
     })?;
     let d = test_result(py, &r.test)?;
@@ -201,7 +270,7 @@ fn shapiro_test<'py>(
     };
     let xs = sample(x, "x")?;
     let x = xs.values("x")?;
-    let r = compute(py, || shapiro(&x, &opts))?;
+    let r = compute_sized(py, x.len(), || shapiro(&x, &opts))?;
     Ok((r.statistic, r.p_value, r.n))
 }
 
@@ -235,7 +304,8 @@ fn levene_test<'py>(
     };
     let held = samples(&groups, "group")?;
     let values = all_values(&held, "group")?;
-    compute(py, || levene(&values, &opts)).map(f_result)
+    let total = values.iter().map(|v| v.len()).sum();
+    compute_sized(py, total, || levene(&values, &opts)).map(f_result)
 }
 
 /// One-way ANOVA (scipy `f_oneway`).
@@ -251,7 +321,8 @@ fn f_oneway_test<'py>(
     };
     let held = samples(&groups, "group")?;
     let values = all_values(&held, "group")?;
-    compute(py, || f_oneway(&values, &opts)).map(f_result)
+    let total = values.iter().map(|v| v.len()).sum();
+    compute_sized(py, total, || f_oneway(&values, &opts)).map(f_result)
 }
 
 /// Kruskal–Wallis H test (scipy `kruskal`).
@@ -266,7 +337,8 @@ fn kruskal_test<'py>(
     let held = samples(&groups, "group")?;
     let values = all_values(&held, "group")?;
     let slices: Vec<&[f64]> = values.iter().map(|v| v.as_ref()).collect();
-    let r = compute(py, || kruskal(&slices, policy))?;
+    let total = slices.iter().map(|v| v.len()).sum();
+    let r = compute_sized(py, total, || kruskal(&slices, policy))?;
     test_result(py, &r)
 }
 
@@ -301,7 +373,7 @@ fn chisquare_test<'py>(
     let obs = obs.values("f_obs")?;
     let exp_held = f_exp.map(|e| sample(e, "f_exp")).transpose()?;
     let exp = exp_held.as_ref().map(|e| e.values("f_exp")).transpose()?;
-    let r = compute(py, || chisquare(&obs, exp.as_deref(), &opts))?;
+    let r = compute_sized(py, obs.len(), || chisquare(&obs, exp.as_deref(), &opts))?;
     test_result(py, &r)
 }
 
@@ -322,7 +394,7 @@ fn chi2_contingency_test<'py>(
     let table = matrix(observed, "observed")?;
     let view = table.as_array();
     let rows: Vec<Vec<f64>> = view.rows().into_iter().map(|r| r.to_vec()).collect();
-    let r = compute(py, || chi2_contingency(&rows, &opts))?;
+    let r = compute_sized(py, view.len(), || chi2_contingency(&rows, &opts))?;
     let (nr, nc) = (r.expected.len(), r.expected.first().map_or(0, Vec::len));
     let flat: Vec<f64> = r.expected.into_iter().flatten().collect();
     let expected = flat.into_pyarray(py).reshape([nr, nc])?.into_any();
@@ -351,7 +423,7 @@ fn fisher_exact_test<'py>(
         for j in 0..2 {
             let c = v[[i, j]];
             if !(c >= 0.0 && c.fract() == 0.0 && c.is_finite()) {
-                return Err(crate::errors::to_pyerr(Error::invalid(
+                return Err(to_pyerr(Error::invalid(
                     "table",
                     c,
                     "non-negative integer counts",
@@ -521,7 +593,7 @@ fn bootstrap_callable<'py>(
     if let Some(e) = failure.into_inner().unwrap() {
         return Err(e);
     }
-    let r = r.map_err(crate::errors::to_pyerr)?;
+    let r = r.map_err(to_pyerr)?;
     let dist = r.bootstrap_distribution.into_pyarray(py).into_any();
     Ok((r.ci.lower, r.ci.upper, r.standard_error, dist, r.estimate))
 }
@@ -559,6 +631,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ttest_1samp, m)?)?;
     m.add_function(wrap_pyfunction!(ttest_rel, m)?)?;
     m.add_function(wrap_pyfunction!(ttest_ind, m)?)?;
+    m.add_function(wrap_pyfunction!(t_interval, m)?)?;
     m.add_function(wrap_pyfunction!(mannwhitneyu, m)?)?;
     m.add_function(wrap_pyfunction!(wilcoxon_test, m)?)?;
     m.add_function(wrap_pyfunction!(ks_2samp_test, m)?)?;

@@ -92,11 +92,25 @@ def test_proportions_ztest_matches_statsmodels(alternative):
     )
 
 
+def test_proportions_ztest_input_types_agree():
+    # Python ints skip numpy; every other form goes through it
+    want = proportion.proportions_ztest(np.array([120, 150]), np.array([1000, 1000]))
+    for count, nobs in [([120, 150], [1000, 1000]), ((120, 150), (1000, 1000)),
+                        ([120.0, 150.0], [1000, 1000]), (np.int64(120), None)]:
+        if nobs is None:
+            continue
+        assert proportion.proportions_ztest(count, nobs) == want
+    one = proportion.proportions_ztest(30, 200, 0.1)
+    assert proportion.proportions_ztest(np.int64(30), [200], 0.1) == one
+    assert proportion.proportions_ztest([30], np.array([200]), 0.1) == one
+
+
 def test_proportions_ztest_errors():
     with pytest.raises(abstat.ZeroVarianceError):
         proportion.proportions_ztest([0, 0], [10, 10])
-    with pytest.raises(ValueError):
-        proportion.proportions_ztest([-1, 3], [10, 10])
+    for bad in ([-1, 3], -1, [1, 2, 3], [2.5, 3], []):
+        with pytest.raises(ValueError):
+            proportion.proportions_ztest(bad, [10, 10])
     with pytest.raises(ValueError, match="value"):
         proportion.proportions_ztest(3, 10)
 

@@ -65,33 +65,54 @@ class TestResult:
 
 class TtestResult(TestResult):
     """Result of the t-tests, as scipy's ``TtestResult``: ``statistic``,
-    ``pvalue``, ``df`` and :meth:`confidence_interval`."""
+    ``pvalue``, ``df`` and :meth:`confidence_interval`.
+
+    As in scipy the interval is computed only when asked for (two inverse-t
+    evaluations, most of the cost of a test on a few values); ``ci`` is the
+    95 % interval, computed on first use."""
 
     _repr_fields = ("df",)
+
+    def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """The interval for the mean (difference) at ``confidence_level``;
+        NaN bounds when a NaN propagated (as scipy)."""
+        from abstat import _abstat
+
+        if self.df is None:
+            return ConfidenceInterval(float("nan"), float("nan"))
+        return ConfidenceInterval(
+            *_abstat.t_interval(
+                self.estimate, self._standard_error, self.df, float(confidence_level), self._alternative
+            )
+        )
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        """``(low, high)`` at 95 % (None when a NaN propagated)."""
+        if self.df is None:
+            return None
+        got = self.__dict__.get("ci")
+        if got is None:
+            got = self.__dict__["ci"] = tuple(self.confidence_interval(0.95))
+        return got
+
+
+class PearsonRResult(TestResult):
+    """Result of :func:`abstat.stats.pearsonr`: ``statistic`` (r),
+    ``pvalue`` and :meth:`confidence_interval` (Fisher z)."""
 
     def __init__(self, recompute: Callable[[float], dict], level: float, **values: Any) -> None:
         super().__init__(**values)
         self._recompute = recompute
         self._level = level
 
-    def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
-        """The interval for the mean (difference) at ``confidence_level``."""
-        ci = self.ci if confidence_level == self._level else self._recompute(confidence_level)["ci"]
-        return ConfidenceInterval(*ci)
-
-
-class PearsonRResult(TtestResult):
-    """Result of :func:`abstat.stats.pearsonr`: ``statistic`` (r),
-    ``pvalue`` and :meth:`confidence_interval` (Fisher z)."""
-
-    _repr_fields = ()
-
     def confidence_interval(self, confidence_level: float = 0.95, method: Any = None) -> ConfidenceInterval:
         """Fisher-z interval for ρ; ``method`` must be None (scipy's
         bootstrap interval is not offered)."""
         if method is not None:
             raise ValueError("only the Fisher-z interval (method=None) is available")
-        return super().confidence_interval(confidence_level)
+        ci = self.ci if confidence_level == self._level else self._recompute(confidence_level)["ci"]
+        return ConfidenceInterval(*ci)
 
 
 def _make(cls: type, d: dict, **extra: Any) -> Any:

@@ -11,6 +11,13 @@ __all__ = ["proportions_ztest", "proportion_confint", "proportion_effectsize"]
 
 
 def _counts(x, what):
+    # Python ints (the usual call) skip numpy: its conversions and checks
+    # were most of a call's cost (bool is an int subclass, and excluded)
+    if type(x) is int:
+        if x >= 0:
+            return [x]
+    elif type(x) in (list, tuple) and 1 <= len(x) <= 2 and all(type(v) is int and v >= 0 for v in x):
+        return list(x)
     arr = np.atleast_1d(np.asarray(x))
     if arr.ndim != 1 or not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr != np.floor(arr)):
         raise ValueError(f"{what} must be one or two non-negative whole numbers")
@@ -39,8 +46,7 @@ def proportions_ztest(count, nobs, value=None, alternative="two-sided", prop_var
             raise ValueError("prop_var is only supported for one sample")
         value = 0.0 if value is None else value
         null_variance = False
-    d = _abstat.proportions_ztest(counts, nobss, float(value), _alternative(alternative), null_variance)
-    return d["statistic"], d["pvalue"]
+    return _abstat.proportions_ztest(counts, nobss, float(value), _alternative(alternative), null_variance)
 
 
 _CI_METHODS = {
