@@ -47,6 +47,7 @@
 mod design;
 mod diagnostics;
 mod linalg;
+mod logistic_pass;
 mod logit;
 mod ols;
 

@@ -1,0 +1,272 @@
+//! One pass over the rows for Newton's method on the logistic
+//! log-likelihood: fitted probabilities, score `X'(y − p)`, information
+//! `X' diag(p (1 − p)) X` and (optionally) the log-likelihood, fused so the
+//! design is read once per Newton step. Shared by [`super::Logit`]
+//! (statsmodels' `Logit`) and scikit-learn's binary `LogisticRegression`
+//! ([`crate::classification::LogisticParams`]).
+//!
+//! The rows are taken in blocks copied into a small column-major buffer
+//! (so a row-major numpy design costs one transposed copy per block, not a
+//! full copy), and large designs are split into two fixed halves reduced in
+//! a fixed order, so results do not depend on the machine or thread count.
+//! The block kernel is compiled twice, plainly and with AVX2 enabled
+//! (chosen at run time); both evaluate the same operations in the same
+//! order (no FMA contraction), so they give identical bits.
+
+use ndarray::{Array2, ArrayView2};
+
+/// Rows per block: a block of a 10-column design and its weighted copy
+/// (~80 KB) stays in cache.
+const BLOCK_ROWS: usize = 512;
+
+/// Designs with at least this many rows are split into two halves computed
+/// on two threads (rayon) and summed lower half first.
+const PARALLEL_ROWS: usize = 8192;
+
+/// Sums over the rows at given coefficients.
+#[derive(Debug, Clone)]
+pub(crate) struct LogisticPass {
+    /// Information `X' diag(p (1 − p)) X` (minus the Hessian), `k × k`.
+    pub info: Array2<f64>,
+    /// Score `X' (y − p)`.
+    pub score: Vec<f64>,
+    /// Log-likelihood `Σ ln P(yᵢ)` (0 unless requested).
+    pub loglike: f64,
+    /// Observations fitted within `1e-8` of their outcome.
+    pub pinned: usize,
+    /// Observations.
+    pub n: usize,
+}
+
+impl LogisticPass {
+    fn zero(k: usize) -> Self {
+        LogisticPass {
+            info: Array2::zeros((k, k)),
+            score: vec![0.0; k],
+            loglike: 0.0,
+            pinned: 0,
+            n: 0,
+        }
+    }
+
+    fn add(mut self, other: LogisticPass) -> Self {
+        self.info += &other.info;
+        for (a, b) in self.score.iter_mut().zip(&other.score) {
+            *a += b;
+        }
+        self.loglike += other.loglike;
+        self.pinned += other.pinned;
+        self.n += other.n;
+        self
+    }
+}
+
+/// The pass over all rows of `x` (any layout) with 0/1 outcomes `y`, at
+/// `params` (one per column of `x`, then the intercept's when `intercept`:
+/// an implicit column of ones after the last column).
+pub(crate) fn logistic_pass(
+    x: ArrayView2<f64>,
+    intercept: bool,
+    y: &[f64],
+    params: &[f64],
+    loglike: bool,
+) -> LogisticPass {
+    let n = x.nrows();
+    let rows = |start, end| {
+        let mut acc = LogisticPass::zero(params.len());
+        pass_rows(x, intercept, y, params, loglike, start, end, &mut acc);
+        acc
+    };
+    if n < PARALLEL_ROWS {
+        return rows(0, n);
+    }
+    let mid = n / 2;
+    let (lower, upper) = rayon::join(|| rows(0, mid), || rows(mid, n));
+    lower.add(upper)
+}
+
+/// Scratch buffers of one block, column-major (`k` columns of
+/// [`BLOCK_ROWS`]).
+struct Block {
+    x: Vec<f64>,
+    wx: Vec<f64>,
+    eta: Vec<f64>,
+    resid: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+#[allow(clippy::too_many_arguments)] // the pass's inputs plus its row range
+fn pass_rows(
+    x: ArrayView2<f64>,
+    intercept: bool,
+    y: &[f64],
+    params: &[f64],
+    loglike: bool,
+    start: usize,
+    end: usize,
+    acc: &mut LogisticPass,
+) {
+    let (p, k) = (x.ncols(), params.len());
+    let mut b = Block {
+        x: vec![0.0; k * BLOCK_ROWS],
+        wx: vec![0.0; k * BLOCK_ROWS],
+        eta: vec![0.0; BLOCK_ROWS],
+        resid: vec![0.0; BLOCK_ROWS],
+        weight: vec![0.0; BLOCK_ROWS],
+    };
+    if intercept {
+        b.x[p * BLOCK_ROWS..].fill(1.0);
+    }
+    let row_major = x.as_slice();
+    let mut at = start;
+    while at < end {
+        let len = BLOCK_ROWS.min(end - at);
+        // Copy the block into the column-major buffer.
+        if let Some(data) = row_major {
+            for (i, row) in data[at * p..(at + len) * p].chunks_exact(p).enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    b.x[j * BLOCK_ROWS + i] = v;
+                }
+            }
+        } else {
+            for (j, col) in x.columns().into_iter().enumerate() {
+                let dst = &mut b.x[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+                match col.as_slice() {
+                    Some(c) => dst.copy_from_slice(&c[at..at + len]),
+                    None => {
+                        for (d, i) in dst.iter_mut().zip(at..at + len) {
+                            *d = col[i];
+                        }
+                    }
+                }
+            }
+        }
+        block(&mut b, k, len, &y[at..at + len], params, loglike, acc);
+        at += len;
+    }
+    acc.n += end - start;
+}
+
+/// The block kernel, with AVX2 when the CPU has it (same results).
+fn block(
+    b: &mut Block,
+    k: usize,
+    len: usize,
+    y: &[f64],
+    params: &[f64],
+    loglike: bool,
+    acc: &mut LogisticPass,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        unsafe { block_avx2(b, k, len, y, params, loglike, acc) };
+        return;
+    }
+    block_generic(b, k, len, y, params, loglike, acc);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn block_avx2(
+    b: &mut Block,
+    k: usize,
+    len: usize,
+    y: &[f64],
+    params: &[f64],
+    loglike: bool,
+    acc: &mut LogisticPass,
+) {
+    block_generic(b, k, len, y, params, loglike, acc);
+}
+
+#[inline(always)]
+fn block_generic(
+    b: &mut Block,
+    k: usize,
+    len: usize,
+    y: &[f64],
+    params: &[f64],
+    loglike: bool,
+    acc: &mut LogisticPass,
+) {
+    let eta = &mut b.eta[..len];
+    eta.fill(0.0);
+    for (j, &bj) in params.iter().enumerate() {
+        let c = &b.x[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+        for (e, &v) in eta.iter_mut().zip(c) {
+            *e += bj * v;
+        }
+    }
+    let (resid, weight) = (&mut b.resid[..len], &mut b.weight[..len]);
+    let (mut ll, mut pinned) = (0.0, 0);
+    for i in 0..len {
+        let (e, yi) = (eta[i], y[i]);
+        // One exponential serves p and the log-likelihood:
+        // t = e^{−|η|}, p = 1/(1+t) or t/(1+t).
+        let t = (-e.abs()).exp();
+        let p = if e >= 0.0 {
+            1.0 / (1.0 + t)
+        } else {
+            t / (1.0 + t)
+        };
+        resid[i] = yi - p;
+        weight[i] = p * (1.0 - p);
+        pinned += usize::from((p - yi).abs() <= 1e-8);
+        if loglike {
+            // ln P(yᵢ) = −ln(1 + e^{x}), x = −(2y − 1) η (statsmodels'
+            // loglike), = −max(x, 0) − ln(1 + t).
+            let x = if yi == 1.0 { -e } else { e };
+            ll -= x.max(0.0) + t.ln_1p();
+        }
+    }
+    acc.loglike += ll;
+    acc.pinned += pinned;
+    for j in 0..k {
+        let c = &b.x[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+        acc.score[j] += dot(resid, c);
+        let wc = &mut b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+        for ((d, &v), &w) in wc.iter_mut().zip(c).zip(weight.iter()) {
+            *d = v * w;
+        }
+    }
+    for j in 0..k {
+        let wc = &b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+        for l in j..k {
+            let d = dot(wc, &b.x[l * BLOCK_ROWS..l * BLOCK_ROWS + len]);
+            acc.info[(j, l)] += d;
+            if l != j {
+                acc.info[(l, j)] += d;
+            }
+        }
+    }
+}
+
+/// Dot product with eight independent partial sums (vectorisable without
+/// reassociating: lane `t` always sums elements `t mod 8`).
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for t in 0..8 {
+            s[t] += x[t] * y[t];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail
+}
+
+/// Solve `H s = g` for a positive-definite `H` (Cholesky); `None` when `H`
+/// is not numerically positive definite.
+pub(crate) fn solve_spd(h: &Array2<f64>, g: &[f64]) -> Option<Vec<f64>> {
+    use linfa_linalg::cholesky::SolveC;
+    let rhs = Array2::from_shape_vec((g.len(), 1), g.to_vec()).ok()?;
+    let mut h = h.to_owned();
+    let s = h.solvec(&rhs).ok()?.column(0).to_vec();
+    s.iter().all(|v| v.is_finite()).then_some(s)
+}
