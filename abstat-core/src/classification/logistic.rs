@@ -90,14 +90,14 @@ impl Fit for LogisticParams {
         let m = if k == 2 { 1 } else { k };
         let nf = n as f64;
         let lam = 1.0 / (self.c * nf);
-        if m == 1 {
-            if let Some(w) = self.newton(x, y, lam)? {
-                return Ok(LogisticRegression {
-                    coef: w[..p].iter().map(|&v| vec![v]).collect(),
-                    intercept: vec![w[p]],
-                    classes: k,
-                });
-            }
+        if m == 1
+            && let Some(w) = self.newton(x, y, lam)?
+        {
+            return Ok(LogisticRegression {
+                coef: w[..p].iter().map(|&v| vec![v]).collect(),
+                intercept: vec![w[p]],
+                classes: k,
+            });
         }
         let objective = |w: &[f64], grad: &mut [f64]| -> f64 {
             let mut z = linear(&x, w, m);
@@ -229,5 +229,34 @@ impl Classifier for LogisticRegression {
             softmax(&mut z);
             z
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separable_classes_give_finite_penalised_coefficients() {
+        // Perfectly separated by the sign of x: without the penalty the
+        // coefficient would diverge; with C = 1 Newton's line search must
+        // still reach the (finite) minimiser.
+        let x = Array2::from_shape_vec((6, 1), vec![-3.0, -2.0, -1.0, 1.0, 2.0, 3.0]).unwrap();
+        let y = [0, 0, 0, 1, 1, 1];
+        let params = LogisticParams {
+            tol: 1e-10,
+            ..LogisticParams::default()
+        };
+        let m = params.fit(x.view(), &y, 2).unwrap();
+        let (w, b) = (m.coef[0][0], m.intercept[0]);
+        assert!(w.is_finite() && w > 0.0 && b.abs() < 1e-9, "{w} {b}");
+        // stationarity of (1/n) Σ log-loss + w² / (2 C n): Σ xᵢ (pᵢ − yᵢ) + w = 0
+        let g: f64 = x
+            .iter()
+            .zip(&y)
+            .map(|(&xi, &yi)| xi * (1.0 / (1.0 + (-(w * xi + b)).exp()) - yi as f64))
+            .sum::<f64>()
+            + w;
+        assert!(g.abs() < 1e-8, "{g}");
     }
 }

@@ -245,8 +245,8 @@ fn block_generic(
     }
     for j in 0..k {
         let wc = &b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
-        for l in j..k {
-            let d = dot(wc, cols[l]);
+        for (l, &c) in cols.iter().enumerate().skip(j) {
+            let d = dot(wc, c);
             acc.info[(j, l)] += d;
             if l != j {
                 acc.info[(l, j)] += d;
@@ -282,4 +282,102 @@ pub(crate) fn solve_spd(h: &Array2<f64>, g: &[f64]) -> Option<Vec<f64>> {
     let mut h = h.to_owned();
     let s = h.solvec(&rhs).ok()?.column(0).to_vec();
     s.iter().all(|v| v.is_finite()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::ShapeBuilder;
+
+    /// Deterministic pseudo-random values in (−2, 2).
+    fn values(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+            })
+            .collect()
+    }
+
+    /// The sums by their definitions, one row at a time.
+    fn naive(x: ArrayView2<f64>, y: &[f64], params: &[f64]) -> LogisticPass {
+        let k = params.len();
+        let mut out = LogisticPass::zero(k);
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let mut xi: Vec<f64> = row.to_vec();
+            xi.resize(k, 1.0); // the implicit intercept, when there is one
+            let eta: f64 = xi.iter().zip(params).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-eta).exp());
+            for a in 0..k {
+                out.score[a] += xi[a] * (y[i] - p);
+                for b in 0..k {
+                    out.info[(a, b)] += p * (1.0 - p) * xi[a] * xi[b];
+                }
+            }
+            out.loglike += if y[i] == 1.0 { p.ln() } else { (1.0 - p).ln() };
+            out.n += 1;
+        }
+        out
+    }
+
+    fn assert_same(got: &LogisticPass, want: &LogisticPass) {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-10 * b.abs().max(1.0);
+        assert_eq!(got.n, want.n);
+        assert!(
+            close(got.loglike, want.loglike),
+            "{} vs {}",
+            got.loglike,
+            want.loglike
+        );
+        for (a, b) in got.score.iter().zip(&want.score) {
+            assert!(close(*a, *b), "score {a} vs {b}");
+        }
+        for (a, b) in got.info.iter().zip(&want.info) {
+            assert!(close(*a, *b), "info {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn every_layout_and_split_gives_the_definitions_sums() {
+        // 1000 rows: one thread, a partial last block; 20000: two halves
+        for n in [1000, 20_000] {
+            let p = 3;
+            let data = values(n * p, 7);
+            let y: Vec<f64> = values(n, 11)
+                .iter()
+                .map(|v| f64::from(u8::from(*v > 0.3)))
+                .collect();
+            let rows = Array2::from_shape_vec((n, p), data).unwrap();
+            let mut cols = Array2::zeros((n, p).f());
+            cols.assign(&rows);
+            let with_icpt = [0.3, -0.7, 1.1, -0.2];
+            let want = naive(rows.view(), &y, &with_icpt);
+            assert_same(
+                &logistic_pass(rows.view(), true, &y, &with_icpt, true),
+                &want,
+            );
+            assert_same(
+                &logistic_pass(cols.view(), true, &y, &with_icpt, true),
+                &want,
+            );
+            // column-major without intercept: read in place
+            let no_icpt = &with_icpt[..p];
+            let want = naive(cols.view(), &y, no_icpt);
+            assert_same(&logistic_pass(cols.view(), false, &y, no_icpt, true), &want);
+            // a strided view (every other column of a wider matrix)
+            let wide = Array2::from_shape_fn((n, 2 * p), |(i, j)| rows[(i, j / 2)]);
+            let strided = wide.slice(ndarray::s![.., ..;2]);
+            assert_same(&logistic_pass(strided, false, &y, no_icpt, true), &want);
+        }
+    }
+
+    #[test]
+    fn fitted_outcomes_are_counted_as_pinned() {
+        let x = Array2::from_shape_vec((4, 1), vec![-40.0, -30.0, 30.0, 40.0]).unwrap();
+        let at = logistic_pass(x.view(), false, &[0.0, 0.0, 1.0, 0.0], &[1.0], false);
+        assert_eq!((at.pinned, at.n, at.loglike), (3, 4, 0.0));
+    }
 }
