@@ -245,14 +245,54 @@ fn block_generic(
     }
     for j in 0..k {
         let wc = &b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
-        for (l, &c) in cols.iter().enumerate().skip(j) {
-            let d = dot(wc, c);
-            acc.info[(j, l)] += d;
-            if l != j {
-                acc.info[(l, j)] += d;
+        let mut l = j;
+        // four columns per sweep: wc is loaded once for four products
+        while l < k {
+            let d: [f64; 4] = if l + 4 <= k {
+                dot4(wc, [cols[l], cols[l + 1], cols[l + 2], cols[l + 3]])
+            } else {
+                std::array::from_fn(|t| if l + t < k { dot(wc, cols[l + t]) } else { 0.0 })
+            };
+            for (t, &v) in d.iter().enumerate().take(k - l) {
+                acc.info[(j, l + t)] += v;
+                if l + t != j {
+                    acc.info[(l + t, j)] += v;
+                }
             }
+            l += 4;
         }
     }
+}
+
+/// Four dot products of `a` with `b[0..4]` in one sweep, each with four
+/// partial sums (lane `t` sums elements `t mod 4`).
+#[inline(always)]
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let n = a.len();
+    let b = b.map(|c| &c[..n]);
+    let mut s = [[0.0; 4]; 4];
+    let whole = n - n % 4;
+    let chunks = a[..whole]
+        .chunks_exact(4)
+        .zip(b[0][..whole].chunks_exact(4))
+        .zip(b[1][..whole].chunks_exact(4))
+        .zip(b[2][..whole].chunks_exact(4))
+        .zip(b[3][..whole].chunks_exact(4));
+    for ((((x, c0), c1), c2), c3) in chunks {
+        for t in 0..4 {
+            s[0][t] += x[t] * c0[t];
+            s[1][t] += x[t] * c1[t];
+            s[2][t] += x[t] * c2[t];
+            s[3][t] += x[t] * c3[t];
+        }
+    }
+    std::array::from_fn(|c| {
+        let mut tail = 0.0;
+        for i in whole..n {
+            tail += a[i] * b[c][i];
+        }
+        (s[c][0] + s[c][2]) + (s[c][1] + s[c][3]) + tail
+    })
 }
 
 /// Dot product with eight independent partial sums (vectorisable without
