@@ -10,8 +10,8 @@
 //! (Nocedal & Wright, *Numerical Optimization*, 2nd ed., §3.3 and §6;
 //! scikit-learn's own `newton-cholesky` solver does the same). The objective
 //! is strictly convex in the coefficients, so its minimiser is unique and
-//! Newton reaches the one scikit-learn's L-BFGS approaches, in 5–8 passes
-//! instead of 20–50. More classes (softmax), or a Hessian that is not
+//! Newton reaches the one scikit-learn's L-BFGS approaches, in a handful of
+//! passes (5 on the 20000 × 10 benchmark at the default `tol`). More classes (softmax), or a Hessian that is not
 //! numerically positive definite: L-BFGS.
 
 use ndarray::{Array2, ArrayView2};

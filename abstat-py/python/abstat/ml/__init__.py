@@ -115,7 +115,9 @@ def _depth(v):
 
 class LogisticRegression(_ProbaClassifier):
     """L2-regularised (multinomial) logistic regression, as
-    ``sklearn.linear_model.LogisticRegression`` (lbfgs)."""
+    ``sklearn.linear_model.LogisticRegression`` (lbfgs): the same penalised
+    objective, minimised by Newton's method for two classes (L-BFGS for
+    more)."""
 
     _kind = "logistic"
 
