@@ -125,83 +125,81 @@ fn pass_rows(
     while at < end {
         let len = BLOCK_ROWS.min(end - at);
         let y = &y[at..at + len];
-        if let (Some(data), false) = (col_major, intercept) {
+        let cols: Vec<&[f64]> = if let (Some(data), false) = (col_major, intercept) {
             // Column-major without an added column: read the columns in place.
             let n = x.nrows();
-            let cols: Vec<&[f64]> = (0..p)
+            (0..p)
                 .map(|j| &data[j * n + at..j * n + at + len])
-                .collect();
-            block(&cols, &mut b, len, y, params, loglike, acc);
-            at += len;
-            continue;
-        }
-        // Copy the block into the column-major buffer.
-        if let Some(data) = row_major {
-            for (i, row) in data[at * p..(at + len) * p].chunks_exact(p).enumerate() {
-                for (j, &v) in row.iter().enumerate() {
-                    xb[j * BLOCK_ROWS + i] = v;
-                }
-            }
+                .collect()
         } else {
-            for (j, col) in x.columns().into_iter().enumerate() {
-                let dst = &mut xb[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
-                for (d, i) in dst.iter_mut().zip(at..at + len) {
-                    *d = col[i];
+            // Copy the block into the column-major buffer.
+            if let Some(data) = row_major {
+                for (i, row) in data[at * p..(at + len) * p].chunks_exact(p).enumerate() {
+                    for (j, &v) in row.iter().enumerate() {
+                        xb[j * BLOCK_ROWS + i] = v;
+                    }
+                }
+            } else {
+                for (j, col) in x.columns().into_iter().enumerate() {
+                    let dst = &mut xb[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
+                    for (d, i) in dst.iter_mut().zip(at..at + len) {
+                        *d = col[i];
+                    }
                 }
             }
-        }
-        let cols: Vec<&[f64]> = (0..k)
-            .map(|j| &xb[j * BLOCK_ROWS..j * BLOCK_ROWS + len])
-            .collect();
-        block(&cols, &mut b, len, y, params, loglike, acc);
+            (0..k)
+                .map(|j| &xb[j * BLOCK_ROWS..j * BLOCK_ROWS + len])
+                .collect()
+        };
+        let job = BlockJob {
+            cols: &cols,
+            len,
+            y,
+            params,
+            loglike,
+        };
+        block(&job, &mut b, acc);
         at += len;
     }
     acc.n += end - start;
 }
 
-/// The block kernel, with AVX2 when the CPU has it (same results).
-fn block(
-    cols: &[&[f64]],
-    b: &mut Block,
+/// One block's inputs: its columns (`len` rows each), outcomes and the
+/// coefficients.
+struct BlockJob<'a> {
+    cols: &'a [&'a [f64]],
     len: usize,
-    y: &[f64],
-    params: &[f64],
+    y: &'a [f64],
+    params: &'a [f64],
     loglike: bool,
-    acc: &mut LogisticPass,
-) {
+}
+
+/// The block kernel, with AVX2 when the CPU has it (same results).
+fn block(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
-        unsafe { block_avx2(cols, b, len, y, params, loglike, acc) };
+        unsafe { block_avx2(job, b, acc) };
         return;
     }
-    block_generic(cols, b, len, y, params, loglike, acc);
+    block_generic(job, b, acc);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn block_avx2(
-    cols: &[&[f64]],
-    b: &mut Block,
-    len: usize,
-    y: &[f64],
-    params: &[f64],
-    loglike: bool,
-    acc: &mut LogisticPass,
-) {
-    block_generic(cols, b, len, y, params, loglike, acc);
+fn block_avx2(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
+    block_generic(job, b, acc);
 }
 
 #[inline(always)]
-fn block_generic(
-    cols: &[&[f64]],
-    b: &mut Block,
-    len: usize,
-    y: &[f64],
-    params: &[f64],
-    loglike: bool,
-    acc: &mut LogisticPass,
-) {
+fn block_generic(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
+    let &BlockJob {
+        cols,
+        len,
+        y,
+        params,
+        loglike,
+    } = job;
     let k = cols.len();
     let eta = &mut b.eta[..len];
     eta.fill(0.0);
