@@ -69,7 +69,8 @@ fn logistic_coefficients_and_probabilities_match_sklearn() {
             max_iter: 10_000,
         };
         let m = params.fit(x.view(), &y, k).unwrap();
-        // Both sides stop an L-BFGS run on the same objective, scikit-learn
+        // We minimise the same objective to gradient 1e-10 (Newton for two
+        // classes, L-BFGS for more); scikit-learn stops its L-BFGS run
         // at gradient 1e-10 or at a relative decrease of 64ε in the loss
         // (scipy's ftol), which fixes the minimiser only to about
         // √(64ε) ≈ 1e-7 relative: hence 1e-6, not 1e-10.

@@ -19,7 +19,7 @@ use abstat_core::regression::{
 };
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray};
 use common::{assert_close, cases, num};
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 use serde_json::Value;
 
 const PARAM_RTOL: f64 = 1e-8;
@@ -760,4 +760,65 @@ fn rows_with_missing_weights_are_dropped_and_fit_is_wls() {
         serde_json::to_value(&fit).unwrap(),
         serde_json::to_value(&explicit).unwrap()
     );
+}
+
+#[test]
+fn from_matrix_builds_the_same_design_from_any_layout() {
+    let (a, b) = ([1.0, 2.0, 3.0, 4.0, 5.0], [0.5, -1.0, 2.5, 0.0, 1.5]);
+    let y = vec![1.0, 0.0, 1.0, 1.0, 0.0];
+    let want = Design::from_columns(y.clone(), &[&a, &b], &["a", "b"], true).unwrap();
+    let rows = Array2::from_shape_fn((5, 2), |(i, j)| [a[i], b[i]][j]);
+    let mut cols = Array2::zeros((5, 2).f());
+    cols.assign(&rows);
+    for x in [rows.view(), cols.view(), rows.t().t()] {
+        let got = Design::from_matrix(y.clone(), x, &["a", "b"], true).unwrap();
+        assert_eq!(got, want);
+    }
+    let no_icpt = Design::from_matrix(y.clone(), rows.view(), &["a", "b"], false).unwrap();
+    assert_eq!(no_icpt.x, rows);
+    assert!(matches!(
+        Design::from_matrix(y[..4].to_vec(), rows.view(), &["a", "b"], true),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        Design::from_matrix(y.clone(), rows.view(), &["a"], true),
+        Err(Error::LengthMismatch { .. })
+    ));
+    let mut nan = rows.clone();
+    nan[(2, 1)] = f64::NAN;
+    assert!(matches!(
+        Design::from_matrix(y, nan.view(), &["a", "b"], true),
+        Err(Error::MissingValues { .. })
+    ));
+}
+
+#[test]
+fn logit_on_a_badly_scaled_design_takes_the_qr_rank_check_and_fits() {
+    // A column scaled by 1e6 makes X'X too ill-conditioned for the Gram
+    // shortcut, so the rank is decided by the QR; the design is full rank
+    // and the fit equals the unscaled one with the coefficient scaled back.
+    let n = 400;
+    let x: Vec<f64> = (0..n)
+        .map(|i| ((i * 37 % 101) as f64 - 50.0) / 25.0)
+        .collect();
+    let z: Vec<f64> = (0..n)
+        .map(|i| ((i * 53 % 89) as f64 - 44.0) / 30.0)
+        .collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            f64::from(u8::from(
+                x[i] + 0.5 * z[i] + ((i * 71 % 97) as f64 - 48.0) / 20.0 > 0.0,
+            ))
+        })
+        .collect();
+    let big: Vec<f64> = z.iter().map(|v| v * 1e6).collect();
+    let plain = Design::from_columns(y.clone(), &[&x, &z], &["x", "z"], true).unwrap();
+    let scaled = Design::from_columns(y, &[&x, &big], &["x", "z"], true).unwrap();
+    let p = Logit::default().fit(&plain).unwrap().estimates.params();
+    let s = Logit::default().fit(&scaled).unwrap().estimates.params();
+    // Newton on the scaled design follows the same path up to rounding:
+    // agreement to 1e-8 relative (far below any statistical meaning).
+    assert_close(s[0], p[0], 1e-8, 0.0, "intercept");
+    assert_close(s[1], p[1], 1e-8, 0.0, "x");
+    assert_close(s[2] * 1e6, p[2], 1e-8, 0.0, "z");
 }

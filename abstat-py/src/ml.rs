@@ -6,7 +6,7 @@ use abstat_core::classification::{
     self as cls, Average, BoostingParams, Classifier, Fit, ForestParams, GaussianNbParams,
     KnnParams, LogisticParams, SvmParams, TreeParams,
 };
-use numpy::{IntoPyArray, PyArray1, PyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -48,11 +48,12 @@ fn classifier_fit(
     kind: &str,
     params_json: &str,
     x: &Bound<'_, PyAny>,
-    y: Vec<usize>,
+    y: &Bound<'_, PyAny>,
     n_classes: usize,
 ) -> PyResult<NativeClassifier> {
     let xm = matrix(x, "X")?;
     let x = xm.as_array();
+    let y = class_codes(y)?;
     let (json, y, k) = (params_json, y.as_slice(), n_classes);
     let model = match kind {
         "logistic" => fit_with::<LogisticParams>(py, json, x, y, k)?,
@@ -115,6 +116,21 @@ impl NativeClassifier {
     fn has_proba(&self) -> bool {
         self.model.has_proba()
     }
+}
+
+/// Class codes `0..k` for fitting: read from an int64 numpy array in
+/// place (no Python objects per element), else from any integer sequence.
+fn class_codes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+    let bad = || PyValueError::new_err("y must be class codes 0, 1, …");
+    if let Ok(a) = obj.cast::<PyArray1<i64>>() {
+        let a = a.readonly();
+        return a
+            .as_array()
+            .iter()
+            .map(|&c| usize::try_from(c).map_err(|_| bad()))
+            .collect();
+    }
+    obj.extract::<Vec<usize>>().map_err(|_| bad())
 }
 
 fn codes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {

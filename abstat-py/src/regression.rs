@@ -36,17 +36,9 @@ fn design(
     let ys = sample(y, "endog")?;
     let yv = ys.values("endog")?.into_owned();
     let xm = matrix(x, "exog")?;
-    let cols: Vec<Vec<f64>> = xm
-        .as_array()
-        .columns()
-        .into_iter()
-        .map(|c| c.to_vec())
-        .collect();
-    let slices: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    let xv = xm.as_array();
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let d = compute(py, || {
-        Design::from_columns(yv, &slices, &name_refs, intercept)
-    })?;
+    let d = compute(py, || Design::from_matrix(yv, xv, &name_refs, intercept))?;
     let w = match weights {
         Some(w) => Some(sample(w, "weights")?.values("weights")?.into_owned()),
         None => None,

@@ -192,16 +192,62 @@ impl Design {
         let n = y.len();
         let k = columns.len() + usize::from(intercept);
         let mut data = Vec::with_capacity(n * k);
-        let mut all_names = Vec::with_capacity(k);
         if intercept {
             data.resize(n, 1.0);
-            all_names.push("Intercept".to_string());
         }
         for (c, name) in columns.iter().zip(names) {
             same_len("response", n, &format!("column '{name}'"), c.len())?;
             data.extend_from_slice(c);
-            all_names.push((*name).to_string());
         }
+        Design::from_column_major(y, data, names, intercept)
+    }
+
+    /// [`Design::from_columns`] with the predictors as the columns of the
+    /// `n × p` matrix `x` (any layout, e.g. a row-major numpy array), copied
+    /// once into the column-major design.
+    pub fn from_matrix(
+        y: Vec<f64>,
+        x: ArrayView2<f64>,
+        names: &[&str],
+        intercept: bool,
+    ) -> Result<Design> {
+        let (n, p) = x.dim();
+        same_len("columns", p, "names", names.len())?;
+        same_len("response", y.len(), "the rows of the predictors", n)?;
+        let off = usize::from(intercept) * n;
+        let mut data = vec![1.0; off + n * p];
+        if let Some(rows) = x.as_slice().filter(|_| p > 0) {
+            // row-major: scatter each row across the columns
+            for (i, row) in rows.chunks_exact(p).enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    data[off + j * n + i] = v;
+                }
+            }
+        } else {
+            for (j, c) in x.columns().into_iter().enumerate() {
+                for (d, &v) in data[off + j * n..off + (j + 1) * n].iter_mut().zip(c) {
+                    *d = v;
+                }
+            }
+        }
+        Design::from_column_major(y, data, names, intercept)
+    }
+
+    /// The design from its column-major data (the intercept's ones first
+    /// when `intercept`).
+    fn from_column_major(
+        y: Vec<f64>,
+        data: Vec<f64>,
+        names: &[&str],
+        intercept: bool,
+    ) -> Result<Design> {
+        let n = y.len();
+        let k = names.len() + usize::from(intercept);
+        let mut all_names = Vec::with_capacity(k);
+        if intercept {
+            all_names.push("Intercept".to_string());
+        }
+        all_names.extend(names.iter().map(|n| (*n).to_string()));
         if y.iter().chain(&data).any(|v| !v.is_finite()) {
             return Err(Error::MissingValues {
                 what: "the regression data".into(),

@@ -15,10 +15,11 @@
 //! reach 0 or 1 at their outcome) are errors that say so, as is a
 //! rank-deficient design.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder, Zip, s};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::linalg::{add_gram, check_full_rank, linalg_error, mat_vec, split_rows};
+use super::linalg::{check_full_rank_gram, linalg_error};
+use super::logistic_pass::{LogisticPass, logistic_pass, solve_spd};
 use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::chi2_sf;
 use crate::{Error, Result};
@@ -127,22 +128,25 @@ impl Logit {
                 design.response, ones
             )));
         }
-        check_full_rank(x, &design.names)?;
-
-        let mut params = Array1::<f64>::zeros(k);
+        let mut params = vec![0.0; k];
+        let mut at = logistic_pass(x, false, y, &params, false);
+        // At zero coefficients every weight is exactly 1/4, so the first
+        // information matrix is the Gram matrix X'X / 4.
+        check_full_rank_gram(x, &at.info, &design.names)?;
         let mut iterations = 0;
         let mut converged = false;
-        while iterations < o.max_iter {
-            let at = Pass::at(x, y, &params, false);
-            at.check_perfect(&design.response)?;
+        loop {
+            check_perfect(&at, &design.response)?;
             // statsmodels adds a ridge of 1e-10 to the (negative) Hessian's
             // diagonal, i.e. subtracts it from the information.
             let mut h = at.info.clone();
             h.diag_mut().mapv_inplace(|d| d - 1e-10);
             let Some(step) = solve_spd(&h, &at.score) else {
-                return Err(at.breakdown(&design.response));
+                return Err(breakdown(&at, &design.response));
             };
-            params = &params + &step;
+            for (b, s) in params.iter_mut().zip(&step) {
+                *b += s;
+            }
             iterations += 1;
             if !params.iter().all(|v| v.is_finite()) {
                 break;
@@ -151,23 +155,27 @@ impl Logit {
                 converged = true;
                 break;
             }
+            if iterations >= o.max_iter {
+                break;
+            }
+            at = logistic_pass(x, false, y, &params, false);
         }
-        let at = Pass::at(x, y, &params, true);
-        at.check_perfect(&design.response)?;
+        let at = logistic_pass(x, false, y, &params, true);
+        check_perfect(&at, &design.response)?;
         if !converged {
             if at.pinned > 0 || !params.iter().all(|v| v.is_finite()) {
-                return Err(at.breakdown(&design.response));
+                return Err(breakdown(&at, &design.response));
             }
             return Err(Error::NoConvergence {
                 what: "logistic regression (Newton's method)".into(),
                 iterations,
             });
         }
-        let llf = at.llf;
+        let llf = at.loglike;
         let cov = linfa_linalg::cholesky::InverseC::invc(&at.info).map_err(linalg_error)?;
         let coefficients = coefficient_table(
             &design.names,
-            params.as_slice().unwrap_or(&[]),
+            &params,
             cov.diag().iter().copied(),
             WaldDist::Normal,
             o.alpha,
@@ -233,151 +241,35 @@ fn expit(x: f64) -> f64 {
     }
 }
 
-/// Rows per block of a Newton pass (cache-sized for ~10 columns).
-const BLOCK_ROWS: usize = 1024;
-
-/// One pass over the rows at given coefficients.
-struct Pass {
-    /// Information `X' diag(p (1 − p)) X` (minus the Hessian).
-    info: Array2<f64>,
-    /// Score `X' (y − p)`.
-    score: Array1<f64>,
-    /// Log-likelihood.
-    llf: f64,
-    /// Observations fitted within 1e-8 of their outcome.
-    pinned: usize,
-    /// Observations.
-    n: usize,
-}
-
-impl Pass {
-    /// Information, score and (with `llf`) log-likelihood at `params`, in
-    /// cache-sized blocks of rows so the design is read once per Newton step
-    /// (two halves in parallel for large designs, summed in a fixed order).
-    fn at(x: ArrayView2<f64>, y: &[f64], params: &Array1<f64>, llf: bool) -> Pass {
-        let mut parts = split_rows(x.nrows(), |start, end| {
-            Pass::rows(x, y, params, llf, start, end)
-        })
-        .into_iter();
-        let mut total = parts.next().unwrap_or_else(|| unreachable!());
-        for p in parts {
-            total.info += &p.info;
-            total.score += &p.score;
-            total.llf += p.llf;
-            total.pinned += p.pinned;
-            total.n += p.n;
-        }
-        total
-    }
-
-    /// [`Pass::at`] over rows `start..end`.
-    fn rows(
-        x: ArrayView2<f64>,
-        y: &[f64],
-        params: &Array1<f64>,
-        llf: bool,
-        start: usize,
-        end: usize,
-    ) -> Pass {
-        let n = end - start;
-        let k = x.ncols();
-        let b = params.as_slice().unwrap_or(&[]);
-        let mut info = Array2::<f64>::zeros((k, k));
-        let mut score = Array1::<f64>::zeros(k);
-        let rows = BLOCK_ROWS.min(n);
-        let mut scaled = Array2::<f64>::zeros((rows, k).f());
-        let mut resid = Array1::<f64>::zeros(rows);
-        let mut sqrt_w = Array1::<f64>::zeros(rows);
-        let (mut loglike, mut pinned) = (0.0, 0);
-        let mut at = start;
-        while at < end {
-            let len = BLOCK_ROWS.min(end - at);
-            let xb = x.slice(s![at..at + len, ..]);
-            let eta = mat_vec(xb, b);
-            for i in 0..len {
-                let (e, yi) = (eta[i], y[at + i]);
-                // One exponential serves p and the log-likelihood:
-                // t = e^{−|η|}, p = 1/(1+t) or t/(1+t).
-                let t = (-e.abs()).exp();
-                let p = if e >= 0.0 {
-                    1.0 / (1.0 + t)
-                } else {
-                    t / (1.0 + t)
-                };
-                resid[i] = yi - p;
-                sqrt_w[i] = (p * (1.0 - p)).sqrt();
-                pinned += usize::from((p - yi).abs() <= 1e-8);
-                if llf {
-                    // ln P(yᵢ) = −ln(1 + e^{x}), x = −(2y − 1) η
-                    // (statsmodels' loglike), = −max(x, 0) − ln(1 + t).
-                    let x = if yi == 1.0 { -e } else { e };
-                    loglike -= x.max(0.0) + t.ln_1p();
-                }
-            }
-            let r = resid.slice(s![..len]);
-            for (sj, c) in score.iter_mut().zip(xb.columns()) {
-                *sj += c.dot(&r);
-            }
-            let mut sb = scaled.slice_mut(s![..len, ..]);
-            let sw = sqrt_w.slice(s![..len]);
-            for (c, xc) in sb.columns_mut().into_iter().zip(xb.columns()) {
-                Zip::from(c)
-                    .and(xc)
-                    .and(&sw)
-                    .for_each(|s, &x, &w| *s = x * w);
-            }
-            add_gram(sb.view(), &mut info);
-            at += len;
-        }
-        Pass {
-            info,
-            score,
-            llf: loglike,
-            pinned,
-            n,
-        }
-    }
-
-    /// statsmodels' `_check_perfect_pred`: every fitted value within 1e-8 of
-    /// its outcome means perfect separation.
-    fn check_perfect(&self, response: &str) -> Result<()> {
-        if self.pinned == self.n {
-            return Err(Error::Degenerate(format!(
-                "perfect separation: the predictors classify every value of '{response}' \
+/// statsmodels' `_check_perfect_pred`: every fitted value within 1e-8 of
+/// its outcome means perfect separation.
+fn check_perfect(at: &LogisticPass, response: &str) -> Result<()> {
+    if at.pinned == at.n {
+        return Err(Error::Degenerate(format!(
+            "perfect separation: the predictors classify every value of '{response}' \
                  exactly, so the logistic coefficients are infinite and the \
                  maximum-likelihood estimate does not exist; drop the separating predictor \
                  or use a penalised model"
-            )));
-        }
-        Ok(())
+        )));
     }
+    Ok(())
+}
 
-    /// Why Newton's method broke down: observations fitted with probability
-    /// 0 or 1 at their own outcome mean (quasi-complete) separation.
-    fn breakdown(&self, response: &str) -> Error {
-        let (pinned, n) = (self.pinned, self.n);
-        if pinned > 0 {
-            Error::Degenerate(format!(
-                "quasi-complete separation: {pinned} of {n} observations of '{response}' are \
+/// Why Newton's method broke down: observations fitted with probability
+/// 0 or 1 at their own outcome mean (quasi-complete) separation.
+fn breakdown(at: &LogisticPass, response: &str) -> Error {
+    let (pinned, n) = (at.pinned, at.n);
+    if pinned > 0 {
+        Error::Degenerate(format!(
+            "quasi-complete separation: {pinned} of {n} observations of '{response}' are \
                  predicted with probability 0 or 1 and the coefficients grow without bound, \
                  so the maximum-likelihood estimate does not exist; drop or merge the \
                  predictor (or category) that separates the outcome, or use a penalised model"
-            ))
-        } else {
-            Error::Degenerate(format!(
-                "the information matrix of the logistic regression of '{response}' is \
+        ))
+    } else {
+        Error::Degenerate(format!(
+            "the information matrix of the logistic regression of '{response}' is \
                  singular: the predictors are (nearly) collinear"
-            ))
-        }
+        ))
     }
-}
-
-/// Solve `H s = g` for the positive-definite information `H` (Cholesky);
-/// `None` when `H` is not numerically positive definite.
-fn solve_spd(h: &Array2<f64>, g: &Array1<f64>) -> Option<Array1<f64>> {
-    use linfa_linalg::cholesky::SolveC;
-    let rhs = g.view().insert_axis(Axis(1));
-    let mut h = h.to_owned();
-    let s = h.solvec(&rhs).ok()?.column(0).to_owned();
-    s.iter().all(|v| v.is_finite()).then_some(s)
 }

@@ -69,7 +69,7 @@ class _Classifier:
         self.classes_, codes = np.unique(y, return_inverse=True)
         self.n_features_in_ = X.shape[1]
         self._native = _abstat.classifier_fit(
-            self._kind, json.dumps(self._core_params()), X, codes.tolist(), len(self.classes_)
+            self._kind, json.dumps(self._core_params()), X, codes.astype(np.int64, copy=False), len(self.classes_)
         )
         return self
 
@@ -115,7 +115,9 @@ def _depth(v):
 
 class LogisticRegression(_ProbaClassifier):
     """L2-regularised (multinomial) logistic regression, as
-    ``sklearn.linear_model.LogisticRegression`` (lbfgs)."""
+    ``sklearn.linear_model.LogisticRegression`` (lbfgs): the same penalised
+    objective, minimised by Newton's method for two classes (L-BFGS for
+    more)."""
 
     _kind = "logistic"
 
