@@ -169,14 +169,20 @@ fn outer_edges(data: (f64, f64), range: Option<(f64, f64)>) -> Result<(f64, f64)
 }
 
 /// The bin width of a rule on the values inside the range (numpy
-/// `_hist_bin_*`), `n` values with extent `(lo, hi)`; 0 when the rule
-/// gives none.
-fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
+/// `_hist_bin_*`), `n` values with extent `(lo, hi)` and quartiles
+/// `quartiles()` (asked for by the `"fd"`/`"auto"` rules only); 0 when the
+/// rule gives none.
+fn rule_width(
+    rule: Bins,
+    quartiles: impl FnOnce() -> [f64; 3],
+    n: usize,
+    (lo, hi): (f64, f64),
+) -> f64 {
     let n = n as f64;
     let ptp = hi - lo;
     let sturges = ptp / (n.log2() + 1.0);
     let fd = || {
-        let q = quartiles(x, (lo, hi));
+        let q = quartiles();
         2.0 * (q[2] - q[0]) * n.powf(-1.0 / 3.0)
     };
     match rule {
@@ -187,6 +193,16 @@ fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
             fd().max(sqrt / 2.0).min(sturges)
         }
         Bins::Count(_) => unreachable!("a count is not a width rule"),
+    }
+}
+
+/// Bins from a rule's width: ⌈(last − first) / width⌉, or one bin when the
+/// rule gives no width.
+fn count_of_width(first: f64, last: f64, width: f64) -> usize {
+    if width > 0.0 {
+        ((last - first) / width).ceil() as usize
+    } else {
+        1
     }
 }
 
@@ -242,41 +258,60 @@ pub(crate) fn pooled_bins(
             got: 0,
         });
     }
+    if opts.range.is_none() {
+        return unranged_bins(n, all, opts, || quartiles(parts, (all.min, all.max)));
+    }
     let (first, last) = outer_edges((all.min, all.max), opts.range)?;
     let count = match opts.bins {
         Bins::Count(k) => k,
         rule => {
-            let inside: Vec<Cow<[f64]>> = if opts.range.is_some() {
-                parts
-                    .iter()
-                    .map(|p| {
-                        Cow::Owned(
-                            p.iter()
-                                .copied()
-                                .filter(|v| *v >= first && *v <= last)
-                                .collect(),
-                        )
-                    })
-                    .collect()
-            } else {
-                parts.iter().map(|p| Cow::Borrowed(*p)).collect()
-            };
+            let inside: Vec<Vec<f64>> = parts
+                .iter()
+                .map(|p| {
+                    p.iter()
+                        .copied()
+                        .filter(|v| *v >= first && *v <= last)
+                        .collect()
+                })
+                .collect();
             let inside: Vec<&[f64]> = inside.iter().map(|p| &p[..]).collect();
             let m: usize = inside.iter().map(|p| p.len()).sum();
             let width = if m == 0 {
                 0.0
-            } else if opts.range.is_some() {
+            } else {
                 let e = extent_of(&inside);
-                rule_width(rule, &inside, m, (e.min, e.max))
-            } else {
-                rule_width(rule, &inside, m, (all.min, all.max))
+                rule_width(
+                    rule,
+                    || quartiles(&inside, (e.min, e.max)),
+                    m,
+                    (e.min, e.max),
+                )
             };
-            if width > 0.0 {
-                ((last - first) / width).ceil() as usize
-            } else {
-                1
-            }
+            count_of_width(first, last, width)
         }
+    };
+    EqualBins::new(first, last, count)
+}
+
+/// numpy's bins without a `range`, for `n ≥ 1` finite values with extent
+/// `all` whose quartiles are `quartiles()` (asked for by the
+/// `"fd"`/`"auto"` rules only): [`pooled_bins`] for callers that find the
+/// quartiles their own way.
+pub(crate) fn unranged_bins(
+    n: usize,
+    all: Extent,
+    opts: &HistogramOptions,
+    quartiles: impl FnOnce() -> [f64; 3],
+) -> Result<EqualBins> {
+    debug_assert!(opts.range.is_none() && n > 0);
+    let (first, last) = outer_edges((all.min, all.max), None)?;
+    let count = match opts.bins {
+        Bins::Count(k) => k,
+        rule => count_of_width(
+            first,
+            last,
+            rule_width(rule, quartiles, n, (all.min, all.max)),
+        ),
     };
     EqualBins::new(first, last, count)
 }
