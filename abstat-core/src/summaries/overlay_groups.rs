@@ -90,7 +90,7 @@ pub fn overlay_by(
             Ok(_) => Ok(Kernel::Grid(Grid::new(m), vec![0.0; GRID])),
         })
         .collect::<Result<_>>()?;
-    let k = bins.len();
+    let (k, at) = (bins.len(), bins.indexer());
     let block = x.len().div_ceil(BLOCKS).max(CHUNK);
     let empty = || -> Vec<(Vec<u64>, Kernel)> {
         kernels
@@ -106,7 +106,7 @@ pub fn overlay_by(
             for (&v, &c) in xs.iter().zip(cs) {
                 if let Some(g) = slots.of(c) {
                     let (counts, kernel) = &mut acc[g];
-                    if let Some(i) = bins.index(v) {
+                    if let Some(i) = at.of(v) {
                         counts[i] += 1;
                     }
                     kernel.add(v);
