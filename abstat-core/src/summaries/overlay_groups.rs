@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use super::box_groups::check_codes;
 use super::histogram::{Histogram, HistogramOptions, unranged_bins};
 use super::kde::{GRID, Grid, Kde, add_weights, scott};
 use super::order_stats::{
@@ -50,14 +51,7 @@ pub fn overlay_by(
     if points < 2 {
         return Err(Error::invalid("points", points, "at least 2"));
     }
-    if x.len() != codes.len() {
-        return Err(Error::LengthMismatch {
-            left: "values".into(),
-            left_len: x.len(),
-            right: "group codes".into(),
-            right_len: codes.len(),
-        });
-    }
+    check_codes(x, codes)?;
     if let Some(c) = wanted
         .iter()
         .enumerate()
