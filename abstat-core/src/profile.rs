@@ -24,7 +24,9 @@
 //! - **Quantiles** are exact (linear interpolation, numpy's default, as in
 //!   pandas' `describe()`) while a column has at most
 //!   `exact_quantile_limit` values, then come from a KLL-style sketch
-//!   (rank error well under 1 % at the default `sketch_k`).
+//!   (rank error well under 1 % at the default `sketch_k`) that takes a
+//!   random one-in-four sample of the values beyond its first 2^20 (a
+//!   further rank error of standard deviation under 0.1 %).
 //! - **Top values** are exact while a column has at most
 //!   `exact_distinct_limit` distinct texts, then SpaceSaving counters
 //!   (counts are upper bounds; values above n/capacity are never missed).
@@ -48,6 +50,8 @@ use arrow_array::types::{
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use serde::{Deserialize, Serialize};
+
+use rayon::prelude::*;
 
 use crate::{Error, Result};
 use sketch::{HyperLogLog, QuantileSketch, SpaceSaving, hash_bytes, mix64};
@@ -470,9 +474,9 @@ impl ColumnState {
         }
     }
 
-    /// Add one batch's column; `row_hash` accumulates each row's hash.
-    fn update(&mut self, a: &dyn Array, row_hash: &mut [u64], o: &ProfileOptions) -> Result<()> {
-        let mut fold = |i: usize, h: u64| row_hash[i] = mix64(row_hash[i].rotate_left(7) ^ h);
+    /// Add one batch's column; `hashes` receives each row's hash of it.
+    fn update(&mut self, a: &dyn Array, hashes: &mut [u64], o: &ProfileOptions) -> Result<()> {
+        let mut fold = |i: usize, h: u64| hashes[i] = h;
         let (limit, p) = (o.exact_distinct_limit, o.hll_precision);
         let top_capacity = (o.top_k * 20).max(100);
         match self.kind {
@@ -752,9 +756,25 @@ impl Profiler {
                 .map(|f| (f.name().as_str(), f.data_type()))
                 .collect(),
         )?;
-        let mut row_hash = vec![0u64; batch.num_rows()];
-        for (state, array) in self.columns.iter_mut().zip(batch.columns()) {
-            state.update(array.as_ref(), &mut row_hash, &self.options)?;
+        // columns in parallel, each hashing its rows; the row hashes are
+        // then folded column by column, in schema order
+        let n = batch.num_rows();
+        let options = &self.options;
+        let hashes = self
+            .columns
+            .par_iter_mut()
+            .zip(batch.columns().par_iter())
+            .map(|(state, array)| {
+                let mut h = vec![0u64; n];
+                state.update(array.as_ref(), &mut h, options)?;
+                Ok(h)
+            })
+            .collect::<Result<Vec<Vec<u64>>>>()?;
+        let mut row_hash = vec![0u64; n];
+        for h in hashes {
+            for (r, x) in row_hash.iter_mut().zip(h) {
+                *r = mix64(r.rotate_left(7) ^ x);
+            }
         }
         let (limit, p) = (self.options.exact_row_limit, self.options.hll_precision);
         for h in row_hash {

@@ -5,9 +5,9 @@ mod common;
 
 use abstat_core::ab::Posterior;
 use abstat_core::summaries::{
-    Bins, BoxStats, HistogramOptions, Kde, ScatterOptions, box_stats, box_stats_by,
-    correlation_matrix, histogram, histogram_pooled, kde::EXACT_LIMIT, overlay, posterior_density,
-    power_by_sample_size, probplot, qq, roc_points, scatter,
+    Bins, BoxStats, HistogramOptions, Kde, Overlay, ScatterOptions, box_stats, box_stats_by,
+    correlation_matrix, histogram, histogram_pooled, kde::EXACT_LIMIT, overlay, overlay_by,
+    posterior_density, power_by_sample_size, probplot, qq, roc_points, scatter,
 };
 use abstat_core::{Alternative, ConfidenceInterval, NanPolicy};
 use common::{assert_close, cases, data, det_uniform, num};
@@ -319,7 +319,6 @@ fn correlation_matrix_matches_corrcoef() {
 #[test]
 fn overlay_matches_numpy_pooled_bins_counts_and_gaussian_kde() {
     for c in of_kind("overlay") {
-        let name = c["name"].as_str().unwrap();
         let samples: Vec<Vec<f64>> = c["samples"]
             .as_array()
             .unwrap()
@@ -329,42 +328,203 @@ fn overlay_matches_numpy_pooled_bins_counts_and_gaussian_kde() {
         let refs: Vec<&[f64]> = samples.iter().map(|s| &s[..]).collect();
         let points = c["points"].as_u64().unwrap() as usize;
         let o = overlay(&refs, &HistogramOptions::default(), points).unwrap();
-        let expected = c["series"].as_array().unwrap();
-        assert_eq!(o.series.len(), expected.len(), "{name}");
-        for (k, (s, e)) in o.series.iter().zip(expected).enumerate() {
-            let what = format!("{name} series {k}");
-            // edges are linspace: the same arithmetic, so 1e-12 relative
-            all_close(
-                &s.histogram.bins.edges,
-                &vec_of(&c["edges"]),
-                1e-12,
-                1e-300,
-                &what,
-            );
-            let counts: Vec<u64> = e["counts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap())
-                .collect();
-            assert_eq!(s.histogram.counts, counts, "{what}: counts");
-            assert_eq!(s.histogram.n, counts.iter().sum::<u64>(), "{what}: n");
-            let d = s.density.as_ref().expect("a density");
-            all_close(&d.x, &vec_of(&e["grid"]), 1e-12, 1e-12, &what);
-            let dens = vec_of(&e["density"]);
-            let n = s.histogram.n as usize;
-            if n <= EXACT_LIMIT {
-                all_close(&d.y, &dens, RTOL, 1e-300, &what);
-            } else {
-                // the binned KDE's bound of `kde_matches_scipy_gaussian_kde`
-                let peak = dens.iter().cloned().fold(0.0, f64::max);
-                all_close(&d.y, &dens, 0.0, 1e-4 * peak, &what);
-            }
-            let kde = Kde::fit(refs[k], NanPolicy::Omit).unwrap();
-            assert_close(kde.bandwidth, num(&e["bandwidth"]), RTOL, 0.0, &what);
-            // the fused pass bins exactly as Kde::fit does
-            assert_eq!(d, &kde.curve(points).unwrap(), "{what}: Kde::fit");
+        check_overlay(&o, &c, &refs);
+    }
+}
+
+/// `o` against the fixture case `c` (numpy's pooled bins and counts,
+/// scipy's KDE), and its densities against [`Kde::fit`] of each sample.
+fn check_overlay(o: &Overlay, c: &Value, samples: &[&[f64]]) {
+    let name = c["name"].as_str().unwrap();
+    let points = c["points"].as_u64().unwrap() as usize;
+    let expected = c["series"].as_array().unwrap();
+    assert_eq!(o.series.len(), expected.len(), "{name}");
+    for (k, (s, e)) in o.series.iter().zip(expected).enumerate() {
+        let what = format!("{name} series {k}");
+        // edges are linspace: the same arithmetic, so 1e-12 relative
+        all_close(
+            &s.histogram.bins.edges,
+            &vec_of(&c["edges"]),
+            1e-12,
+            1e-300,
+            &what,
+        );
+        let counts: Vec<u64> = e["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(s.histogram.counts, counts, "{what}: counts");
+        assert_eq!(s.histogram.n, counts.iter().sum::<u64>(), "{what}: n");
+        let d = s.density.as_ref().expect("a density");
+        all_close(&d.x, &vec_of(&e["grid"]), 1e-12, 1e-12, &what);
+        let dens = vec_of(&e["density"]);
+        let n = s.histogram.n as usize;
+        if n <= EXACT_LIMIT {
+            all_close(&d.y, &dens, RTOL, 1e-300, &what);
+        } else {
+            // the binned KDE's bound of `kde_matches_scipy_gaussian_kde`
+            let peak = dens.iter().cloned().fold(0.0, f64::max);
+            all_close(&d.y, &dens, 0.0, 1e-4 * peak, &what);
         }
+        let kde = Kde::fit(samples[k], NanPolicy::Omit).unwrap();
+        assert_close(kde.bandwidth, num(&e["bandwidth"]), RTOL, 0.0, &what);
+        // the fused pass bins exactly as Kde::fit does
+        assert_eq!(d, &kde.curve(points).unwrap(), "{what}: Kde::fit");
+    }
+}
+
+/// Group codes floor(3u) of a fixture's uniform spec (gen_charts.py
+/// "overlay_by").
+fn thirds(spec: &Value) -> Vec<u32> {
+    data(spec)
+        .iter()
+        .map(|u| (u * 3.0).floor() as u32)
+        .collect()
+}
+
+/// The values of `x` whose code is `g`, in row order.
+fn part_of(x: &[f64], codes: &[u32], g: u32) -> Vec<f64> {
+    x.iter()
+        .zip(codes)
+        .filter(|(_, k)| **k == g)
+        .map(|(v, _)| *v)
+        .collect()
+}
+
+#[test]
+fn overlay_by_group_matches_numpy_and_the_split_groups() {
+    for c in of_kind("overlay_by") {
+        let name = c["name"].as_str().unwrap();
+        let x = powered(&c["x"]);
+        let codes = thirds(&c["codes"]);
+        let wanted: Vec<u32> = c["wanted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        let points = c["points"].as_u64().unwrap() as usize;
+        let opts = HistogramOptions::default();
+        let by = overlay_by(&x, &codes, &wanted, &opts, points).unwrap();
+        let parts: Vec<Vec<f64>> = wanted.iter().map(|&g| part_of(&x, &codes, g)).collect();
+        let refs: Vec<&[f64]> = parts.iter().map(|p| &p[..]).collect();
+        // against numpy / scipy, and Kde::fit of each group within the
+        // binned density's summation order (the assert_eq there holds for
+        // the exact KDE only, so compare the split path below instead)
+        let split = overlay(&refs, &opts, points).unwrap();
+        check_overlay(&split, &c, &refs);
+        for (k, (b, s)) in by.series.iter().zip(&split.series).enumerate() {
+            let what = format!("{name} series {k}");
+            // the same bins and counts, bit for bit
+            assert_eq!(b.histogram, s.histogram, "{what}: histogram");
+            let (db, ds) = (b.density.as_ref().unwrap(), s.density.as_ref().unwrap());
+            if s.histogram.n as usize <= EXACT_LIMIT {
+                assert_eq!(db, ds, "{what}: exact density");
+            } else {
+                // the binned density's grid weights and Scott's variance
+                // are summed over row blocks instead of the split groups'
+                // blocks: equal up to that summation order
+                // (points near 0 are compared on the curve's span)
+                let span = ds.x[ds.x.len() - 1] - ds.x[0];
+                all_close(&db.x, &ds.x, 1e-13, 1e-13 * span, &what);
+                all_close(&db.y, &ds.y, 1e-12, 1e-300, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn overlay_by_group_errors_and_missing_values() {
+    let opts = HistogramOptions::default();
+    let x = [1.0, 2.0, f64::NAN, 4.0, 5.0, 6.0, 9.0];
+    let codes = [0, 1, 0, 1, 0, 1, 7];
+    // NaN omitted: the split path, as overlay of the groups
+    let by = overlay_by(&x, &codes, &[1, 0], &opts, 20).unwrap();
+    let split = overlay(&[&[2.0, 4.0, 6.0], &[1.0, 5.0]], &opts, 20).unwrap();
+    assert_eq!(by, split);
+    assert!(matches!(
+        overlay_by(
+            &x,
+            &codes,
+            &[0, 1],
+            &HistogramOptions {
+                nan_policy: NanPolicy::Raise,
+                ..opts
+            },
+            20
+        ),
+        Err(abstat_core::Error::MissingValues { .. })
+    ));
+    let ok = [1.0, 2.0, 3.0, 4.0];
+    assert!(matches!(
+        overlay_by(&ok, &[0, 1], &[0, 1], &opts, 20),
+        Err(abstat_core::Error::LengthMismatch { .. })
+    ));
+    // an empty group, a code asked for twice, no groups, too few points
+    assert!(matches!(
+        overlay_by(&ok, &[0, 0, 1, 1], &[0, 2], &opts, 20),
+        Err(abstat_core::Error::TooFewObservations { .. })
+    ));
+    assert!(overlay_by(&ok, &[0, 0, 1, 1], &[0, 0], &opts, 20).is_err());
+    assert!(overlay_by(&ok, &[0, 0, 1, 1], &[], &opts, 20).is_err());
+    assert!(overlay_by(&ok, &[0, 0, 1, 1], &[0, 1], &opts, 1).is_err());
+    // an infinite value in a wanted group is refused, in another skipped
+    let inf = [1.0, 2.0, f64::INFINITY, 4.0, 7.0];
+    assert!(overlay_by(&inf, &[0, 1, 0, 1, 0], &[0, 1], &opts, 20).is_err());
+    let by = overlay_by(&inf, &[0, 1, 2, 1, 0], &[0, 1], &opts, 20).unwrap();
+    assert_eq!(by, overlay(&[&[1.0, 7.0], &[2.0, 4.0]], &opts, 20).unwrap());
+    // a huge code is looked up without a table; a constant group has no
+    // density; a range takes the split path
+    let big = u32::MAX - 1;
+    let by = overlay_by(&ok, &[big, 3, big, 3], &[3, big], &opts, 20).unwrap();
+    assert_eq!(by, overlay(&[&[2.0, 4.0], &[1.0, 3.0]], &opts, 20).unwrap());
+    let by = overlay_by(&[1.0, 2.0, 5.0, 5.0], &[0, 0, 1, 1], &[0, 1], &opts, 20).unwrap();
+    assert!(by.series[0].density.is_some() && by.series[1].density.is_none());
+    let ranged = HistogramOptions {
+        range: Some((0.0, 3.0)),
+        ..opts
+    };
+    let by = overlay_by(&ok, &[0, 1, 0, 1], &[0, 1], &ranged, 20).unwrap();
+    assert_eq!(
+        by,
+        overlay(&[&[1.0, 3.0], &[2.0, 4.0]], &ranged, 20).unwrap()
+    );
+}
+
+#[test]
+fn overlay_by_group_fused_path_equals_split_with_every_bin_rule() {
+    // several row chunks, groups well above and below the exact KDE limit
+    let n = 200_000;
+    let u = det_uniform(91, n);
+    let x: Vec<f64> = det_uniform(92, n).iter().map(|v| v * v * 50.0).collect();
+    let codes: Vec<u32> = u.iter().map(|v| if *v < 0.05 { 5 } else { 1 }).collect();
+    for bins in [
+        Bins::Auto,
+        Bins::Sturges,
+        Bins::FreedmanDiaconis,
+        Bins::Count(17),
+    ] {
+        let opts = HistogramOptions {
+            bins,
+            ..Default::default()
+        };
+        let by = overlay_by(&x, &codes, &[5, 1], &opts, 30).unwrap();
+        let (a, b) = (part_of(&x, &codes, 5), part_of(&x, &codes, 1));
+        let split = overlay(&[&a, &b], &opts, 30).unwrap();
+        assert!(a.len() <= EXACT_LIMIT && b.len() > EXACT_LIMIT);
+        assert_eq!(by.series[0], split.series[0], "{bins:?}: small group");
+        assert_eq!(
+            by.series[1].histogram, split.series[1].histogram,
+            "{bins:?}"
+        );
+        let (db, ds) = (
+            by.series[1].density.as_ref().unwrap(),
+            split.series[1].density.as_ref().unwrap(),
+        );
+        // summation order of the binned density only (see above)
+        all_close(&db.y, &ds.y, 1e-12, 1e-300, &format!("{bins:?}"));
     }
 }
 

@@ -57,6 +57,7 @@ mod infer;
 pub mod ingest;
 pub mod names;
 pub mod options;
+mod parquet_encode;
 mod reader;
 pub mod report;
 mod source;

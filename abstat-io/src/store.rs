@@ -21,7 +21,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
@@ -29,6 +28,7 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 
 use crate::names::LABEL_KEY;
+use crate::parquet_encode::write_parquet;
 use crate::variant_moments::{Accumulator, MomentsQuery, VariantMoments};
 use crate::{Error, Result};
 
@@ -326,18 +326,8 @@ impl LocalStore {
                     ZstdLevel::try_new(1).expect("valid level"),
                 ))
                 .build();
-            let mut w = ArrowWriter::try_new(
-                f.try_clone().map_err(io(&path))?,
-                schema.clone(),
-                Some(props),
-            )
-            .map_err(|e| Error::format("Parquet", e))?;
-            for b in batches {
-                let b = b?;
-                rows += b.num_rows() as u64;
-                w.write(&b).map_err(|e| Error::format("Parquet", e))?;
-            }
-            w.close().map_err(|e| Error::format("Parquet", e))?;
+            let file = f.try_clone().map_err(io(&path))?;
+            rows = write_parquet(file, schema, props, batches)?;
             Ok(())
         })?;
         let bytes = fs::metadata(&path).map_err(io(&path))?.len();

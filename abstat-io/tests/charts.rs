@@ -132,3 +132,41 @@ fn box_plot_by_group_codes_is_the_box_plot_of_the_split_groups() {
     let err = Chart::box_plot_by(&x, &codes[1..], &["a", "b", "c"], "v", "g", Lang::En);
     assert!(matches!(err, Err(Error::ChartData(_))));
 }
+
+#[test]
+fn distributions_by_variant_codes_is_the_chart_of_the_split_samples() {
+    // two variants above the exact KDE limit, a third skipped
+    let x = column(200_000, 6);
+    let codes: Vec<u32> = column(200_000, 7)
+        .iter()
+        .map(|u| ((u + 2.0) * 0.75) as u32)
+        .collect();
+    let by = Chart::distributions_by(&x, &codes, 1, 0, "v", Lang::En).unwrap();
+    let part = |g: u32| -> Vec<f64> {
+        x.iter()
+            .zip(&codes)
+            .filter(|(_, c)| **c == g)
+            .map(|(v, _)| *v)
+            .collect()
+    };
+    let split = Chart::distributions(&part(1), &part(0), "v", Lang::En).unwrap();
+    assert_eq!((&by.title, &by.x_label), (&split.title, &split.x_label));
+    let (ChartKind::Distributions { series: by }, ChartKind::Distributions { series: split }) =
+        (&by.kind, &split.kind)
+    else {
+        panic!("distributions");
+    };
+    for (a, b) in by.iter().zip(split) {
+        assert_eq!((&a.name, &a.histogram), (&b.name, &b.histogram));
+        let (da, db) = (a.density.as_ref().unwrap(), b.density.as_ref().unwrap());
+        // binned densities summed in another order: equal to rounding
+        let peak = db.y.iter().cloned().fold(0.0, f64::max);
+        for (u, v) in da.y.iter().zip(&db.y) {
+            assert!((u - v).abs() <= 1e-12 * peak, "{u} vs {v}");
+        }
+    }
+    let err = Chart::distributions_by(&x, &codes[1..], 0, 1, "v", Lang::En);
+    assert!(matches!(err, Err(Error::ChartData(_))));
+    let err = Chart::distributions_by(&x, &codes, 0, 9, "v", Lang::En);
+    assert!(matches!(err, Err(Error::ChartData(_))));
+}

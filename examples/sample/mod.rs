@@ -210,15 +210,6 @@ impl Sample {
         }
     }
 
-    fn revenue_of_variant(&self, v: u32) -> Vec<f64> {
-        self.revenue
-            .iter()
-            .zip(&self.variant)
-            .filter(|(_, g)| **g == v)
-            .map(|(r, _)| *r)
-            .collect()
-    }
-
     /// The chart `kind` (one of [`KINDS`]), summarised from the raw columns
     /// or the analyses.
     pub fn chart(&self, kind: &str) -> Chart {
@@ -262,12 +253,9 @@ impl Sample {
             ),
             "qq" => Chart::qq(&self.sessions, "sessions", Lang::En),
             "forest" => Chart::forest(&self.experiment, &VARIANTS, Lang::En),
-            "distributions" => Chart::distributions(
-                &self.revenue_of_variant(0),
-                &self.revenue_of_variant(1),
-                "revenue, ₽",
-                Lang::En,
-            ),
+            "distributions" => {
+                Chart::distributions_by(&self.revenue, &self.variant, 0, 1, "revenue, ₽", Lang::En)
+            }
             "cumulative_lift" => Chart::cumulative_lift(
                 &self.daily.0,
                 &self.daily.1,

@@ -83,26 +83,56 @@ impl HyperLogLog {
 /// approximation in streams", FOCS 2016, with a fixed capacity per level).
 /// Rank error is about n·log2(n/k)/k in the worst case and far less in
 /// practice. The alternating offset keeps it deterministic.
+///
+/// Inputs beyond the first [`SAMPLE_AFTER`] are sampled: one in
+/// 2^[`SAMPLE_BITS`], chosen by a SplitMix64 stream (fixed seed, so
+/// deterministic), enters at level [`SAMPLE_BITS`], where an item stands
+/// for that many inputs — the sampling of KLL's lowest levels. It adds a
+/// rank error of standard deviation at most √(q(1 − q)·2^SAMPLE_BITS / n)
+/// (0.1 % at a million values) and cuts the sketch's cost per sampled-out
+/// input to a counter step and a mix.
 #[derive(Debug, Clone)]
 pub(crate) struct QuantileSketch {
     k: usize,
     levels: Vec<Vec<f64>>,
     odd: bool,
+    /// Inputs seen (the SplitMix64 state of the sampling is derived
+    /// from it).
+    seen: u64,
 }
+
+/// log2 of the inputs per sampled item of a [`QuantileSketch`].
+pub(crate) const SAMPLE_BITS: usize = 2;
+/// Inputs a [`QuantileSketch`] takes whole before it samples.
+pub(crate) const SAMPLE_AFTER: u64 = 1 << 20;
 
 impl QuantileSketch {
     pub(crate) fn new(k: usize) -> Self {
         QuantileSketch {
             k: k.max(8),
-            levels: vec![Vec::new()],
+            levels: vec![Vec::new(); SAMPLE_BITS + 1],
             odd: false,
+            seen: 0,
         }
     }
 
+    /// Add an input (beyond the first [`SAMPLE_AFTER`], kept with
+    /// probability 2^−[`SAMPLE_BITS`]).
+    #[inline]
     pub(crate) fn insert(&mut self, x: f64) {
-        self.levels[0].push(x);
-        if self.levels[0].len() >= self.k {
-            self.compact(0);
+        self.seen += 1;
+        let level = if self.seen <= SAMPLE_AFTER {
+            0
+        } else if mix64(self.seen.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & ((1 << SAMPLE_BITS) - 1)
+            == 0
+        {
+            SAMPLE_BITS
+        } else {
+            return;
+        };
+        self.levels[level].push(x);
+        if self.levels[level].len() >= self.k {
+            self.compact(level);
         }
     }
 
@@ -126,6 +156,7 @@ impl QuantileSketch {
     }
 
     pub(crate) fn merge(&mut self, other: &QuantileSketch) {
+        self.seen += other.seen;
         for (h, items) in other.levels.iter().enumerate() {
             if self.levels.len() <= h {
                 self.levels.push(Vec::new());
@@ -320,14 +351,32 @@ mod tests {
             if i % 3 == 0 { t.insert(x) } else { s.insert(x) }
         }
         s.merge(&t);
+        assert_ranks_close(&s, n as u64, 0.01);
+    }
+
+    /// `s`'s quantiles of a permutation of 0..n within `tol`·n ranks.
+    fn assert_ranks_close(s: &QuantileSketch, n: u64, tol: f64) {
         for q in [0.01, 0.25, 0.5, 0.75, 0.99] {
             let exact = q * (n - 1) as f64;
             let got = s.quantile(q);
             assert!(
-                (got - exact).abs() / n as f64 <= 0.01,
+                (got - exact).abs() / n as f64 <= tol,
                 "q = {q}: {got} vs {exact}"
             );
         }
+    }
+
+    #[test]
+    fn sampled_sketch_ranks_are_close() {
+        // beyond SAMPLE_AFTER inputs, one in 2^SAMPLE_BITS is kept
+        let n = 3 * SAMPLE_AFTER;
+        let mut s = QuantileSketch::new(2048);
+        for i in 0..n {
+            s.insert(((i * 48_271) % n) as f64);
+        }
+        let kept: usize = s.levels.iter().map(Vec::len).sum();
+        assert!(kept < 20_000, "{kept} items kept");
+        assert_ranks_close(&s, n, 0.005);
     }
 
     #[test]

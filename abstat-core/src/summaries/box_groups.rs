@@ -49,14 +49,7 @@ pub fn box_stats_by(
     nan_policy: NanPolicy,
 ) -> Result<Vec<BoxStats>> {
     check_whis(whis)?;
-    if x.len() != codes.len() {
-        return Err(Error::LengthMismatch {
-            left: "values".into(),
-            left_len: x.len(),
-            right: "group codes".into(),
-            right_len: codes.len(),
-        });
-    }
+    check_codes(x, codes)?;
     if groups == 0 {
         return Err(Error::invalid("groups", groups, "at least 1"));
     }
@@ -164,6 +157,19 @@ pub fn box_stats_by(
         .zip(beyond)
         .map(|((s, q), b)| finish(s.n, s.extent.sum / s.n as f64, q, b))
         .collect())
+}
+
+/// One group code per value, or [`Error::LengthMismatch`].
+pub(crate) fn check_codes(x: &[f64], codes: &[u32]) -> Result<()> {
+    if x.len() != codes.len() {
+        return Err(Error::LengthMismatch {
+            left: "values".into(),
+            left_len: x.len(),
+            right: "group codes".into(),
+            right_len: codes.len(),
+        });
+    }
+    Ok(())
 }
 
 /// One accumulator per group, filled by `add(acc, group, value)` over the

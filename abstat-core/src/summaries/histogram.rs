@@ -98,12 +98,55 @@ impl EqualBins {
     /// computation with its ±1 corrections at the edges.
     #[inline]
     pub fn index(&self, v: f64) -> Option<usize> {
+        self.indexer().of(v)
+    }
+
+    /// [`EqualBins::index`] with its constants computed once, for loops
+    /// over many values.
+    pub(crate) fn indexer(&self) -> BinIndex<'_> {
         let n = self.len();
         let (first, last) = (self.edges[0], self.edges[n]);
-        if !(v >= first && v <= last) {
+        BinIndex {
+            edges: &self.edges,
+            first,
+            last,
+            scale: n as f64 / (last - first),
+            n,
+        }
+    }
+
+    /// Counts of `x` per bin (values outside are skipped); parallel
+    /// over chunks of `x`.
+    pub fn count(&self, x: &[f64]) -> Vec<u64> {
+        let at = self.indexer();
+        bin_counts(x, self.len(), |v| at.of(v))
+    }
+}
+
+/// The bin of a value in [`EqualBins`] (see [`EqualBins::indexer`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BinIndex<'a> {
+    edges: &'a [f64],
+    first: f64,
+    last: f64,
+    /// bins / (last − first)
+    scale: f64,
+    n: usize,
+}
+
+impl BinIndex<'_> {
+    /// The bin of `v`, or `None` outside `[first, last]`. numpy computes
+    /// the first guess as (v − first) / (last − first) · n; the product
+    /// with the precomputed n / (last − first) differs from it by a few
+    /// ulps, so the guess is off by at most one bin near an edge, and the
+    /// corrections against the edges below (numpy's) give numpy's bin.
+    #[inline]
+    pub(crate) fn of(&self, v: f64) -> Option<usize> {
+        let n = self.n;
+        if !(v >= self.first && v <= self.last) {
             return None;
         }
-        let mut i = (((v - first) / (last - first)) * n as f64) as usize;
+        let mut i = ((v - self.first) * self.scale) as usize;
         if i >= n {
             i = n - 1;
         }
@@ -113,12 +156,6 @@ impl EqualBins {
             i += 1;
         }
         Some(i)
-    }
-
-    /// Counts of `x` per bin (values outside are skipped); parallel
-    /// over chunks of `x`.
-    pub fn count(&self, x: &[f64]) -> Vec<u64> {
-        bin_counts(x, self.len(), |v| self.index(v))
     }
 }
 
@@ -169,14 +206,20 @@ fn outer_edges(data: (f64, f64), range: Option<(f64, f64)>) -> Result<(f64, f64)
 }
 
 /// The bin width of a rule on the values inside the range (numpy
-/// `_hist_bin_*`), `n` values with extent `(lo, hi)`; 0 when the rule
-/// gives none.
-fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
+/// `_hist_bin_*`), `n` values with extent `(lo, hi)` and quartiles
+/// `quartiles()` (asked for by the `"fd"`/`"auto"` rules only); 0 when the
+/// rule gives none.
+fn rule_width(
+    rule: Bins,
+    quartiles: impl FnOnce() -> [f64; 3],
+    n: usize,
+    (lo, hi): (f64, f64),
+) -> f64 {
     let n = n as f64;
     let ptp = hi - lo;
     let sturges = ptp / (n.log2() + 1.0);
     let fd = || {
-        let q = quartiles(x, (lo, hi));
+        let q = quartiles();
         2.0 * (q[2] - q[0]) * n.powf(-1.0 / 3.0)
     };
     match rule {
@@ -187,6 +230,16 @@ fn rule_width(rule: Bins, x: &[&[f64]], n: usize, (lo, hi): (f64, f64)) -> f64 {
             fd().max(sqrt / 2.0).min(sturges)
         }
         Bins::Count(_) => unreachable!("a count is not a width rule"),
+    }
+}
+
+/// Bins from a rule's width: ⌈(last − first) / width⌉, or one bin when the
+/// rule gives no width.
+fn count_of_width(first: f64, last: f64, width: f64) -> usize {
+    if width > 0.0 {
+        ((last - first) / width).ceil() as usize
+    } else {
+        1
     }
 }
 
@@ -242,41 +295,60 @@ pub(crate) fn pooled_bins(
             got: 0,
         });
     }
+    if opts.range.is_none() {
+        return unranged_bins(n, all, opts, || quartiles(parts, (all.min, all.max)));
+    }
     let (first, last) = outer_edges((all.min, all.max), opts.range)?;
     let count = match opts.bins {
         Bins::Count(k) => k,
         rule => {
-            let inside: Vec<Cow<[f64]>> = if opts.range.is_some() {
-                parts
-                    .iter()
-                    .map(|p| {
-                        Cow::Owned(
-                            p.iter()
-                                .copied()
-                                .filter(|v| *v >= first && *v <= last)
-                                .collect(),
-                        )
-                    })
-                    .collect()
-            } else {
-                parts.iter().map(|p| Cow::Borrowed(*p)).collect()
-            };
+            let inside: Vec<Vec<f64>> = parts
+                .iter()
+                .map(|p| {
+                    p.iter()
+                        .copied()
+                        .filter(|v| *v >= first && *v <= last)
+                        .collect()
+                })
+                .collect();
             let inside: Vec<&[f64]> = inside.iter().map(|p| &p[..]).collect();
             let m: usize = inside.iter().map(|p| p.len()).sum();
             let width = if m == 0 {
                 0.0
-            } else if opts.range.is_some() {
+            } else {
                 let e = extent_of(&inside);
-                rule_width(rule, &inside, m, (e.min, e.max))
-            } else {
-                rule_width(rule, &inside, m, (all.min, all.max))
+                rule_width(
+                    rule,
+                    || quartiles(&inside, (e.min, e.max)),
+                    m,
+                    (e.min, e.max),
+                )
             };
-            if width > 0.0 {
-                ((last - first) / width).ceil() as usize
-            } else {
-                1
-            }
+            count_of_width(first, last, width)
         }
+    };
+    EqualBins::new(first, last, count)
+}
+
+/// numpy's bins without a `range`, for `n ≥ 1` finite values with extent
+/// `all` whose quartiles are `quartiles()` (asked for by the
+/// `"fd"`/`"auto"` rules only): [`pooled_bins`] for callers that find the
+/// quartiles their own way.
+pub(crate) fn unranged_bins(
+    n: usize,
+    all: Extent,
+    opts: &HistogramOptions,
+    quartiles: impl FnOnce() -> [f64; 3],
+) -> Result<EqualBins> {
+    debug_assert!(opts.range.is_none() && n > 0);
+    let (first, last) = outer_edges((all.min, all.max), None)?;
+    let count = match opts.bins {
+        Bins::Count(k) => k,
+        rule => count_of_width(
+            first,
+            last,
+            rule_width(rule, quartiles, n, (all.min, all.max)),
+        ),
     };
     EqualBins::new(first, last, count)
 }
@@ -298,6 +370,39 @@ mod tests {
         .unwrap();
         assert_eq!(h.counts, vec![2, 2]);
         assert_eq!(h.n, 4);
+    }
+
+    #[test]
+    fn indexer_gives_numpy_s_bin_even_at_the_edges() {
+        // numpy's guess (a division), then its corrections
+        fn numpy(b: &EqualBins, v: f64) -> Option<usize> {
+            let n = b.len();
+            let (first, last) = (b.edges[0], b.edges[n]);
+            if !(v >= first && v <= last) {
+                return None;
+            }
+            let mut i = (((v - first) / (last - first)) * n as f64) as usize;
+            i = i.min(n - 1);
+            if v < b.edges[i] {
+                i -= 1;
+            } else if v >= b.edges[i + 1] && i != n - 1 {
+                i += 1;
+            }
+            Some(i)
+        }
+        for (first, last, n) in [(0.1, 0.7, 3), (-3.3, 1e3, 997), (1e-9, 3e-9, 41)] {
+            let b = EqualBins::new(first, last, n).unwrap();
+            let at = b.indexer();
+            let mut values: Vec<f64> = b.edges.clone();
+            for e in &b.edges {
+                values.extend([e.next_up(), e.next_down()]);
+            }
+            values.extend((0..10_000).map(|i| first + (last - first) * (i as f64 / 9_999.0)));
+            values.extend([first - 1.0, last + 1.0, f64::NAN]);
+            for v in values {
+                assert_eq!(at.of(v), numpy(&b, v), "{v} in {first}..{last} / {n}");
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! sum and centred sums of squares (and cross products, for pairs and
 //! correlation matrices); later passes count bins or buckets, gather the
 //! values near wanted order statistics, and bin a density's grid in the
-//! same pass as the histogram ([`overlay`], [`box_stats_by`]). Each summary matches its reference (numpy, scipy, scikit-learn,
+//! same pass as the histogram ([`overlay`], [`overlay_by`],
+//! [`box_stats_by`]). Each summary matches its reference (numpy, scipy, scikit-learn,
 //! statsmodels) on the same data; where a big input is approximated to stay
 //! fast, the function's documentation says how and by how much.
 //!
@@ -28,6 +29,7 @@ pub mod kde;
 pub mod lift;
 mod order_stats;
 pub mod overlay;
+pub mod overlay_groups;
 pub mod power_curve;
 pub mod qq;
 pub mod roc;
@@ -42,6 +44,7 @@ pub use histogram::{Bins, EqualBins, Histogram, HistogramOptions, histogram, his
 pub use kde::{Density, Kde};
 pub use lift::{LiftPoint, cumulative_lift, posterior_density};
 pub use overlay::{Overlay, OverlaySeries, overlay};
+pub use overlay_groups::overlay_by;
 pub use power_curve::{PowerCurve, power_by_effect, power_by_sample_size};
 pub use qq::{LinearFit, QqPlot, probplot};
 pub use roc::{RocPoints, roc_points};

@@ -98,12 +98,12 @@ fn counts_and_kde(
         Some(h) if m.n <= kde::EXACT_LIMIT => (bins.count(x), Some(Kde::exact(x, m, h))),
         Some(h) => {
             let grid = Grid::new(m);
-            let k = bins.len();
+            let (k, at) = (bins.len(), bins.indexer());
             let (counts, weights) = in_blocks(x, |c| {
                 let mut counts = vec![0u64; k];
                 let mut w = vec![0.0; GRID];
                 for &v in c {
-                    if let Some(i) = bins.index(v) {
+                    if let Some(i) = at.of(v) {
                         counts[i] += 1;
                     }
                     grid.add(&mut w, v);

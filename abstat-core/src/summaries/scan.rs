@@ -89,7 +89,16 @@ impl Moments {
         }
     }
 
-    fn merge(self, o: Moments) -> Moments {
+    /// No values.
+    pub(crate) const EMPTY: Moments = Moments {
+        n: 0,
+        extent: Extent::EMPTY,
+        m2: 0.0,
+        finite: true,
+    };
+
+    /// The moments of two runs of values, `self` first (Chan et al.).
+    pub(crate) fn merge(self, o: Moments) -> Moments {
         if self.n == 0 {
             return o;
         }
@@ -115,15 +124,7 @@ impl Moments {
 /// [`Moments`] of `x` in one parallel pass.
 pub(crate) fn moments(x: &[f64]) -> Moments {
     let parts: Vec<Moments> = x.par_chunks(CHUNK).map(Moments::of_chunk).collect();
-    parts.into_iter().fold(
-        Moments {
-            n: 0,
-            extent: Extent::EMPTY,
-            m2: 0.0,
-            finite: true,
-        },
-        Moments::merge,
-    )
+    parts.into_iter().fold(Moments::EMPTY, Moments::merge)
 }
 
 /// Per-column [`Moments`] of equally long columns and the centred

@@ -127,6 +127,7 @@ fn histogram2d_within(
 ) -> Result<Binned2d> {
     let x_bins = EqualBins::new(x0, x1, nx)?;
     let y_bins = EqualBins::new(y0, y1, ny)?;
+    let (x_at, y_at) = (x_bins.indexer(), y_bins.indexer());
     let flat = x
         .par_chunks(CHUNK)
         .zip(y.par_chunks(CHUNK))
@@ -135,7 +136,7 @@ fn histogram2d_within(
             || vec![0u64; nx * ny],
             |mut acc, (xs, ys)| {
                 for (&a, &b) in xs.iter().zip(ys) {
-                    if let (Some(i), Some(j)) = (x_bins.index(a), y_bins.index(b)) {
+                    if let (Some(i), Some(j)) = (x_at.of(a), y_at.of(b)) {
                         acc[j * nx + i] += 1;
                     }
                 }

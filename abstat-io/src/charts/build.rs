@@ -10,9 +10,9 @@ use abstat_core::classification::{ConfusionMatrix, Importance};
 use abstat_core::proportion::{ProportionCi, proportion_confint};
 use abstat_core::regression::{Estimates, OlsFit};
 use abstat_core::summaries::{
-    HistogramOptions, OverlaySeries, ScatterOptions, box_stats, box_stats_by, correlation_matrix,
-    cumulative_lift, overlay, posterior_density, power_by_sample_size, probplot, roc_points,
-    scatter,
+    HistogramOptions, Overlay, OverlaySeries, ScatterOptions, box_stats, box_stats_by,
+    correlation_matrix, cumulative_lift, overlay, overlay_by, posterior_density,
+    power_by_sample_size, probplot, roc_points, scatter,
 };
 use abstat_core::{Alternative, NanPolicy};
 
@@ -55,6 +55,26 @@ fn chart(
         lang,
         kind,
     }
+}
+
+/// The overlaid distributions chart of a control and a treatment overlay.
+fn distributions_chart(o: Overlay, metric: &str, lang: Lang) -> Chart {
+    let series = [Text::Control, Text::Treatment]
+        .into_iter()
+        .zip(o.series)
+        .map(|(name, s)| NamedSeries {
+            name: name.get(lang).to_string(),
+            histogram: s.histogram,
+            density: s.density,
+        })
+        .collect();
+    chart(
+        format!("{} {metric}", Text::DistributionOf.get(lang)),
+        metric,
+        Text::Density.get(lang),
+        lang,
+        ChartKind::Distributions { series },
+    )
 }
 
 fn box_chart(groups: Vec<NamedBox>, value: &str, group: &str, lang: Lang) -> Chart {
@@ -314,22 +334,31 @@ impl Chart {
             &HistogramOptions::default(),
             CURVE_POINTS,
         ))?;
-        let series = [Text::Control, Text::Treatment]
-            .into_iter()
-            .zip(o.series)
-            .map(|(name, s)| NamedSeries {
-                name: name.get(lang).to_string(),
-                histogram: s.histogram,
-                density: s.density,
-            })
-            .collect();
-        Ok(chart(
-            format!("{} {metric}", Text::DistributionOf.get(lang)),
-            metric,
-            Text::Density.get(lang),
-            lang,
-            ChartKind::Distributions { series },
-        ))
+        Ok(distributions_chart(o, metric, lang))
+    }
+
+    /// [`Chart::distributions`] of a metric column split by variant without
+    /// splitting it: `values[i]` belongs to variant `codes[i]`; the control
+    /// is the rows of code `control`, the treatment those of `treatment`,
+    /// other rows are skipped (abstat-core `overlay_by`: fused passes over
+    /// both columns). The same chart as [`Chart::distributions`] of the
+    /// split samples, the binned densities up to summation order.
+    pub fn distributions_by(
+        values: &[f64],
+        codes: &[u32],
+        control: u32,
+        treatment: u32,
+        metric: &str,
+        lang: Lang,
+    ) -> Result<Chart> {
+        let o = core(overlay_by(
+            values,
+            codes,
+            &[control, treatment],
+            &HistogramOptions::default(),
+            CURVE_POINTS,
+        ))?;
+        Ok(distributions_chart(o, metric, lang))
     }
 
     /// Cumulative relative lift over periods with its always-valid

@@ -1,0 +1,272 @@
+//! Parquet files written with both cores busy: each row group's columns
+//! are encoded and compressed in parallel (parquet's `ArrowColumnWriter`s
+//! on rayon, the low-level path `ArrowWriter` documents for this), on a
+//! thread of their own while the next row group's batches are read.
+//! The file is the one `ArrowWriter` writes with the same properties:
+//! the same row groups (of `max_row_group_row_count` rows, batches sliced at
+//! the boundary), the Arrow schema embedded, columns in schema order.
+
+use std::fs::File;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::file::properties::{DEFAULT_MAX_ROW_GROUP_ROW_COUNT, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
+
+use crate::{Error, Result};
+
+fn parquet(e: parquet::errors::ParquetError) -> Error {
+    Error::format("Parquet", e)
+}
+
+/// Write `batches` (of `schema`) to `file` as Parquet with `props`;
+/// returns the number of rows. Reading the next batches overlaps the
+/// encoding of the previous row group.
+pub(crate) fn write_parquet(
+    file: File,
+    schema: SchemaRef,
+    props: WriterProperties,
+    batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
+) -> Result<u64> {
+    let group_rows = props
+        .max_row_group_row_count()
+        .unwrap_or(DEFAULT_MAX_ROW_GROUP_ROW_COUNT)
+        .max(1);
+    let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))
+        .and_then(ArrowWriter::into_serialized_writer)
+        .map_err(parquet)?;
+    // the top-level field of each leaf column
+    let descr = writer.schema_descr();
+    let roots: Vec<usize> = (0..descr.num_columns())
+        .map(|leaf| descr.get_column_root_idx(leaf))
+        .collect();
+    let encoder = Encoder {
+        schema: &schema,
+        factory: &factory,
+        roots: &roots,
+    };
+    let mut rows = 0u64;
+    std::thread::scope(|scope| -> Result<()> {
+        let mut encoding = None;
+        let mut groups = 0usize;
+        let mut pending: Vec<RecordBatch> = Vec::new();
+        let mut pending_rows = 0usize;
+        for b in batches {
+            let mut next = Some(b?);
+            while let Some(b) = next.take() {
+                let take = (group_rows - pending_rows).min(b.num_rows());
+                rows += take as u64;
+                pending.push(b.slice(0, take));
+                pending_rows += take;
+                if take < b.num_rows() {
+                    next = Some(b.slice(take, b.num_rows() - take));
+                }
+                if pending_rows == group_rows {
+                    let group = std::mem::take(&mut pending);
+                    pending_rows = 0;
+                    start(scope, &encoder, &mut writer, &mut encoding, groups, group)?;
+                    groups += 1;
+                }
+            }
+        }
+        if pending_rows > 0 {
+            start(scope, &encoder, &mut writer, &mut encoding, groups, pending)?;
+        }
+        if let Some(h) = encoding.take() {
+            append(&mut writer, join(h)?)?;
+        }
+        Ok(())
+    })?;
+    writer.close().map_err(parquet)?;
+    Ok(rows)
+}
+
+type Encoding<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Vec<ArrowColumnChunk>>>;
+
+/// Append the row group being encoded (if any) to `writer`, then start
+/// encoding row group `index` of `group` on a thread of its own.
+fn start<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    encoder: &'scope Encoder<'scope>,
+    writer: &mut SerializedFileWriter<File>,
+    encoding: &mut Option<Encoding<'scope>>,
+    index: usize,
+    group: Vec<RecordBatch>,
+) -> Result<()> {
+    if let Some(h) = encoding.take() {
+        append(writer, join(h)?)?;
+    }
+    *encoding = Some(scope.spawn(move || encoder.encode(index, &group)));
+    Ok(())
+}
+
+/// Append encoded column chunks to `writer` as its next row group.
+fn append(writer: &mut SerializedFileWriter<File>, chunks: Vec<ArrowColumnChunk>) -> Result<()> {
+    let mut group = writer.next_row_group().map_err(parquet)?;
+    for c in chunks {
+        c.append_to_row_group(&mut group).map_err(parquet)?;
+    }
+    group.close().map_err(parquet)?;
+    Ok(())
+}
+
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    h.join().expect("the Parquet encoder does not panic")
+}
+
+/// Encodes one row group's columns in parallel.
+struct Encoder<'a> {
+    schema: &'a SchemaRef,
+    factory: &'a ArrowRowGroupWriterFactory,
+    /// Top-level field of each leaf column.
+    roots: &'a [usize],
+}
+
+impl Encoder<'_> {
+    /// The column chunks of row group `index` holding `batches`, in leaf
+    /// order.
+    fn encode(&self, index: usize, batches: &[RecordBatch]) -> Result<Vec<ArrowColumnChunk>> {
+        let writers = self.factory.create_column_writers(index).map_err(parquet)?;
+        let mut per_field: Vec<Vec<_>> = (0..self.schema.fields().len())
+            .map(|_| Vec::new())
+            .collect();
+        for (w, &root) in writers.into_iter().zip(self.roots) {
+            per_field[root].push(w);
+        }
+        let chunks = per_field
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, mut writers)| -> Result<Vec<ArrowColumnChunk>> {
+                let field = self.schema.field(i);
+                for b in batches {
+                    let leaves = compute_leaves(field, b.column(i)).map_err(parquet)?;
+                    for (w, leaf) in writers.iter_mut().zip(&leaves) {
+                        w.write(leaf).map_err(parquet)?;
+                    }
+                }
+                writers
+                    .into_iter()
+                    .map(|w| w.close().map_err(parquet))
+                    .collect()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(chunks.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    use super::*;
+
+    fn batch(schema: &SchemaRef, from: i64, n: usize) -> RecordBatch {
+        let ids: Vec<i64> = (from..from + n as i64).collect();
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(ids.clone())),
+            Arc::new(StringArray::from_iter(
+                ids.iter().map(|i| (i % 3 != 0).then(|| format!("v{i}"))),
+            )),
+            Arc::new(Float64Array::from_iter_values(
+                ids.iter().map(|&i| i as f64 / 4.0),
+            )),
+        ];
+        RecordBatch::try_new(schema.clone(), cols).unwrap()
+    }
+
+    #[test]
+    fn row_groups_and_data_are_those_of_arrow_writer() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("x", DataType::Float64, false),
+        ]));
+        // batches spanning, filling and missing row-group boundaries
+        let mut from = 0;
+        let batches: Vec<RecordBatch> = [2, 5, 0, 4, 1, 7]
+            .iter()
+            .map(|&n| {
+                let b = batch(&schema, from, n);
+                from += n as i64;
+                b
+            })
+            .collect();
+        let props = || {
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(3))
+                .build()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (ours, theirs) = (dir.path().join("a.parquet"), dir.path().join("b.parquet"));
+        let mut it = batches.iter().cloned().map(Ok);
+        let rows = write_parquet(
+            File::create(&ours).unwrap(),
+            schema.clone(),
+            props(),
+            &mut it,
+        )
+        .unwrap();
+        assert_eq!(rows, 19);
+        let mut w = ArrowWriter::try_new(
+            File::create(&theirs).unwrap(),
+            schema.clone(),
+            Some(props()),
+        )
+        .unwrap();
+        batches.iter().for_each(|b| w.write(b).unwrap());
+        w.close().unwrap();
+        let read = |p: &std::path::Path| {
+            let r = ParquetRecordBatchReaderBuilder::try_new(File::open(p).unwrap()).unwrap();
+            let sizes: Vec<i64> = r
+                .metadata()
+                .row_groups()
+                .iter()
+                .map(|g| g.num_rows())
+                .collect();
+            let schema = r.schema().clone();
+            let data: Vec<RecordBatch> = r.build().unwrap().map(|b| b.unwrap()).collect();
+            let all = arrow_select::concat::concat_batches(&schema, &data);
+            (sizes, schema, all)
+        };
+        let (a, b) = (read(&ours), read(&theirs));
+        assert_eq!(a.0, vec![3, 3, 3, 3, 3, 3, 1]);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.2.unwrap(), b.2.unwrap());
+    }
+
+    #[test]
+    fn no_batches_is_an_empty_file_and_errors_pass_through() {
+        let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.parquet");
+        let mut none = std::iter::empty();
+        let rows = write_parquet(
+            File::create(&path).unwrap(),
+            schema.clone(),
+            WriterProperties::default(),
+            &mut none,
+        )
+        .unwrap();
+        assert_eq!(rows, 0);
+        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        assert_eq!(r.metadata().file_metadata().num_rows(), 0);
+        let mut failing = vec![Err(Error::format("CSV", "bad row"))].into_iter();
+        assert!(
+            write_parquet(
+                File::create(&path).unwrap(),
+                schema,
+                WriterProperties::default(),
+                &mut failing,
+            )
+            .is_err()
+        );
+    }
+}
