@@ -161,15 +161,7 @@ pub fn box_stats_by(
 
 /// One group code per value, or [`Error::LengthMismatch`].
 pub(crate) fn check_codes(x: &[f64], codes: &[u32]) -> Result<()> {
-    if x.len() != codes.len() {
-        return Err(Error::LengthMismatch {
-            left: "values".into(),
-            left_len: x.len(),
-            right: "group codes".into(),
-            right_len: codes.len(),
-        });
-    }
-    Ok(())
+    crate::ab::stats::check_lengths(("values", x.len()), ("group codes", codes.len()))
 }
 
 /// One accumulator per group, filled by `add(acc, group, value)` over the
