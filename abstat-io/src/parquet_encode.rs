@@ -305,6 +305,19 @@ mod tests {
         assert_eq!(a.2.unwrap(), b.2.unwrap());
     }
 
+    /// `batches` written to `path` with the default properties, and the
+    /// file opened for reading.
+    fn write_default(
+        path: &std::path::Path,
+        schema: &SchemaRef,
+        batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
+    ) -> (u64, ParquetRecordBatchReaderBuilder<File>) {
+        let file = File::create(path).unwrap();
+        let rows = write_parquet(file, schema.clone(), WriterProperties::default(), batches);
+        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
+        (rows.unwrap(), r)
+    }
+
     #[test]
     fn nearly_unique_columns_are_written_without_a_dictionary() {
         let schema = Arc::new(Schema::new(vec![
@@ -335,17 +348,9 @@ mod tests {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.parquet");
         let mut it = vec![Ok(b.clone()), Ok(later.clone())].into_iter();
-        let rows = write_parquet(
-            File::create(&path).unwrap(),
-            schema.clone(),
-            WriterProperties::default(),
-            &mut it,
-        )
-        .unwrap();
+        let (rows, r) = write_default(&dir.path().join("d.parquet"), &schema, &mut it);
         assert_eq!(rows, 2 * n as u64);
-        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
         let dictionary: Vec<bool> = r.metadata().row_groups()[0]
             .columns()
             .iter()
@@ -364,16 +369,8 @@ mod tests {
         let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e.parquet");
-        let mut none = std::iter::empty();
-        let rows = write_parquet(
-            File::create(&path).unwrap(),
-            schema.clone(),
-            WriterProperties::default(),
-            &mut none,
-        )
-        .unwrap();
+        let (rows, r) = write_default(&path, &schema, &mut std::iter::empty());
         assert_eq!(rows, 0);
-        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
         assert_eq!(r.metadata().file_metadata().num_rows(), 0);
         let mut failing = vec![Err(Error::format("CSV", "bad row"))].into_iter();
         assert!(
