@@ -230,6 +230,15 @@ mod tests {
 
     use super::*;
 
+    /// The columns of [`batch`].
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("x", DataType::Float64, false),
+        ]
+    }
+
     fn batch(schema: &SchemaRef, from: i64, n: usize) -> RecordBatch {
         let ids: Vec<i64> = (from..from + n as i64).collect();
         let cols: Vec<ArrayRef> = vec![
@@ -246,11 +255,7 @@ mod tests {
 
     #[test]
     fn row_groups_and_data_are_those_of_arrow_writer() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("name", DataType::Utf8, true),
-            Field::new("x", DataType::Float64, false),
-        ]));
+        let schema = Arc::new(Schema::new(fields()));
         // batches spanning, filling and missing row-group boundaries
         let mut from = 0;
         let batches: Vec<RecordBatch> = [2, 5, 0, 4, 1, 7]
@@ -320,14 +325,13 @@ mod tests {
 
     #[test]
     fn nearly_unique_columns_are_written_without_a_dictionary() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("name", DataType::Utf8, true),
-            Field::new("x", DataType::Float64, false),
-            Field::new("g", DataType::Utf8, true),
-        ]));
+        let schema = {
+            let mut fields = fields();
+            fields.push(Field::new("g", DataType::Utf8, true));
+            Arc::new(Schema::new(fields))
+        };
         let n = 1000;
-        let three = Arc::new(Schema::new(schema.fields()[..3].to_vec()));
+        let three = Arc::new(Schema::new(fields()));
         let mut cols = batch(&three, 0, n).columns().to_vec();
         // three groups, one in ten null
         cols.push(Arc::new(StringArray::from_iter(
