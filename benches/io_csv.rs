@@ -11,6 +11,13 @@
 //!   `target/bench-data/` (never committed) and io_csv_peers.py times Polars
 //!   and pandas on the same files. The peak resident memory of one ingest
 //!   is printed before the timings (the high-water mark is reset first).
+//!
+//! With `ABSTAT_INGEST_STAGES=<rows>` (1000000 or 10000000) the bench
+//! instead prints a one-off breakdown of that ingest by stage, each stage
+//! run alone on the previous stage's output held in memory (open = sniff
+//! and the type-inference pass, parse = the second pass to Arrow,
+//! profile, store = Parquet encode and crash-safe write), then the whole
+//! ingest, and exits.
 
 mod splitmix;
 
@@ -97,7 +104,46 @@ fn peak_rss_kb(f: impl FnOnce()) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Seconds of `f` and its result.
+fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
+    let t = std::time::Instant::now();
+    let v = f();
+    (t.elapsed().as_secs_f64(), v)
+}
+
+/// The `ABSTAT_INGEST_STAGES` breakdown (see the module docs).
+fn stages(rows: usize) {
+    let csv = ab_csv(rows);
+    let dir = tempfile::tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("target")).unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let opts = ReadOptions::default();
+    let (open_s, reader) = timed(|| read_path(&csv, &opts).unwrap());
+    let schema = reader.schema();
+    let (parse_s, (batches, _)) = timed(|| reader.read_all().unwrap());
+    let (profile_s, _) = timed(|| {
+        abstat::core::profile::profile(&schema, &batches, ProfileOptions::default()).unwrap()
+    });
+    let (store_s, info) = timed(|| {
+        let mut it = batches.iter().cloned().map(Ok);
+        abstat::io::DatasetStore::create(&store, "staged", schema.clone(), &mut it).unwrap()
+    });
+    drop(batches);
+    let (all_s, _) = timed(|| ingest(&csv, &store, "ab"));
+    let bytes = info.latest().map_or(0, |v| v.bytes);
+    eprintln!(
+        "stages of ingest_path at {rows} rows (s): open+infer {open_s:.3}, parse {parse_s:.3}, \
+         profile {profile_s:.3}, store {store_s:.3} (Parquet {:.1} MB); sum {:.3}; \
+         whole ingest {all_s:.3}",
+        bytes as f64 / 1e6,
+        open_s + parse_s + profile_s + store_s
+    );
+}
+
 fn bench(c: &mut Criterion) {
+    if let Ok(rows) = std::env::var("ABSTAT_INGEST_STAGES") {
+        stages(rows.parse().expect("ABSTAT_INGEST_STAGES is a row count"));
+        std::process::exit(0);
+    }
     let dir = std::env::temp_dir().join("abstat-bench-io");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ingest.csv");

@@ -35,6 +35,7 @@
 //!   minus a HyperLogLog count of distinct rows. Columns of nested types
 //!   (lists, structs) take part only as null / not null.
 
+mod rows;
 mod sketch;
 
 // foldhash, not std's SipHash: the sets hold values already hashed by this
@@ -54,6 +55,7 @@ use serde::{Deserialize, Serialize};
 use rayon::prelude::*;
 
 use crate::{Error, Result};
+use rows::RowHashes;
 use sketch::{HyperLogLog, QuantileSketch, SpaceSaving, hash_bytes, mix64};
 
 /// Settings of a profile; [`Default`] suits files of any size.
@@ -711,13 +713,14 @@ pub struct Profiler {
     options: ProfileOptions,
     columns: Vec<ColumnState>,
     rows: u64,
-    row_hashes: Distinct,
+    row_hashes: RowHashes,
 }
 
 impl Profiler {
     /// Start a profile of batches with `schema`.
     pub fn new(schema: &Schema, options: ProfileOptions) -> Result<Self> {
         options.validate()?;
+        let row_hashes = RowHashes::new(options.exact_row_limit, options.hll_precision);
         Ok(Profiler {
             columns: schema
                 .fields()
@@ -726,7 +729,7 @@ impl Profiler {
                 .collect(),
             options,
             rows: 0,
-            row_hashes: Distinct::Exact(HashSet::default()),
+            row_hashes,
         })
     }
 
@@ -776,10 +779,7 @@ impl Profiler {
                 *r = mix64(r.rotate_left(7) ^ x);
             }
         }
-        let (limit, p) = (self.options.exact_row_limit, self.options.hll_precision);
-        for h in row_hash {
-            self.row_hashes.insert(h, limit, p);
-        }
+        self.row_hashes.extend(&row_hash);
         self.rows += batch.num_rows() as u64;
         Ok(())
     }
@@ -797,11 +797,7 @@ impl Profiler {
         for (mine, theirs) in self.columns.iter_mut().zip(&other.columns) {
             mine.merge(theirs, &self.options);
         }
-        self.row_hashes.merge(
-            &other.row_hashes,
-            self.options.exact_row_limit,
-            self.options.hll_precision,
-        );
+        self.row_hashes.merge(&other.row_hashes);
         self.rows += other.rows;
         Ok(())
     }

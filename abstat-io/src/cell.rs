@@ -232,17 +232,24 @@ pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    let int_len = body.iter().take_while(|c| c.is_ascii_digit()).count();
+    // One pass over the digits (this runs for every numeric cell, twice);
+    // `m` is exact while it has at most 18 digits and only used then.
+    let mut m = 0u64;
+    let mut int_len = 0;
+    for &c in body {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+        int_len += 1;
+    }
     if int_len == 0 {
         return None;
     }
-    let mut m = 0u64;
     if int_len == body.len() {
         if int_len > 18 {
             return Some(Plain::Integer(None));
-        }
-        for &c in body {
-            m = m * 10 + u64::from(c - b'0');
         }
         let v = m as i64;
         return Some(Plain::Integer(Some(if negative { -v } else { v })));
@@ -251,14 +258,18 @@ pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
         return None;
     }
     let frac = &body[int_len + 1..];
-    if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+    if frac.is_empty() {
         return None;
+    }
+    for &c in frac {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
     }
     if int_len + frac.len() > 15 {
         return Some(Plain::Decimal(None));
-    }
-    for &c in body[..int_len].iter().chain(frac) {
-        m = m * 10 + u64::from(c - b'0');
     }
     let v = m as f64 / POW10[frac.len()];
     Some(Plain::Decimal(Some(if negative { -v } else { v })))
@@ -457,6 +468,11 @@ mod tests {
         for s in &cases {
             for decimal in ['.', ','] {
                 assert_eq!(
+                    plain_number(s.as_bytes(), decimal).map(|p| format!("{p:?}")),
+                    plain_number_by_passes(s.as_bytes(), decimal).map(|p| format!("{p:?}")),
+                    "{s:?} {decimal}"
+                );
+                assert_eq!(
                     parse_int(s, decimal),
                     int_by_rules(s, decimal),
                     "{s:?} {decimal}"
@@ -468,6 +484,46 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The shortcut as first written (a pass per part), the reference of
+    /// the one-pass [`plain_number`].
+    fn plain_number_by_passes(b: &[u8], decimal: char) -> Option<Plain> {
+        let (negative, body) = match b.first()? {
+            b'-' => (true, &b[1..]),
+            b'+' => (false, &b[1..]),
+            _ => (false, b),
+        };
+        let int_len = body.iter().take_while(|c| c.is_ascii_digit()).count();
+        if int_len == 0 {
+            return None;
+        }
+        let mut m = 0u64;
+        if int_len == body.len() {
+            if int_len > 18 {
+                return Some(Plain::Integer(None));
+            }
+            for &c in body {
+                m = m * 10 + u64::from(c - b'0');
+            }
+            let v = m as i64;
+            return Some(Plain::Integer(Some(if negative { -v } else { v })));
+        }
+        if u32::from(body[int_len]) != u32::from(decimal) {
+            return None;
+        }
+        let frac = &body[int_len + 1..];
+        if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if int_len + frac.len() > 15 {
+            return Some(Plain::Decimal(None));
+        }
+        for &c in body[..int_len].iter().chain(frac) {
+            m = m * 10 + u64::from(c - b'0');
+        }
+        let v = m as f64 / POW10[frac.len()];
+        Some(Plain::Decimal(Some(if negative { -v } else { v })))
     }
 
     fn sketchless_mix(mut z: u64) -> u64 {

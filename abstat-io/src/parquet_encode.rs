@@ -5,15 +5,24 @@
 //! The file is the one `ArrowWriter` writes with the same properties:
 //! the same row groups (of `max_row_group_row_count` rows, batches sliced at
 //! the boundary), the Arrow schema embedded, columns in schema order.
+//!
+//! Dictionary encoding is turned off for columns whose first batch is
+//! nearly all distinct values (ids, timestamps, free text): parquet's
+//! writer would fill a dictionary page with them, find it too large and
+//! fall back to plain encoding in every row group, paying for both.
 
 use std::fs::File;
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use std::collections::HashSet;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::file::properties::{DEFAULT_MAX_ROW_GROUP_ROW_COUNT, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
 use crate::{Error, Result};
@@ -22,15 +31,22 @@ fn parquet(e: parquet::errors::ParquetError) -> Error {
     Error::format("Parquet", e)
 }
 
-/// Write `batches` (of `schema`) to `file` as Parquet with `props`;
-/// returns the number of rows. Reading the next batches overlaps the
-/// encoding of the previous row group.
+/// Write `batches` (of `schema`) to `file` as Parquet with `props`, but
+/// without dictionary encoding for the columns that are nearly unique in
+/// the first batch; returns the number of rows. Reading the next batches
+/// overlaps the encoding of the previous row group.
 pub(crate) fn write_parquet(
     file: File,
     schema: SchemaRef,
     props: WriterProperties,
     batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
 ) -> Result<u64> {
+    let first = batches.next().transpose()?;
+    let props = match &first {
+        Some(b) => without_dictionary(props, b),
+        None => props,
+    };
+    let mut batches = first.map(Ok).into_iter().chain(batches);
     let group_rows = props
         .max_row_group_row_count()
         .unwrap_or(DEFAULT_MAX_ROW_GROUP_ROW_COUNT)
@@ -54,7 +70,7 @@ pub(crate) fn write_parquet(
         let mut groups = 0usize;
         let mut pending: Vec<RecordBatch> = Vec::new();
         let mut pending_rows = 0usize;
-        for b in batches {
+        for b in &mut batches {
             let mut next = Some(b?);
             while let Some(b) = next.take() {
                 let take = (group_rows - pending_rows).min(b.num_rows());
@@ -82,6 +98,53 @@ pub(crate) fn write_parquet(
     })?;
     writer.close().map_err(parquet)?;
     Ok(rows)
+}
+
+/// A column with more distinct values than this share of its non-null
+/// values in the first batch is written without a dictionary.
+const NEAR_UNIQUE: f64 = 0.5;
+
+/// `props` with dictionary encoding off for the top-level primitive and
+/// string columns of `batch` that are nearly unique.
+fn without_dictionary(props: WriterProperties, batch: &RecordBatch) -> WriterProperties {
+    let mut builder = props.into_builder();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if distinct_share(column.as_ref()).is_some_and(|s| s > NEAR_UNIQUE) {
+            builder = builder
+                .set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+        }
+    }
+    builder.build()
+}
+
+/// Distinct non-null values over non-null values, for fixed-width
+/// primitive and string columns with at least one value.
+fn distinct_share(a: &dyn Array) -> Option<f64> {
+    let non_null = a.len() - a.null_count();
+    if non_null == 0 {
+        return None;
+    }
+    let distinct = match a.data_type() {
+        DataType::Utf8 => distinct_of(a.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => distinct_of(a.as_string::<i64>().iter()),
+        t if t.is_primitive() => {
+            let width = t.primitive_width()?;
+            let data = a.to_data();
+            let values = &data.buffers()[0].as_slice()[data.offset() * width..][..a.len() * width];
+            distinct_of(
+                values
+                    .chunks_exact(width)
+                    .enumerate()
+                    .map(|(i, v)| a.is_valid(i).then_some(v)),
+            )
+        }
+        _ => return None,
+    };
+    Some(distinct as f64 / non_null as f64)
+}
+
+fn distinct_of<T: std::hash::Hash + Eq>(values: impl Iterator<Item = Option<T>>) -> usize {
+    values.flatten().collect::<HashSet<T>>().len()
 }
 
 type Encoding<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Vec<ArrowColumnChunk>>>;
@@ -167,6 +230,15 @@ mod tests {
 
     use super::*;
 
+    /// The columns of [`batch`].
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("x", DataType::Float64, false),
+        ]
+    }
+
     fn batch(schema: &SchemaRef, from: i64, n: usize) -> RecordBatch {
         let ids: Vec<i64> = (from..from + n as i64).collect();
         let cols: Vec<ArrayRef> = vec![
@@ -183,11 +255,7 @@ mod tests {
 
     #[test]
     fn row_groups_and_data_are_those_of_arrow_writer() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("name", DataType::Utf8, true),
-            Field::new("x", DataType::Float64, false),
-        ]));
+        let schema = Arc::new(Schema::new(fields()));
         // batches spanning, filling and missing row-group boundaries
         let mut from = 0;
         let batches: Vec<RecordBatch> = [2, 5, 0, 4, 1, 7]
@@ -242,21 +310,71 @@ mod tests {
         assert_eq!(a.2.unwrap(), b.2.unwrap());
     }
 
+    /// `batches` written to `path` with the default properties, and the
+    /// file opened for reading.
+    fn write_default(
+        path: &std::path::Path,
+        schema: &SchemaRef,
+        batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
+    ) -> (u64, ParquetRecordBatchReaderBuilder<File>) {
+        let file = File::create(path).unwrap();
+        let rows = write_parquet(file, schema.clone(), WriterProperties::default(), batches);
+        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
+        (rows.unwrap(), r)
+    }
+
+    #[test]
+    fn nearly_unique_columns_are_written_without_a_dictionary() {
+        let schema = {
+            let mut fields = fields();
+            fields.push(Field::new("g", DataType::Utf8, true));
+            Arc::new(Schema::new(fields))
+        };
+        let n = 1000;
+        let three = Arc::new(Schema::new(fields()));
+        let mut cols = batch(&three, 0, n).columns().to_vec();
+        // three groups, one in ten null
+        cols.push(Arc::new(StringArray::from_iter(
+            (0..n).map(|i| (i % 10 != 0).then(|| format!("g{}", i % 3))),
+        )));
+        let b = RecordBatch::try_new(schema.clone(), cols).unwrap();
+        // the x of the second batch repeat: the first batch decides
+        let later = RecordBatch::try_new(
+            schema.clone(),
+            b.columns()
+                .iter()
+                .enumerate()
+                .map(|(j, c)| match j {
+                    2 => Arc::new(Float64Array::from(vec![1.0; n])) as ArrayRef,
+                    _ => c.clone(),
+                })
+                .collect(),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut it = vec![Ok(b.clone()), Ok(later.clone())].into_iter();
+        let (rows, r) = write_default(&dir.path().join("d.parquet"), &schema, &mut it);
+        assert_eq!(rows, 2 * n as u64);
+        let dictionary: Vec<bool> = r.metadata().row_groups()[0]
+            .columns()
+            .iter()
+            .map(|c| c.dictionary_page_offset().is_some())
+            .collect();
+        // id, name (two in three present, all distinct) and x unique; g not
+        assert_eq!(dictionary, vec![false, false, false, true]);
+        let data: Vec<RecordBatch> = r.build().unwrap().map(|b| b.unwrap()).collect();
+        let all = arrow_select::concat::concat_batches(&schema, &data).unwrap();
+        let expected = arrow_select::concat::concat_batches(&schema, &[b, later]).unwrap();
+        assert_eq!(all, expected);
+    }
+
     #[test]
     fn no_batches_is_an_empty_file_and_errors_pass_through() {
         let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("e.parquet");
-        let mut none = std::iter::empty();
-        let rows = write_parquet(
-            File::create(&path).unwrap(),
-            schema.clone(),
-            WriterProperties::default(),
-            &mut none,
-        )
-        .unwrap();
+        let (rows, r) = write_default(&path, &schema, &mut std::iter::empty());
         assert_eq!(rows, 0);
-        let r = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
         assert_eq!(r.metadata().file_metadata().num_rows(), 0);
         let mut failing = vec![Err(Error::format("CSV", "bad row"))].into_iter();
         assert!(

@@ -1,0 +1,186 @@
+//! The distinct rows behind the duplicate-row count: row hashes kept
+//! exactly while at most `limit` differ, then a HyperLogLog.
+//!
+//! A hash set of millions of row hashes touches a random cache line (and
+//! often a random page) per row, and was the profile's largest cost on big
+//! uploads. Here the hashes are appended to buckets by their top bits and
+//! only deduplicated (each bucket sorted, small enough for the cache) when
+//! the buffered hashes exceed the limit, at the end, or on a merge. The
+//! counts are those of a hash set: the HyperLogLog takes over exactly when
+//! more than `limit` distinct hashes have been seen (its registers do not
+//! depend on the order of the hashes), and the exact count is the number
+//! of distinct hashes.
+
+use super::sketch::HyperLogLog;
+
+/// Buckets by the top `BUCKET_BITS` bits of a hash.
+const BUCKET_BITS: u32 = 8;
+
+#[derive(Debug, Clone)]
+pub(crate) struct RowHashes {
+    limit: usize,
+    precision: u8,
+    /// Hashes by top bits; duplicates possible until [`Self::dedup`].
+    buckets: Vec<Vec<u64>>,
+    /// Hashes in the buckets.
+    buffered: usize,
+    /// Deduplicate when `buffered` exceeds this.
+    next_dedup: usize,
+    /// Set once more than `limit` distinct hashes were seen.
+    hll: Option<HyperLogLog>,
+}
+
+impl RowHashes {
+    pub(crate) fn new(limit: usize, precision: u8) -> Self {
+        RowHashes {
+            limit,
+            precision,
+            buckets: Vec::new(),
+            buffered: 0,
+            next_dedup: limit,
+            hll: None,
+        }
+    }
+
+    /// Add already mixed 64-bit row hashes.
+    pub(crate) fn extend(&mut self, hashes: &[u64]) {
+        if let Some(hll) = &mut self.hll {
+            hashes.iter().for_each(|&h| hll.insert(h));
+            return;
+        }
+        if self.buckets.is_empty() {
+            self.buckets = vec![Vec::new(); 1 << BUCKET_BITS];
+        }
+        for &h in hashes {
+            self.buckets[(h >> (64 - BUCKET_BITS)) as usize].push(h);
+        }
+        self.buffered += hashes.len();
+        if self.buffered > self.next_dedup {
+            self.dedup();
+        }
+    }
+
+    /// Sort and deduplicate the buckets; past the limit, switch to the
+    /// HyperLogLog. The next deduplication comes after at least `limit / 2`
+    /// more hashes, so each hash is sorted a bounded number of times and
+    /// at most about twice `limit` hashes are buffered.
+    fn dedup(&mut self) {
+        let mut distinct = 0;
+        for b in &mut self.buckets {
+            b.sort_unstable();
+            b.dedup();
+            distinct += b.len();
+        }
+        self.buffered = distinct;
+        if distinct > self.limit {
+            let mut hll = HyperLogLog::new(self.precision);
+            for b in std::mem::take(&mut self.buckets) {
+                b.iter().for_each(|&h| hll.insert(h));
+            }
+            self.buffered = 0;
+            self.hll = Some(hll);
+        } else {
+            self.next_dedup = self.limit.max(2 * distinct);
+        }
+    }
+
+    /// Add everything `other` saw.
+    pub(crate) fn merge(&mut self, other: &RowHashes) {
+        match &other.hll {
+            None => other.buckets.iter().for_each(|b| self.extend(b)),
+            Some(o) => {
+                if self.hll.is_none() {
+                    let mut hll = HyperLogLog::new(self.precision);
+                    for b in std::mem::take(&mut self.buckets) {
+                        b.iter().for_each(|&h| hll.insert(h));
+                    }
+                    self.buffered = 0;
+                    self.hll = Some(hll);
+                }
+                if let Some(hll) = &mut self.hll {
+                    hll.merge(o);
+                }
+            }
+        }
+    }
+
+    /// Distinct rows, and whether that count is exact.
+    pub(crate) fn count(mut self) -> (u64, bool) {
+        if self.hll.is_none() {
+            self.dedup();
+        }
+        match &self.hll {
+            None => (self.buffered as u64, true),
+            Some(h) => (h.estimate(), false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sketch::mix64;
+    use super::*;
+
+    /// The (count, exact) a hash set gives: exact up to `limit` distinct
+    /// hashes, else the HyperLogLog of all of them.
+    fn by_set(hashes: &[u64], limit: usize, p: u8) -> (u64, bool) {
+        let set: std::collections::HashSet<u64> = hashes.iter().copied().collect();
+        if set.len() <= limit {
+            return (set.len() as u64, true);
+        }
+        let mut hll = HyperLogLog::new(p);
+        set.iter().for_each(|&h| hll.insert(h));
+        (hll.estimate(), false)
+    }
+
+    #[test]
+    fn counts_are_those_of_a_hash_set_around_the_limit() {
+        // 0..n rows drawn from `distinct` values, in batches of 7
+        for (n, distinct, limit) in [
+            (0, 1, 10),
+            (1, 1, 10),
+            (100, 10, 10),
+            (100, 11, 10),
+            (5_000, 5_000, 4_999),
+            (5_000, 5_000, 5_000),
+            (20_000, 3_000, 2_000),
+            (20_000, 1_500, 2_000),
+            (20_000, 20_000, 100_000),
+        ] {
+            let hashes: Vec<u64> = (0..n).map(|i| mix64((i % distinct) as u64)).collect();
+            let mut r = RowHashes::new(limit, 12);
+            hashes.chunks(7).for_each(|c| r.extend(c));
+            assert_eq!(
+                r.count(),
+                by_set(&hashes, limit, 12),
+                "{n} {distinct} {limit}"
+            );
+        }
+    }
+
+    #[test]
+    fn merged_halves_count_as_the_whole() {
+        // halves exact and exact, exact and approximate, approximate and
+        // approximate, with the union exact or not
+        for (n, limit) in [
+            (3_000, 10_000),
+            (3_000, 2_000),
+            (3_000, 1_500),
+            (3_000, 1_000),
+        ] {
+            let hashes: Vec<u64> = (0..n).map(|i| mix64(i % 2_500)).collect();
+            let (a, b) = hashes.split_at(1_700);
+            let (mut x, mut y) = (RowHashes::new(limit, 12), RowHashes::new(limit, 12));
+            x.extend(a);
+            y.extend(b);
+            x.merge(&y);
+            assert_eq!(x.count(), by_set(&hashes, limit, 12), "{n} {limit}");
+            let mut z = RowHashes::new(limit, 12);
+            z.extend(b);
+            let mut w = RowHashes::new(limit, 12);
+            w.extend(a);
+            z.merge(&w);
+            assert_eq!(z.count(), by_set(&hashes, limit, 12), "{n} {limit}");
+        }
+    }
+}
