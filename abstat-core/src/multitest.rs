@@ -163,6 +163,12 @@ fn sorted_order(p: &[f64]) -> Vec<usize> {
 fn reject_sorted(sorted: &[f64], adjusted: &[f64], method: Correction, alpha: f64) -> Vec<bool> {
     let m = sorted.len();
     let mf = m as f64;
+    // once, not per threshold: O(m) each
+    let h = if method == Correction::BenjaminiYekutieli {
+        harmonic(m)
+    } else {
+        f64::NAN
+    };
     let threshold = |i: usize| -> f64 {
         let k = (i + 1) as f64;
         match method {
@@ -171,7 +177,7 @@ fn reject_sorted(sorted: &[f64], adjusted: &[f64], method: Correction, alpha: f6
             Correction::HolmSidak => 1.0 - (1.0 - alpha).powf(1.0 / (mf - i as f64)),
             Correction::Holm | Correction::SimesHochberg => alpha / (mf - i as f64),
             Correction::BenjaminiHochberg => k / mf * alpha,
-            Correction::BenjaminiYekutieli => k / mf / harmonic(m) * alpha,
+            Correction::BenjaminiYekutieli => k / mf / h * alpha,
             _ => f64::NAN,
         }
     };
