@@ -312,21 +312,31 @@ pub fn correct_into(
     // `fdr` and the step-up rule of `reject_sorted`, fused: walking down
     // from the largest p-value, the running minimum is the adjusted value,
     // and every hypothesis from the first one that passes its threshold on
-    // is rejected. Same expressions, so the same bits.
+    // is rejected. The threshold `k/m/c·α` is fdr's divisor `k/m/c` times α
+    // (c = 1 for BH divides exactly): the same expressions, so the same bits.
+    // The p-values are gathered a chunk at a time first, so that their
+    // scattered loads overlap instead of waiting behind the divisions.
+    const CHUNK: usize = 64;
+    let mut ids = [0usize; CHUNK];
+    let mut ps = [0.0f64; CHUNK];
     let mut run = f64::INFINITY;
     let mut rejecting = false;
-    for (i, idx) in order.indices().enumerate().rev() {
-        let p = p_values[idx];
-        run = run.min(p / ((i + 1) as f64 / mf / c));
-        p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
-        let k = (i + 1) as f64;
-        let threshold = if by {
-            k / mf / c * alpha
-        } else {
-            k / mf * alpha
-        };
-        rejecting = rejecting || p <= threshold;
-        reject[idx] = rejecting;
+    let mut end = m;
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let len = end - start;
+        for (j, (id, pv)) in ids[..len].iter_mut().zip(&mut ps[..len]).enumerate() {
+            *id = order.index(start + j);
+            *pv = p_values[*id];
+        }
+        for (j, (&idx, &p)) in ids[..len].iter().zip(&ps[..len]).enumerate().rev() {
+            let divisor = (start + j + 1) as f64 / mf / c;
+            run = run.min(p / divisor);
+            p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
+            rejecting = rejecting || p <= divisor * alpha;
+            reject[idx] = rejecting;
+        }
+        end = start;
     }
     Ok(m)
 }

@@ -34,6 +34,11 @@ impl PackedOrder {
         self.packed.len()
     }
 
+    /// The original index of the `k`-th smallest value.
+    pub(crate) fn index(&self, k: usize) -> usize {
+        (self.packed[k] & self.mask) as usize
+    }
+
     /// The original indices, smallest value first.
     pub(crate) fn indices(
         &self,
