@@ -16,6 +16,28 @@ fn bools(v: &serde_json::Value) -> Vec<bool> {
         .collect()
 }
 
+/// `correct_into` gives the same adjusted bits, decisions and count.
+fn assert_into_matches(
+    p: &[f64],
+    method: Correction,
+    alpha: f64,
+    adjusted: &[f64],
+    reject: &[bool],
+    name: &str,
+) {
+    let mut adj = vec![0.0; p.len()];
+    let mut rej = vec![true; p.len()];
+    let m = correct_into(p, method, alpha, &mut adj, &mut rej).unwrap();
+    assert_eq!(m, p.iter().filter(|v| !v.is_nan()).count(), "{name}");
+    for (x, y) in adj.iter().zip(adjusted) {
+        assert!(
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+            "{name}: {x} {y}"
+        );
+    }
+    assert_eq!(rej, reject, "{name}: correct_into reject");
+}
+
 #[test]
 fn corrections_match_statsmodels() {
     let all = cases("multitest");
@@ -51,17 +73,7 @@ fn corrections_match_statsmodels() {
             }
             assert_eq!(r.n_tests(), p.iter().filter(|v| !v.is_nan()).count());
             // the in-place path (fused for fdr_bh / fdr_by): the same bits
-            let mut adj = vec![0.0; p.len()];
-            let mut rej_into = vec![false; p.len()];
-            let m = correct_into(&p, method, a, &mut adj, &mut rej_into).unwrap();
-            assert_eq!(m, r.n_tests(), "{name}");
-            for (x, y) in adj.iter().zip(&r.p_adjusted) {
-                assert!(
-                    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                    "{name}: {x} {y}"
-                );
-            }
-            assert_eq!(rej_into, want_rej, "{name} correct_into reject at {a}");
+            assert_into_matches(&p, method, a, &r.p_adjusted, &want_rej, &name);
         }
     }
 }
@@ -87,17 +99,14 @@ fn correct_into_equals_correct_on_large_families_with_ties_and_nan() {
     ] {
         for alpha in [0.01, 0.05, 0.5] {
             let (r, rej) = correct(&p, method, alpha).unwrap();
-            let mut adj = vec![0.0; p.len()];
-            let mut rej_into = vec![true; p.len()];
-            let m = correct_into(&p, method, alpha, &mut adj, &mut rej_into).unwrap();
-            assert_eq!(m, r.n_tests());
-            for (x, y) in adj.iter().zip(&r.p_adjusted) {
-                assert!(
-                    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-                    "{x} {y}"
-                );
-            }
-            assert_eq!(rej_into, rej, "{method:?} at {alpha}");
+            assert_into_matches(
+                &p,
+                method,
+                alpha,
+                &r.p_adjusted,
+                &rej,
+                &format!("{method:?} at {alpha}"),
+            );
         }
     }
 }
