@@ -68,7 +68,7 @@ pub fn shapiro(x: &[f64], opts: &ShapiroOptions) -> Result<ShapiroResult> {
 
 /// The Shapiro–Wilk coefficients aᵢ for one sample size n (Royston's
 /// approximation of the normal order-statistic weights, AS R94). They depend
-/// only on n and cost about as much as the test itself, so a caller that
+/// only on n (n normal quantiles and two sums over them), so a caller that
 /// tests many samples of the same size computes them once and passes them
 /// to [`shapiro_with`]; the result is bit-identical to [`shapiro`]'s.
 #[derive(Debug, Clone, PartialEq)]

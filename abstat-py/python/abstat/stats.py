@@ -123,8 +123,8 @@ def shapiro(x, *, nan_policy="propagate") -> TestResult:
     return TestResult(statistic=w, pvalue=p, n=n, method="Shapiro-Wilk test")
 
 
-# The Shapiro-Wilk coefficients depend only on n and cost about as much as
-# the test: the last few sizes' are kept (least recently used dropped).
+# The Shapiro-Wilk coefficients depend only on n (n normal quantiles and two
+# sums): the last few sizes' are kept (least recently used dropped).
 _SHAPIRO_CACHE: dict = {}
 _SHAPIRO_CACHE_SIZE = 8
 
