@@ -63,6 +63,96 @@ impl ShapiroResult {
 /// assert!(r.statistic > 0.9 && r.p_value > 0.05);
 /// ```
 pub fn shapiro(x: &[f64], opts: &ShapiroOptions) -> Result<ShapiroResult> {
+    shapiro_impl(x, opts, None)
+}
+
+/// The Shapiro–Wilk coefficients aᵢ for one sample size n (Royston's
+/// approximation of the normal order-statistic weights, AS R94). They depend
+/// only on n (n normal quantiles and two sums over them), so a caller that
+/// tests many samples of the same size computes them once and passes them
+/// to [`shapiro_with`]; the result is bit-identical to [`shapiro`]'s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapiroWeights {
+    n: usize,
+    /// The coefficient of each order statistic minus their mean.
+    centred: Vec<f64>,
+    /// Σ centred², summed in order as AS R94 does.
+    ssa: f64,
+}
+
+impl ShapiroWeights {
+    /// The coefficients for samples of `n` values; n ≥ 3
+    /// ([`Error::TooFewObservations`]).
+    pub fn new(n: usize) -> Result<Self> {
+        if n < 3 {
+            return Err(Error::TooFewObservations {
+                what: "the sample".into(),
+                needed: 3,
+                got: n,
+            });
+        }
+        let a = coefficients(n);
+        // The coefficient of the i-th order statistic: −a[i] below the
+        // middle, +a[n−1−i] above, 0 at the middle of an odd sample.
+        let coef = |i: usize| {
+            let j = n - 1 - i;
+            if i < j {
+                -a[i]
+            } else if i > j {
+                a[j]
+            } else {
+                0.0
+            }
+        };
+        // AS R94's sums over the coefficients, in its order: they depend
+        // on n only.
+        let mut sa = 0.0;
+        for i in 0..n {
+            sa += coef(i);
+        }
+        sa /= n as f64;
+        let centred: Vec<f64> = (0..n).map(|i| coef(i) - sa).collect();
+        let mut ssa = 0.0;
+        for asa in &centred {
+            ssa += asa * asa;
+        }
+        Ok(Self { n, centred, ssa })
+    }
+
+    /// The sample size the coefficients are for.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+}
+
+/// [`shapiro`] with precomputed coefficients; bit-identical to it.
+///
+/// `weights` are used when their n equals the number of values left after
+/// the NaN policy was applied; otherwise (only known once NaN values were
+/// omitted) the right coefficients are computed here, as [`shapiro`] does,
+/// so a mismatch costs time, never correctness.
+///
+/// # Example
+/// ```
+/// use abstat_core::normality::{shapiro, shapiro_with, ShapiroOptions, ShapiroWeights};
+/// let x = [2.1, 3.4, 1.9, 5.6, 4.4, 3.3, 2.8, 3.9];
+/// let w = ShapiroWeights::new(x.len()).unwrap();
+/// let opts = ShapiroOptions::default();
+/// assert_eq!(shapiro_with(&x, &opts, &w).unwrap(), shapiro(&x, &opts).unwrap());
+/// ```
+pub fn shapiro_with(
+    x: &[f64],
+    opts: &ShapiroOptions,
+    weights: &ShapiroWeights,
+) -> Result<ShapiroResult> {
+    shapiro_impl(x, opts, Some(weights))
+}
+
+fn shapiro_impl(
+    x: &[f64],
+    opts: &ShapiroOptions,
+    weights: Option<&ShapiroWeights>,
+) -> Result<ShapiroResult> {
     const METHOD: &str = "Shapiro-Wilk test";
     let x = match clean(x, opts.nan_policy, "the sample")? {
         Cleaned::Propagate => {
@@ -77,23 +167,24 @@ pub fn shapiro(x: &[f64], opts: &ShapiroOptions) -> Result<ShapiroResult> {
         Cleaned::Ready(v) => v,
     };
     let n = x.len();
-    if n < 3 {
-        return Err(Error::TooFewObservations {
-            what: "the sample".into(),
-            needed: 3,
-            got: n,
-        });
-    }
+    let fresh;
+    let weights = match weights {
+        Some(w) if w.n == n => w,
+        _ => {
+            fresh = ShapiroWeights::new(n)?;
+            &fresh
+        }
+    };
     // scipy subtracts x[n/2] of the *unsorted* input (gh-15777), which only
     // shifts the data but changes the rounding; do the same.
     let shift = x[n / 2];
-    // Sorted as integer keys (radix sort); −0.0 comes back as 0.0, which
-    // changes no sum.
+    // Sorted as integer keys (a comparison sort: at n = 5000 the radix sort
+    // was slower here); −0.0 comes back as 0.0, which changes no sum.
     let y: Vec<f64> = sorted_keys(&x)
         .into_iter()
         .map(|k| from_sort_key(k) - shift)
         .collect();
-    let (statistic, p_value) = swilk(&y).ok_or_else(|| Error::ZeroVariance {
+    let (statistic, p_value) = swilk(y, weights).ok_or_else(|| Error::ZeroVariance {
         what: "the sample".into(),
         method: METHOD.into(),
     })?;
@@ -164,7 +255,7 @@ fn coefficients(n: usize) -> Vec<f64> {
 
 /// W and its p-value for sorted `x` (AS R94 without censoring); `None` when
 /// the range is zero.
-fn swilk(x: &[f64]) -> Option<(f64, f64)> {
+fn swilk(mut x: Vec<f64>, weights: &ShapiroWeights) -> Option<(f64, f64)> {
     const C3: [f64; 4] = [0.5440, -0.39978, 0.25054e-1, -0.6714e-3];
     const C4: [f64; 4] = [0.13822e1, -0.77857, 0.62767e-1, -0.20322e-2];
     const C5: [f64; 4] = [-0.15861e1, -0.31082, -0.83751e-1, 0.38915e-2];
@@ -172,40 +263,28 @@ fn swilk(x: &[f64]) -> Option<(f64, f64)> {
     const G: [f64; 2] = [-0.2273e1, 0.459];
     const SMALL: f64 = 1e-19;
     let n = x.len();
-    let a = coefficients(n);
     let range = x[n - 1] - x[0];
     if range < SMALL {
         return None;
     }
-    // The coefficient of the i-th order statistic: −a[i] below the middle,
-    // +a[n−1−i] above, 0 at the middle of an odd sample.
-    let coef = |i: usize| {
-        let j = n - 1 - i;
-        if i < j {
-            -a[i]
-        } else if i > j {
-            a[j]
-        } else {
-            0.0
-        }
-    };
     let nf = n as f64;
-    let mut sa = 0.0;
-    let mut sx = 0.0;
-    for (i, &xi) in x.iter().enumerate() {
-        sx += xi / range;
-        sa += coef(i);
+    // x / range in a loop of its own (vectorised divisions), then AS R94's
+    // sums in its order: the same bits as its one loop.
+    for v in &mut x {
+        *v /= range;
     }
-    sa /= nf;
+    let mut sx = 0.0;
+    for &v in &x {
+        sx += v;
+    }
     sx /= nf;
-    let (mut ssa, mut ssx, mut sax) = (0.0, 0.0, 0.0);
-    for (i, &xi) in x.iter().enumerate() {
-        let asa = coef(i) - sa;
-        let xsx = xi / range - sx;
-        ssa += asa * asa;
+    let (mut ssx, mut sax) = (0.0, 0.0);
+    for (&v, &asa) in x.iter().zip(&weights.centred) {
+        let xsx = v - sx;
         ssx += xsx * xsx;
         sax += asa * xsx;
     }
+    let ssa = weights.ssa;
     let ssassx = (ssa * ssx).sqrt();
     let w1 = (ssassx - sax) * (ssassx + sax) / (ssa * ssx);
     let w = 1.0 - w1;

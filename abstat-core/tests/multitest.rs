@@ -5,7 +5,7 @@
 mod common;
 
 use abstat_core::Error;
-use abstat_core::multitest::{Correction, correct, multipletests};
+use abstat_core::multitest::{Correction, correct, correct_into, multipletests};
 use common::{assert_close, cases, data};
 
 fn bools(v: &serde_json::Value) -> Vec<bool> {
@@ -14,6 +14,28 @@ fn bools(v: &serde_json::Value) -> Vec<bool> {
         .iter()
         .map(|b| b.as_bool().unwrap())
         .collect()
+}
+
+/// `correct_into` gives the same adjusted bits, decisions and count.
+fn assert_into_matches(
+    p: &[f64],
+    method: Correction,
+    alpha: f64,
+    adjusted: &[f64],
+    reject: &[bool],
+    name: &str,
+) {
+    let mut adj = vec![0.0; p.len()];
+    let mut rej = vec![true; p.len()];
+    let m = correct_into(p, method, alpha, &mut adj, &mut rej).unwrap();
+    assert_eq!(m, p.iter().filter(|v| !v.is_nan()).count(), "{name}");
+    for (x, y) in adj.iter().zip(adjusted) {
+        assert!(
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+            "{name}: {x} {y}"
+        );
+    }
+    assert_eq!(rej, reject, "{name}: correct_into reject");
 }
 
 #[test]
@@ -50,8 +72,72 @@ fn corrections_match_statsmodels() {
                 assert_eq!(alone.reject(a), want_rej, "{name} reject at {a}");
             }
             assert_eq!(r.n_tests(), p.iter().filter(|v| !v.is_nan()).count());
+            // the in-place path (fused for fdr_bh / fdr_by): the same bits
+            assert_into_matches(&p, method, a, &r.p_adjusted, &want_rej, &name);
         }
     }
+}
+
+#[test]
+fn correct_into_equals_correct_on_large_families_with_ties_and_nan() {
+    // 2·10⁵ p-values: exact ties, near-ties in the last mantissa bits, 0, 1,
+    // NaN; the fused FDR path against the sorted-vector one.
+    let p: Vec<f64> = common::det_normal(11, 200_000, 0.0, 1.0)
+        .iter()
+        .enumerate()
+        .map(|(i, z)| match i % 9 {
+            0 => f64::NAN,
+            1 => ((z.abs() * 4.0).floor() / 8.0).min(1.0),
+            2 => f64::from_bits(0.01f64.to_bits() + (i % 3) as u64),
+            3 => 0.0,
+            _ => (z.abs() / 4.0).min(1.0),
+        })
+        .collect();
+    for method in [
+        Correction::BenjaminiHochberg,
+        Correction::BenjaminiYekutieli,
+    ] {
+        for alpha in [0.01, 0.05, 0.5] {
+            let (r, rej) = correct(&p, method, alpha).unwrap();
+            assert_into_matches(
+                &p,
+                method,
+                alpha,
+                &r.p_adjusted,
+                &rej,
+                &format!("{method:?} at {alpha}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn correct_into_refuses_buffers_of_another_length_and_bad_input() {
+    let p = [0.01, 0.2, 0.03];
+    let (mut adj, mut rej) = (vec![0.0; 2], vec![false; 3]);
+    assert!(matches!(
+        correct_into(&p, Correction::BenjaminiHochberg, 0.05, &mut adj, &mut rej),
+        Err(Error::LengthMismatch { .. })
+    ));
+    let mut adj = vec![0.0; 3];
+    assert!(matches!(
+        correct_into(
+            &[0.1, 1.5, 0.2],
+            Correction::BenjaminiHochberg,
+            0.05,
+            &mut adj,
+            &mut rej
+        ),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        correct_into(&p, Correction::BenjaminiHochberg, 1.5, &mut adj, &mut rej),
+        Err(Error::InvalidParameter { .. })
+    ));
+    assert_eq!(
+        correct_into(&[], Correction::BenjaminiHochberg, 0.05, &mut [], &mut []).unwrap(),
+        0
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ use abstat_core::nonparametric::{
     KsOptions, MannWhitneyOptions, PValueMethod, WilcoxonOptions, kruskal, ks_2samp,
     mann_whitney_u, wilcoxon, wilcoxon_paired,
 };
-use abstat_core::normality::{ShapiroOptions, shapiro};
+use abstat_core::normality::{self, ShapiroOptions, shapiro, shapiro_with};
 use abstat_core::ttest::{self, TTestOptions};
 use abstat_core::variance::{Center, LeveneOptions, levene};
 use abstat_core::{Alternative, Error, NanPolicy};
@@ -257,20 +257,51 @@ fn ks_2samp_test<'py>(
     Ok(d)
 }
 
-/// Shapiro–Wilk test (scipy `shapiro`).
+/// The Shapiro–Wilk coefficients for one sample size, kept by
+/// `abstat.stats` (a few, by n) and passed back to [`shapiro_test`].
+#[pyclass(frozen, module = "abstat._abstat")]
+pub struct ShapiroWeights {
+    weights: normality::ShapiroWeights,
+}
+
+#[pymethods]
+impl ShapiroWeights {
+    /// The coefficients for samples of `n` values (n ≥ 3).
+    #[new]
+    fn new(n: usize) -> PyResult<Self> {
+        Ok(Self {
+            weights: normality::ShapiroWeights::new(n).map_err(to_pyerr)?,
+        })
+    }
+
+    /// The sample size the coefficients are for.
+    #[getter]
+    fn n(&self) -> usize {
+        self.weights.n()
+    }
+}
+
+/// Shapiro–Wilk test (scipy `shapiro`), with precomputed coefficients when
+/// `weights` are given (used when they fit the sample size after NaN
+/// handling; the result is the same bits either way).
 #[pyfunction]
-#[pyo3(signature = (x, nan_policy="propagate"))]
+#[pyo3(signature = (x, nan_policy="propagate", weights=None))]
 fn shapiro_test<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     nan_policy: &str,
+    weights: Option<&Bound<'py, ShapiroWeights>>,
 ) -> PyResult<(f64, f64, usize)> {
     let opts = ShapiroOptions {
         nan_policy: parse(nan_policy)?,
     };
     let xs = sample(x, "x")?;
     let x = xs.values("x")?;
-    let r = compute_sized(py, x.len(), || shapiro(&x, &opts))?;
+    let weights = weights.map(|w| &w.get().weights);
+    let r = compute_sized(py, x.len(), || match weights {
+        Some(w) => shapiro_with(&x, &opts, w),
+        None => shapiro(&x, &opts),
+    })?;
     Ok((r.statistic, r.p_value, r.n))
 }
 
@@ -636,6 +667,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wilcoxon_test, m)?)?;
     m.add_function(wrap_pyfunction!(ks_2samp_test, m)?)?;
     m.add_function(wrap_pyfunction!(shapiro_test, m)?)?;
+    m.add_class::<ShapiroWeights>()?;
     m.add_function(wrap_pyfunction!(levene_test, m)?)?;
     m.add_function(wrap_pyfunction!(f_oneway_test, m)?)?;
     m.add_function(wrap_pyfunction!(kruskal_test, m)?)?;

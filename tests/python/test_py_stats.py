@@ -251,6 +251,26 @@ def test_shapiro_matches_scipy(n):
     same_test(stats.shapiro(x), ss.shapiro(x))
 
 
+def test_shapiro_cached_weights_are_bit_identical():
+    from abstat import _abstat
+    from abstat.stats import _SHAPIRO_CACHE, _SHAPIRO_CACHE_SIZE
+
+    for n in [3, 11, 50, 5000] + list(range(100, 100 + 2 * _SHAPIRO_CACHE_SIZE)):
+        x = rng(n).gamma(3.0, size=n)
+        fresh = _abstat.shapiro_test(x)
+        first, again = stats.shapiro(x), stats.shapiro(x)  # computes, then reuses
+        assert (first.statistic, first.pvalue) == (again.statistic, again.pvalue) == fresh[:2]
+        assert list(_SHAPIRO_CACHE)[-1] == n
+        assert len(_SHAPIRO_CACHE) <= _SHAPIRO_CACHE_SIZE
+    # weights for the raw length, NaN omitted: the core uses the right ones
+    x = rng(4).normal(size=60)
+    x[5] = np.nan
+    same_test(stats.shapiro(x, nan_policy="omit"), ss.shapiro(x, nan_policy="omit"))
+    assert _abstat.ShapiroWeights(60).n == 60
+    with pytest.raises(abstat.TooFewObservationsError):
+        _abstat.ShapiroWeights(2)
+
+
 def test_shapiro_too_few():
     with pytest.raises(abstat.TooFewObservationsError):
         stats.shapiro([1.0, 2.0])

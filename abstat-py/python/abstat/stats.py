@@ -119,8 +119,26 @@ def shapiro(x, *, nan_policy="propagate") -> TestResult:
     flattened as in scipy. Fewer than three values raise
     :class:`abstat.TooFewObservationsError`."""
     x = np.ravel(np.asarray(x, dtype=np.float64)) if isinstance(x, (list, tuple, np.ndarray)) else x
-    w, p, n = _abstat.shapiro_test(x, nan_policy=nan_policy)
+    w, p, n = _abstat.shapiro_test(x, nan_policy=nan_policy, weights=_shapiro_weights(len(x)) if hasattr(x, "__len__") else None)
     return TestResult(statistic=w, pvalue=p, n=n, method="Shapiro-Wilk test")
+
+
+# The Shapiro-Wilk coefficients depend only on n (n normal quantiles and two
+# sums): the last few sizes' are kept (least recently used dropped).
+_SHAPIRO_CACHE: dict = {}
+_SHAPIRO_CACHE_SIZE = 8
+
+
+def _shapiro_weights(n):
+    w = _SHAPIRO_CACHE.pop(n, None)
+    if w is None:
+        if n < 3:
+            return None  # the core reports the error
+        w = _abstat.ShapiroWeights(n)
+        if len(_SHAPIRO_CACHE) >= _SHAPIRO_CACHE_SIZE:
+            del _SHAPIRO_CACHE[next(iter(_SHAPIRO_CACHE))]
+    _SHAPIRO_CACHE[n] = w
+    return w
 
 
 def _f_test(stat: float, p: float, df_num: float, df_denom: float, method: str) -> TestResult:
