@@ -194,6 +194,33 @@ def test_logistic_regression_accuracy_close_to_sklearn():
     assert cross_val_score(SkLogistic(), X, y).mean() > 0.9
 
 
+@pytest.mark.parametrize("y", [
+    np.array([0, 1, 1, 0]),
+    np.array([3, 7, 3, 9], dtype=np.int8),
+    np.array([-128, 127, 0, 127], dtype=np.int8),
+    np.array([2**63 + 5, 2**63 + 7, 2**63 + 5], dtype=np.uint64),
+    np.array([0, 10**12, 0]),
+    np.arange(-50, 50, dtype=np.int16)[::-1].repeat(3),
+    np.array([True, False, True]),
+    np.array(["b", "a", "b"]),
+    np.array([1.5, 0.5, 1.5]),
+])
+def test_labels_are_encoded_as_numpy_unique_does(y):
+    # integer labels take a counting shortcut (np.bincount); every kind of
+    # label must give np.unique's classes (values and dtype) and codes
+    classes, codes = ml._encode_labels(y)
+    ref_classes, ref_codes = np.unique(y, return_inverse=True)
+    assert classes.dtype == ref_classes.dtype
+    np.testing.assert_array_equal(classes, ref_classes)
+    np.testing.assert_array_equal(codes, ref_codes)
+    X = np.linspace(-1.0, 1.0, len(y))[:, None]
+    if len(ref_classes) > 1:
+        fitted = ml.LogisticRegression().fit(X, y)
+        np.testing.assert_array_equal(fitted.classes_, ref_classes)
+        assert fitted.classes_.dtype == ref_classes.dtype
+        assert set(fitted.predict(X)) <= set(ref_classes)
+
+
 def test_unfitted_and_bad_labels():
     with pytest.raises(AttributeError, match="not fitted"):
         ml.GaussianNB().predict([[1.0]])

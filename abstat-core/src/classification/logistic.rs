@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lbfgs::minimize;
 use super::model::{Classifier, Fit, check_training};
-use crate::regression::{logistic_pass, solve_spd};
+use crate::regression::{by_columns, logistic_pass, solve_spd};
 use crate::{Error, Result};
 
 /// Settings of [`LogisticRegression`].
@@ -153,6 +153,8 @@ impl LogisticParams {
         let (n, p) = x.dim();
         let nf = n as f64;
         let t: Vec<f64> = y.iter().map(|&c| if c == 1 { 1.0 } else { 0.0 }).collect();
+        let columns = by_columns(x);
+        let x = columns.view();
         let mut w = vec![0.0; p + 1];
         // objective: −loglike / n + (λ/2) ‖coef‖² (the intercept is w[p])
         let value = |w: &[f64], loglike: f64| {

@@ -19,7 +19,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use super::linalg::{check_full_rank_gram, linalg_error};
-use super::logistic_pass::{LogisticPass, logistic_pass, solve_spd};
+use super::logistic_pass::{LogisticPass, by_columns, logistic_pass, solve_spd};
 use super::{Design, Estimates, WaldDist, check_alpha, coefficient_table};
 use crate::distributions::chi2_sf;
 use crate::{Error, Result};
@@ -118,7 +118,8 @@ impl Logit {
                 "0/1 outcomes",
             ));
         }
-        let x = design.x.view();
+        let columns = by_columns(design.x.view());
+        let x = columns.view();
         let (n, k) = x.dim();
         let ones = y.iter().filter(|&&v| v == 1.0).count();
         if ones == 0 || ones == n {

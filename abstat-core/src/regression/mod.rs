@@ -58,7 +58,7 @@ use serde::{Deserialize, Serialize};
 
 pub use design::{Column, Design, DesignSpec, MissingPolicy, Term, encode_columns};
 pub use diagnostics::{ResidualDiagnostics, variance_inflation_factors};
-pub(crate) use logistic_pass::{logistic_pass, solve_spd};
+pub(crate) use logistic_pass::{by_columns, logistic_pass, solve_spd};
 pub use logit::{Logit, LogitFit, LogitOptions, OddsRatio};
 pub use ols::{CovType, Ols, OlsFit, OlsOptions, Prediction};
 
