@@ -73,12 +73,7 @@ impl RowHashes {
         }
         self.buffered = distinct;
         if distinct > self.limit {
-            let mut hll = HyperLogLog::new(self.precision);
-            for b in std::mem::take(&mut self.buckets) {
-                b.iter().for_each(|&h| hll.insert(h));
-            }
-            self.buffered = 0;
-            self.hll = Some(hll);
+            self.switch_to_hll();
         } else {
             self.next_dedup = self.limit.max(2 * distinct);
         }
@@ -88,20 +83,21 @@ impl RowHashes {
     pub(crate) fn merge(&mut self, other: &RowHashes) {
         match &other.hll {
             None => other.buckets.iter().for_each(|b| self.extend(b)),
-            Some(o) => {
-                if self.hll.is_none() {
-                    let mut hll = HyperLogLog::new(self.precision);
-                    for b in std::mem::take(&mut self.buckets) {
-                        b.iter().for_each(|&h| hll.insert(h));
-                    }
-                    self.buffered = 0;
-                    self.hll = Some(hll);
-                }
-                if let Some(hll) = &mut self.hll {
-                    hll.merge(o);
-                }
-            }
+            Some(o) => self.switch_to_hll().merge(o),
         }
+    }
+
+    /// The HyperLogLog, made from the buffered hashes the first time.
+    fn switch_to_hll(&mut self) -> &mut HyperLogLog {
+        let (precision, buckets) = (self.precision, &mut self.buckets);
+        self.buffered = 0;
+        self.hll.get_or_insert_with(|| {
+            let mut hll = HyperLogLog::new(precision);
+            for b in std::mem::take(buckets) {
+                b.iter().for_each(|&h| hll.insert(h));
+            }
+            hll
+        })
     }
 
     /// Distinct rows, and whether that count is exact.

@@ -73,7 +73,7 @@ pub fn overlay_by(
     let guess = (wants_quartiles && opts.range.is_none() && x.len() > COPY_LIMIT)
         .then(|| guess_buckets(x, codes, &slots))
         .flatten();
-    let (scans, counts) = moments_by(x, codes, &slots, groups, guess);
+    let (scans, counted) = moments_by(x, codes, &slots, groups, guess);
     if groups == 0 || opts.range.is_some() || scans.iter().any(|m| m.n == 0 || !m.finite) {
         let parts = split(x, codes, &slots, groups);
         let parts: Vec<&[f64]> = parts.iter().map(|p| &p[..]).collect();
@@ -81,7 +81,6 @@ pub fn overlay_by(
     }
     let all = scans.iter().fold(Extent::EMPTY, |e, m| e.merge(m.extent));
     let n: usize = scans.iter().map(|m| m.n).sum();
-    let counted = guess.zip(counts);
     let bins = unranged_bins(n, all, opts, || {
         quartiles_by(x, codes, &slots, n, all, counted)
     })?;
@@ -283,7 +282,7 @@ fn moments_by(
     slots: &Slots,
     groups: usize,
     bucket: Option<Bucketing>,
-) -> (Vec<Moments>, Option<Vec<u64>>) {
+) -> (Vec<Moments>, Option<(Bucketing, Vec<u64>)>) {
     // Rows of codes not wanted go to a spare slot (index `groups`) whose
     // sums are dropped, and their bucket counts to a spare bucket: no
     // branch on the code, which is as unpredictable as the data.
@@ -297,8 +296,8 @@ fn moments_by(
             g.extent.max = g.extent.max.max(v);
             g.finite &= v.is_finite();
         };
-        match (counts, bucket) {
-            (Some(counts), Some(b)) => {
+        match counts.zip(bucket) {
+            Some((counts, b)) => {
                 for (&v, &c) in xs.iter().zip(cs) {
                     let g = slots.or_spare(c);
                     add(g, v);
@@ -308,7 +307,7 @@ fn moments_by(
                     counts[if g < groups { k } else { BUCKETS }] += 1;
                 }
             }
-            _ => {
+            None => {
                 for (&v, &c) in xs.iter().zip(cs) {
                     add(slots.or_spare(c), v);
                 }
@@ -356,7 +355,11 @@ fn moments_by(
             acc.into_iter().zip(p).map(|(a, b)| a.merge(b)).collect()
         });
     // the spare bucket (rows not wanted) dropped
-    (moments, counts.map(|c| c[..BUCKETS].to_vec()))
+    let counted = bucket.zip(counts).map(|(b, mut c)| {
+        c.truncate(BUCKETS);
+        (b, c)
+    });
+    (moments, counted)
 }
 
 /// `numpy.percentile(v, [25, 50, 75])` of the `n` values of the wanted
