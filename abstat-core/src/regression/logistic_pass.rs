@@ -592,6 +592,52 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_avx2_kernel_gives_the_portable_kernels_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // a partial block, 5 columns (one sweep of four plus one),
+            // large |η| (underflowing exponentials) and pinned rows
+            let len = 301;
+            let cols: Vec<Vec<f64>> = (0..5).map(|c| values(len, 40 + c)).collect();
+            let cols: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
+            let y: Vec<f64> = values(len, 9)
+                .iter()
+                .map(|v| f64::from(u8::from(*v > 0.0)))
+                .collect();
+            for params in [[0.3, -0.7, 1.1, -0.2, 0.05], [90.0, -200.0, 3.0, 0.0, -1.0]] {
+                let job = BlockJob {
+                    cols: &cols,
+                    len,
+                    y: &y,
+                    params: &params,
+                    loglike: true,
+                };
+                let run = |avx2: bool| {
+                    let mut b = Block {
+                        wx: vec![0.0; 5 * BLOCK_ROWS],
+                        eta: vec![0.0; BLOCK_ROWS],
+                        texp: vec![0.0; BLOCK_ROWS],
+                        resid: vec![0.0; BLOCK_ROWS],
+                        weight: vec![0.0; BLOCK_ROWS],
+                    };
+                    let mut acc = LogisticPass::zero(5);
+                    if avx2 {
+                        // SAFETY: the CPU has AVX2 (checked above).
+                        unsafe { block_avx2(&job, &mut b, &mut acc) };
+                    } else {
+                        block_generic::<false>(&job, &mut b, &mut acc);
+                    }
+                    acc
+                };
+                let (fast, portable) = (run(true), run(false));
+                assert_eq!((&fast.info, &fast.score), (&portable.info, &portable.score));
+                assert_eq!(fast.loglike.to_bits(), portable.loglike.to_bits());
+                assert_eq!(fast.pinned, portable.pinned);
+            }
+        }
+    }
+
     /// Distance in representable values between two non-negative floats.
     fn ulps(a: f64, b: f64) -> u64 {
         a.to_bits().abs_diff(b.to_bits())
