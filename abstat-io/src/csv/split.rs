@@ -113,18 +113,13 @@ impl<R: Read> Splitter<R> {
                 }
                 return Ok(Some(self.chunk(buf)));
             }
-            let start = buf.len();
-            buf.resize(start + self.block_bytes, 0);
-            let mut filled = start;
-            while filled < buf.len() {
-                let n = self.source.read(&mut buf[filled..])?;
-                if n == 0 {
-                    self.eof = true;
-                    break;
-                }
-                filled += n;
+            // Read into the spare capacity: no zeroing of a block that the
+            // read overwrites anyway.
+            buf.reserve_exact(self.block_bytes);
+            let want = self.block_bytes as u64;
+            if (&mut self.source).take(want).read_to_end(&mut buf)? < self.block_bytes {
+                self.eof = true;
             }
-            buf.truncate(filled);
             if self.eof {
                 continue;
             }
