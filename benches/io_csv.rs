@@ -17,7 +17,16 @@
 //! run alone on the previous stage's output held in memory (open = sniff
 //! and the type-inference pass, parse = the second pass to Arrow,
 //! profile, store = Parquet encode and crash-safe write), then the whole
-//! ingest, and exits.
+//! ingest, and exits. The stages are those of `read_path`, which infers
+//! the types by a pass of its own; `ingest_path` guesses them from the
+//! first chunk instead (no open+infer stage unless a later row contradicts
+//! the guess), so the whole ingest is less than the sum.
+//!
+//! With `ABSTAT_INGEST_ONCE=<rows>[,<runs>]` it instead ingests that A/B
+//! file `runs` times (default 1) and prints, for each, the wall time, the
+//! process CPU time (user + system, all threads, from `/proc/self/stat`)
+//! and the peak resident memory, then exits: a before/after comparison
+//! that alternating runs of two builds can share.
 
 mod splitmix;
 
@@ -139,7 +148,47 @@ fn stages(rows: usize) {
     );
 }
 
+/// CPU seconds of this process so far, all threads, user + system
+/// (`/proc/self/stat` fields 14 and 15, in ticks of 1/100 s on Linux).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The `ABSTAT_INGEST_ONCE` runs (see the module docs).
+fn once(spec: &str) {
+    let mut parts = spec.split(',');
+    let rows: usize = parts.next().unwrap().parse().expect("a row count");
+    let runs: usize = parts.next().map_or(1, |r| r.parse().expect("a run count"));
+    let csv = ab_csv(rows);
+    let dir = tempfile::tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("target")).unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    for run in 1..=runs {
+        let cpu0 = cpu_seconds().unwrap_or(f64::NAN);
+        let mut wall = 0.0;
+        let peak = peak_rss_kb(|| {
+            let (s, n) = timed(|| ingest(&csv, &store, "ab"));
+            assert_eq!(n, rows as u64);
+            wall = s;
+        });
+        let cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu0;
+        eprintln!(
+            "ingest_path {rows} rows, run {run}: wall {wall:.3} s, CPU {cpu:.2} s, peak RSS {}",
+            peak.map_or("unknown".into(), |kb| format!(
+                "{:.0} MB",
+                kb as f64 / 1024.0
+            ))
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    if let Ok(spec) = std::env::var("ABSTAT_INGEST_ONCE") {
+        once(&spec);
+        std::process::exit(0);
+    }
     if let Ok(rows) = std::env::var("ABSTAT_INGEST_STAGES") {
         stages(rows.parse().expect("ABSTAT_INGEST_STAGES is a row count"));
         std::process::exit(0);

@@ -106,6 +106,11 @@ impl TypeGuess {
         self.non_null += other.non_null;
     }
 
+    /// Whether no value (only nulls, or nothing) has been seen.
+    pub(crate) fn is_unseen(&self) -> bool {
+        self.non_null == 0
+    }
+
     /// Whether every type but string is ruled out (no need to look further).
     pub(crate) fn is_string(&self) -> bool {
         self.non_null > 0

@@ -24,6 +24,24 @@ pub(crate) trait BatchSource: Send {
     fn schema(&self) -> SchemaRef;
     fn bytes_read(&self) -> u64;
     fn next_batch(&mut self, report: &mut ReadReport) -> Result<Option<RecordBatch>>;
+    /// Whether the last error was a cell that contradicts column types
+    /// guessed from the first rows ([`Inference::Guess`]).
+    fn guess_contradicted(&self) -> bool {
+        false
+    }
+}
+
+/// How a delimited text's column types are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inference {
+    /// From every row (or the first `infer_rows`), before the first batch.
+    Exact,
+    /// From the first chunk of rows, verified while reading: a later cell
+    /// that contradicts the guess ends the read with an error and
+    /// [`DatasetReader::guess_contradicted`] set, and the caller reads again
+    /// with [`Inference::Exact`]. Only for callers that can discard what
+    /// they got so far (ingest: the store shows nothing until complete).
+    Guess,
 }
 
 /// Apply type overrides, matched by original or normalised name.
@@ -133,6 +151,12 @@ impl DatasetReader {
         Ok((out, self.report))
     }
 
+    /// Whether the read stopped at a cell that contradicts the guessed
+    /// column types (see [`Inference::Guess`]).
+    pub(crate) fn guess_contradicted(&self) -> bool {
+        self.inner.guess_contradicted()
+    }
+
     fn step(&mut self) -> Result<Option<RecordBatch>> {
         let Some(batch) = self.inner.next_batch(&mut self.report)? else {
             return Ok(None);
@@ -183,7 +207,12 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<DatasetRe
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    open(Source::Path(path.to_path_buf()), &name, opts)
+    open(
+        Source::Path(path.to_path_buf()),
+        &name,
+        opts,
+        Inference::Exact,
+    )
 }
 
 /// Read a file on disk whose own name says nothing (a spooled upload, a
@@ -194,7 +223,12 @@ pub fn read_path_as(
     name: &str,
     opts: &ReadOptions,
 ) -> Result<DatasetReader> {
-    open(Source::Path(path.as_ref().to_path_buf()), name, opts)
+    open(
+        Source::Path(path.as_ref().to_path_buf()),
+        name,
+        opts,
+        Inference::Exact,
+    )
 }
 
 /// Read a buffer in memory; `name` (a file name such as `"sales.csv"`) helps
@@ -204,10 +238,17 @@ pub fn read_bytes(
     name: &str,
     opts: &ReadOptions,
 ) -> Result<DatasetReader> {
-    open(Source::Bytes(bytes.into()), name, opts)
+    open(Source::Bytes(bytes.into()), name, opts, Inference::Exact)
 }
 
-fn open(source: Source, name: &str, opts: &ReadOptions) -> Result<DatasetReader> {
+/// Open `source` (called `name`), finding a delimited text's column types
+/// by `inference`.
+pub(crate) fn open(
+    source: Source,
+    name: &str,
+    opts: &ReadOptions,
+    inference: Inference,
+) -> Result<DatasetReader> {
     opts.validate()?;
     let len = source.len(name)?;
     opts.limits.check_bytes(len)?;
@@ -223,7 +264,7 @@ fn open(source: Source, name: &str, opts: &ReadOptions) -> Result<DatasetReader>
     };
     let mut report = ReadReport::new(format);
     let inner: Box<dyn BatchSource> = match format {
-        Format::Csv => CsvReader::open(&source, name, len, opts, &mut report)?,
+        Format::Csv => CsvReader::open(&source, name, len, opts, inference, &mut report)?,
         other => crate::columnar::open(other, &source, name, len, opts, &mut report)?,
     };
     Ok(DatasetReader {

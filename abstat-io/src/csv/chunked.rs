@@ -3,6 +3,12 @@
 //! rayon's pool, and the consumer takes the results in file order. Line
 //! numbers are counted per chunk and made absolute by the consumer, so
 //! errors and skipped rows name the same lines as a serial read.
+//!
+//! The column types come either from an exact pass over the whole text
+//! ([`infer_types`]) or, to spare that pass, from the first chunk alone
+//! ([`guess_types`]): the reader then parses with the guess and stops at
+//! the first cell that contradicts it (see [`ChunkedReader::guess_contradicted`]),
+//! so that the caller can start again with the exact pass.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +19,7 @@ use arrow_schema::SchemaRef;
 use csv::ByteRecord;
 
 use super::plain::{Fields, is_plain, plain_records, record_fields};
-use super::split::{Chunk, run_chunks};
+use super::split::{Chunk, records_end, run_chunks};
 use super::{skip_bytes, wrong_width};
 use crate::cell::NullSpellings;
 use crate::columns::{ColumnBuffer, type_words};
@@ -38,6 +44,8 @@ pub(crate) struct Context {
     /// Whether chunks without quotes take the plain splitter (always, but
     /// for the test that holds it to the `csv` crate).
     pub plain_splitting: bool,
+    /// Bytes read from the source per chunk.
+    pub block_bytes: usize,
 }
 
 /// One chunk's text as UTF-8: borrowed when valid, otherwise with each
@@ -169,9 +177,13 @@ pub(crate) fn infer_types(
     let bytes = Arc::new(AtomicU64::new(ctx.bom_len as u64));
     let raw = skip_bytes(source, name, ctx.bom_len)?;
     let job_ctx = ctx.clone();
-    let results = run_chunks(raw, ctx.delimiter, bytes.clone(), move |c| {
-        scan(c, &job_ctx)
-    });
+    let results = run_chunks(
+        raw,
+        ctx.delimiter,
+        ctx.block_bytes,
+        bytes.clone(),
+        move |c| scan(c, &job_ctx),
+    );
     let mut guesses = vec![TypeGuess::default(); ctx.width];
     let (mut rows, mut lines) = (0u64, 0u64);
     for rx in results {
@@ -203,6 +215,58 @@ pub(crate) fn infer_types(
     Ok(guesses.iter().map(TypeGuess::resolve).collect())
 }
 
+/// Column types from the first chunk of the text (see [`guess_types`]).
+pub(crate) struct Guess {
+    pub kinds: Vec<ColumnType>,
+    /// `None` when the first chunk is the whole text: the types are exact.
+    /// Otherwise the columns without a single value in the first chunk
+    /// (typed string for now, but any later value may make them anything).
+    pub undecided: Option<Vec<bool>>,
+}
+
+/// Every column's type as the first chunk alone says (the narrowest type
+/// that fits its cells, as [`infer_types`] decides over all chunks).
+/// `None` when the first chunk cannot say: it fails (the exact pass then
+/// reports the same error) or one record is longer than a block.
+///
+/// A guess of type T (not string) rules out every type narrower than T,
+/// and the exact pass keeps T unless a later cell does not parse as T; a
+/// column with only nulls so far stays open until its first value. So
+/// parsing with the guess and stopping at the first cell that fails gives
+/// the exact pass's types whenever it does not stop.
+pub(crate) fn guess_types(
+    source: &Source,
+    name: &str,
+    len: u64,
+    ctx: &Context,
+) -> Result<Option<Guess>> {
+    let head = source.head(name, ctx.bom_len + ctx.block_bytes)?;
+    let whole = head.len() as u64 >= len;
+    let text = &head[ctx.bom_len.min(head.len())..];
+    let end = if whole {
+        text.len()
+    } else {
+        match records_end(text, ctx.delimiter) {
+            Some(end) => end,
+            None => return Ok(None),
+        }
+    };
+    let chunk = Chunk {
+        index: 0,
+        bytes: text[..end].to_vec(),
+    };
+    let Ok(s) = scan(chunk, ctx) else {
+        return Ok(None);
+    };
+    if s.ragged.is_some() && ctx.bad_rows == BadRows::Fail {
+        return Ok(None);
+    }
+    Ok(Some(Guess {
+        kinds: s.guesses.iter().map(TypeGuess::resolve).collect(),
+        undecided: (!whole).then(|| s.guesses.iter().map(TypeGuess::is_unseen).collect()),
+    }))
+}
+
 fn worker_died() -> Error {
     Error::format("CSV", "a parsing thread stopped unexpectedly")
 }
@@ -215,14 +279,22 @@ pub(crate) struct Parsed {
     replaced: u64,
     /// Malformed rows and bad values, lines relative to the chunk.
     problems: Vec<Error>,
+    /// Whether a cell contradicted the guessed types (the chunk was left
+    /// there).
+    contradicted: bool,
 }
 
+/// Parse a chunk with the column types `kinds`. With `guessed` (the
+/// undecided columns of a [`Guess`]), any cell that does not parse, and
+/// any value in an undecided column, contradicts the guess: the chunk
+/// stops there, marked [`Parsed::contradicted`].
 fn parse(
     chunk: Chunk,
     ctx: &Context,
     schema: &SchemaRef,
     kinds: &[ColumnType],
     originals: &[String],
+    guessed: Option<&[bool]>,
 ) -> Result<Parsed> {
     let capacity = chunk.bytes.len() / (ctx.width * 4).max(8);
     let mut buffers: Vec<ColumnBuffer> = kinds
@@ -231,6 +303,7 @@ fn parse(
         .collect();
     let mut problems = Vec::new();
     let mut rows = 0usize;
+    let mut contradicted = false;
     let (newlines, replaced) = records(&chunk, ctx, |line, rec| {
         if rec.len() != ctx.width {
             problems.push(Error::MalformedRow {
@@ -242,6 +315,16 @@ fn parse(
         ctx.limits.check_cell(rec.widest() as u64)?;
         for j in 0..buffers.len() {
             let b = rec.bytes(j);
+            if let Some(undecided) = guessed
+                && undecided[j]
+            {
+                if ctx.nulls.surely_not(b) || !ctx.nulls.contains(rec.text(j)) {
+                    contradicted = true;
+                    return Ok(false);
+                }
+                buffers[j].push_null();
+                continue;
+            }
             if ctx.nulls.surely_not(b) && buffers[j].push_plain(b, ctx.decimal) {
                 continue;
             }
@@ -249,6 +332,12 @@ fn parse(
             if ctx.nulls.contains(s) {
                 buffers[j].push_null();
             } else if !buffers[j].push_text(s, ctx.decimal) {
+                if guessed.is_some() {
+                    // Even a bad value under an override: the exact pass
+                    // may fail elsewhere first (a ragged row further on).
+                    contradicted = true;
+                    return Ok(false);
+                }
                 for b in &mut buffers[..j] {
                     b.truncate(rows);
                 }
@@ -264,7 +353,7 @@ fn parse(
         rows += 1;
         Ok(true)
     })?;
-    let batch = if rows == 0 {
+    let batch = if rows == 0 || contradicted {
         None
     } else {
         let columns = buffers.iter_mut().map(ColumnBuffer::finish).collect();
@@ -276,6 +365,7 @@ fn parse(
         newlines,
         replaced,
         problems,
+        contradicted,
     })
 }
 
@@ -314,9 +404,13 @@ pub(crate) struct ChunkedReader {
     rows: u64,
     pending: Option<RecordBatch>,
     done: bool,
+    contradicted: bool,
 }
 
 impl ChunkedReader {
+    /// Parse with `kinds`: exact, or guessed when `undecided` is given
+    /// (see [`Guess`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn open(
         source: &Source,
         name: &str,
@@ -324,14 +418,22 @@ impl ChunkedReader {
         schema: SchemaRef,
         kinds: Vec<ColumnType>,
         originals: Vec<String>,
+        undecided: Option<Vec<bool>>,
         opts: &ReadOptions,
     ) -> Result<Self> {
         let bytes = Arc::new(AtomicU64::new(ctx.bom_len as u64));
         let raw = skip_bytes(source, name, ctx.bom_len)?;
         let job_schema = schema.clone();
-        let delimiter = ctx.delimiter;
-        let results = run_chunks(raw, delimiter, bytes.clone(), move |c| {
-            parse(c, &ctx, &job_schema, &kinds, &originals)
+        let (delimiter, block_bytes) = (ctx.delimiter, ctx.block_bytes);
+        let results = run_chunks(raw, delimiter, block_bytes, bytes.clone(), move |c| {
+            parse(
+                c,
+                &ctx,
+                &job_schema,
+                &kinds,
+                &originals,
+                undecided.as_deref(),
+            )
         });
         Ok(ChunkedReader {
             schema,
@@ -344,6 +446,7 @@ impl ChunkedReader {
             rows: 0,
             pending: None,
             done: false,
+            contradicted: false,
         })
     }
 }
@@ -355,6 +458,10 @@ impl BatchSource for ChunkedReader {
 
     fn bytes_read(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
+    }
+
+    fn guess_contradicted(&self) -> bool {
+        self.contradicted
     }
 
     fn next_batch(&mut self, report: &mut ReadReport) -> Result<Option<RecordBatch>> {
@@ -375,6 +482,16 @@ impl BatchSource for ChunkedReader {
                 continue;
             };
             let parsed = rx.recv().map_err(|_| worker_died())??;
+            if parsed.contradicted {
+                // Under `BadRows::Fail` a problem would have stopped the
+                // chunk before: the contradiction comes first.
+                self.contradicted = true;
+                self.done = true;
+                return Err(Error::format(
+                    "CSV",
+                    "a later row does not fit the column types guessed from the first rows",
+                ));
+            }
             for p in parsed.problems {
                 skip_or_fail(self.bad_rows, report, shift_line(p, self.lines))?;
             }
@@ -405,6 +522,7 @@ mod tests {
             limits: Limits::default(),
             bad_rows,
             plain_splitting,
+            block_bytes: crate::csv::split::BLOCK_BYTES,
         }
     }
 
@@ -428,7 +546,7 @@ mod tests {
                 .collect::<Vec<_>>(),
         ));
         let scanned = format!("{kinds:?} rows {} ragged {:?}", s.rows, s.ragged);
-        match parse(chunk(), ctx, &schema, &kinds, &originals) {
+        match parse(chunk(), ctx, &schema, &kinds, &originals, None) {
             Ok(p) => format!(
                 "{scanned}\n{:?}\nrows {} newlines {} replaced {}\n{:?}",
                 p.batch,

@@ -21,6 +21,9 @@ mod plain;
 mod sniff;
 mod split;
 
+#[cfg(test)]
+pub(crate) use split::with_block_bytes;
+
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,7 +38,7 @@ use crate::columns::{ColumnBuffer, type_words};
 use crate::encoding::{self, DecodingReader};
 use crate::infer::TypeGuess;
 use crate::options::{BadRows, ColumnType, Limits, Progress, ReadOptions};
-use crate::reader::{BatchSource, labelled_schema, skip_or_fail};
+use crate::reader::{BatchSource, Inference, labelled_schema, skip_or_fail};
 use crate::report::ReadReport;
 use crate::source::{CountedReader, Counting, ReadSeek, Source};
 use crate::{Error, Result};
@@ -181,6 +184,7 @@ impl CsvReader {
         name: &str,
         len: u64,
         opts: &ReadOptions,
+        inference: Inference,
         report: &mut ReadReport,
     ) -> Result<Box<dyn BatchSource>> {
         opts.limits.check_bytes(len)?;
@@ -221,14 +225,33 @@ impl CsvReader {
                 limits: opts.limits,
                 bad_rows: opts.bad_rows,
                 plain_splitting: true,
+                block_bytes: split::block_bytes(),
             })
         });
         if let Some(ctx) = &ctx
             && opts.infer_rows.is_none()
         {
             drop(records);
-            let mut kinds = chunked::infer_types(source, name, len, ctx.clone(), opts)?;
+            let guess = match inference {
+                Inference::Guess => chunked::guess_types(source, name, len, ctx)?,
+                Inference::Exact => None,
+            };
+            let (mut kinds, mut undecided) = match guess {
+                Some(g) => (g.kinds, g.undecided),
+                None => (
+                    chunked::infer_types(source, name, len, ctx.clone(), opts)?,
+                    None,
+                ),
+            };
             let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
+            // A column overridden to a type other than string is decided.
+            // (One overridden to string stays open: a later value then
+            // costs a needless exact re-read, never a different result.)
+            if let Some(u) = &mut undecided {
+                for (u, k) in u.iter_mut().zip(&kinds) {
+                    *u &= *k == ColumnType::String;
+                }
+            }
             return Ok(Box::new(chunked::ChunkedReader::open(
                 source,
                 name,
@@ -236,6 +259,7 @@ impl CsvReader {
                 schema,
                 kinds,
                 originals,
+                undecided,
                 opts,
             )?));
         }
@@ -294,7 +318,7 @@ impl CsvReader {
         let schema = labelled_schema(&originals, &mut kinds, opts, report)?;
         if let Some(ctx) = ctx {
             return Ok(Box::new(chunked::ChunkedReader::open(
-                source, name, ctx, schema, kinds, originals, opts,
+                source, name, ctx, schema, kinds, originals, None, opts,
             )?));
         }
 

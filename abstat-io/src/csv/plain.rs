@@ -51,44 +51,54 @@ pub(crate) fn is_plain(text: &[u8]) -> bool {
 
 /// Call `row(line, fields)` for every record of plain text (see
 /// [`is_plain`]) until it returns `false`, with lines as the `csv` crate
-/// reports them.
+/// reports them. Delimiters and line feeds are found in one scan
+/// (`memchr2`); the delimiter is never a line break (options refuse it).
 pub(crate) fn plain_records<E>(
     text: &[u8],
     delimiter: u8,
     mut row: impl FnMut(u64, &Fields) -> Result<bool, E>,
 ) -> Result<(), E> {
     let mut bounds: Vec<Range<usize>> = Vec::new();
-    let (mut pos, mut physical) = (0usize, 0u64);
+    // Where the current line and field begin.
+    let (mut line_start, mut field_start) = (0usize, 0usize);
+    let mut physical = 0u64;
     // The line the csv reader stands on when it starts the next record.
     let mut reader_line = 1u64;
-    while pos < text.len() {
-        let nl = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-        physical += 1;
-        let crlf = nl > pos && text[nl - 1] == b'\r';
-        let end = if crlf { nl - 1 } else { nl };
-        let start = pos;
-        pos = nl + 1;
-        if end == start {
+    let ends = memchr::memchr2_iter(delimiter, b'\n', text).chain(
+        // A last line without a line feed ends at the end of the text.
+        (text.last().is_some_and(|&c| c != b'\n')).then_some(text.len()),
+    );
+    for i in ends {
+        if i < text.len() && text[i] == delimiter {
+            bounds.push(field_start..i);
+            field_start = i + 1;
             continue;
         }
-        bounds.clear();
-        let mut field_start = start;
-        for d in memchr::memchr_iter(delimiter, &text[start..end]) {
-            bounds.push(field_start..start + d);
-            field_start = start + d + 1;
+        physical += 1;
+        let crlf = i > line_start && text[i - 1] == b'\r';
+        let end = if crlf { i - 1 } else { i };
+        let start = line_start;
+        line_start = i + 1;
+        if end == start {
+            // A blank line (it has no delimiter, so `bounds` is empty).
+            field_start = line_start;
+            continue;
         }
         bounds.push(field_start..end);
+        field_start = line_start;
         let line = reader_line;
         // A `\n` ending is consumed with the record; the `\n` of `\r\n`
         // only when the next record is read.
         reader_line = if crlf { physical } else { physical + 1 };
-        if !row(
+        let go_on = row(
             line,
             &Fields {
                 text,
                 bounds: &bounds,
             },
-        )? {
+        )?;
+        bounds.clear();
+        if !go_on {
             break;
         }
     }
@@ -157,6 +167,28 @@ mod tests {
         ] {
             assert!(is_plain(text.as_bytes()), "{text:?}");
             assert_eq!(by_plain(text), by_csv(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn random_plain_texts_split_as_the_csv_crate_splits_them() {
+        // Texts of a, ',', ' ', '\n' and '\r\n' pieces from a fixed LCG.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let pieces = ["a", "bc", ",", " ", "\n", "\r\n", "ж"];
+        for _ in 0..2_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let len = (state >> 59) as usize;
+            let mut text = String::new();
+            for _ in 0..len {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+            }
+            assert!(is_plain(text.as_bytes()), "{text:?}");
+            assert_eq!(by_plain(&text), by_csv(&text), "{text:?}");
         }
     }
 

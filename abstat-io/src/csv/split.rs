@@ -19,6 +19,30 @@ use crate::{Error, Result};
 /// Bytes read from the source per chunk (more when one record is longer).
 pub(crate) const BLOCK_BYTES: usize = 4 << 20;
 
+#[cfg(test)]
+thread_local! {
+    static TEST_BLOCK_BYTES: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The block size for readers opened on this thread: [`BLOCK_BYTES`], or
+/// a tiny one set by a test (so that a few lines make many chunks).
+pub(crate) fn block_bytes() -> usize {
+    #[cfg(test)]
+    if let Some(n) = TEST_BLOCK_BYTES.with(|b| b.get()) {
+        return n;
+    }
+    BLOCK_BYTES
+}
+
+/// Run `f` with readers opened on this thread cutting `n`-byte blocks.
+#[cfg(test)]
+pub(crate) fn with_block_bytes<T>(n: usize, f: impl FnOnce() -> T) -> T {
+    TEST_BLOCK_BYTES.with(|b| b.set(Some(n)));
+    let out = f();
+    TEST_BLOCK_BYTES.with(|b| b.set(None));
+    out
+}
+
 /// Chunks parsed ahead of the consumer: bounds memory to about this many
 /// blocks of text and their parsed columns.
 const IN_FLIGHT: usize = 4;
@@ -73,6 +97,7 @@ pub(crate) fn records_end(text: &[u8], delimiter: u8) -> Option<usize> {
 struct Splitter<R> {
     source: R,
     delimiter: u8,
+    block_bytes: usize,
     carry: Vec<u8>,
     eof: bool,
     next_index: u64,
@@ -88,18 +113,13 @@ impl<R: Read> Splitter<R> {
                 }
                 return Ok(Some(self.chunk(buf)));
             }
-            let start = buf.len();
-            buf.resize(start + BLOCK_BYTES, 0);
-            let mut filled = start;
-            while filled < buf.len() {
-                let n = self.source.read(&mut buf[filled..])?;
-                if n == 0 {
-                    self.eof = true;
-                    break;
-                }
-                filled += n;
+            // Read into the spare capacity: no zeroing of a block that the
+            // read overwrites anyway.
+            buf.reserve_exact(self.block_bytes);
+            let want = self.block_bytes as u64;
+            if (&mut self.source).take(want).read_to_end(&mut buf)? < self.block_bytes {
+                self.eof = true;
             }
-            buf.truncate(filled);
             if self.eof {
                 continue;
             }
@@ -132,6 +152,7 @@ impl<R: Read> Splitter<R> {
 pub(crate) fn run_chunks<R, T, F>(
     source: R,
     delimiter: u8,
+    block_bytes: usize,
     bytes_read: Arc<AtomicU64>,
     job: F,
 ) -> Receiver<Receiver<Result<T>>>
@@ -146,6 +167,7 @@ where
         let mut splitter = Splitter {
             source,
             delimiter,
+            block_bytes,
             carry: Vec::new(),
             eof: false,
             next_index: 0,
@@ -199,6 +221,7 @@ mod tests {
         let mut s = Splitter {
             source: &text[..],
             delimiter: b',',
+            block_bytes: BLOCK_BYTES,
             carry: Vec::new(),
             eof: false,
             next_index: 0,
