@@ -83,34 +83,49 @@ pub(crate) fn sorted_values(x: &[f64]) -> Vec<f64> {
     }
     // Every value is at most SMALL_BUCKET − 1 places from its sorted place,
     // or behind an already sorted run: insertion is linear.
-    for i in 1..n {
-        let v = out[i];
-        if out[i - 1] > v {
+    insertion_pass(&mut out, |a, b| a > b);
+    out
+}
+
+/// Insertion sort of `v` by the strict order `greater`, for slices whose
+/// elements already stand within their bucket (the last pass of a
+/// distribution sort): each element moves back only past the greater ones
+/// of its bucket, so the pass is linear in practice, and equal elements keep
+/// their order (stable).
+pub(crate) fn insertion_pass<T: Copy>(v: &mut [T], greater: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let x = v[i];
+        if greater(&v[i - 1], &x) {
             let mut j = i;
-            while j > 0 && out[j - 1] > v {
-                out[j] = out[j - 1];
+            while j > 0 && greater(&v[j - 1], &x) {
+                v[j] = v[j - 1];
                 j -= 1;
             }
-            out[j] = v;
+            v[j] = x;
         }
     }
-    out
+}
+
+/// SplitMix64 words (Steele, Lea & Flood 2014), reproducible test data for
+/// the sorts.
+#[cfg(test)]
+pub(crate) fn test_words(n: usize, seed: u64) -> Vec<u64> {
+    (1..=n as u64)
+        .map(|i| {
+            let mut z = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// SplitMix64 words, reproducible.
     fn words(n: usize, seed: u64) -> Vec<u64> {
-        (1..=n as u64)
-            .map(|i| {
-                let mut z = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^ (z >> 31)
-            })
-            .collect()
+        test_words(n, seed)
     }
 
     fn unit(w: u64) -> f64 {

@@ -113,17 +113,7 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Vec<(f64, usize)> {
     }
     // Scattered in input order, so equal values already stand in index
     // order; a strict comparison keeps them so. As floats, −0.0 equals 0.0.
-    for i in 1..m {
-        let pair = pairs[i];
-        if pairs[i - 1].0 > pair.0 {
-            let mut j = i;
-            while j > 0 && pairs[j - 1].0 > pair.0 {
-                pairs[j] = pairs[j - 1];
-                j -= 1;
-            }
-            pairs[j] = pair;
-        }
-    }
+    crate::bucket::insertion_pass(&mut pairs, |a, b| a.0 > b.0);
     pairs
 }
 
@@ -131,16 +121,8 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Vec<(f64, usize)> {
 mod tests {
     use super::*;
 
-    /// SplitMix64, for reproducible keys spread over all 64 bits.
     fn keys(n: usize, seed: u64) -> Vec<u64> {
-        (1..=n as u64)
-            .map(|i| {
-                let mut z = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^ (z >> 31)
-            })
-            .collect()
+        crate::bucket::test_words(n, seed)
     }
 
     /// The order a stable sort by value gives, NaN left out.
