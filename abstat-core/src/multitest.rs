@@ -153,10 +153,15 @@ fn harmonic(m: usize) -> f64 {
 /// For p in [0, 1] (checked first) the IEEE bit patterns order like the
 /// values, so this is a distribution sort on the bits (−0 ties with +0).
 fn sorted_order(p: &[f64]) -> Vec<usize> {
-    crate::radix::argsort_unit(p)
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect()
+    match crate::radix::argsort_unit(p) {
+        Some(sorted) => sorted.into_iter().map(|(_, i)| i).collect(),
+        // only a deserialized result can hold such values: a comparison sort
+        None => {
+            let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+            order.sort_by(|&a, &b| (p[a] + 0.0).total_cmp(&(p[b] + 0.0)));
+            order
+        }
+    }
 }
 
 /// Reject decisions for sorted p-values and their adjusted values.
@@ -295,8 +300,11 @@ pub fn correct_into(
         }
     };
     Error::check_open_unit("alpha", alpha)?;
-    check_p(p_values)?;
-    let sorted = crate::radix::argsort_unit(p_values);
+    // the sort's counting pass checks the p-values; check_p names the culprit
+    let Some(sorted) = crate::radix::argsort_unit(p_values) else {
+        check_p(p_values)?;
+        unreachable!("a p-value outside [0, 1] that check_p accepted");
+    };
     let m = sorted.len();
     if m < p_values.len() {
         for ((a, r), p) in p_adjusted.iter_mut().zip(reject.iter_mut()).zip(p_values) {
@@ -314,32 +322,18 @@ pub fn correct_into(
     // is rejected. The threshold `k/m/c·α` is fdr's divisor `k/m/c` times α
     // (for BH, c = 1 and the division by it is exact, so it is skipped):
     // the same expressions, so the same bits. The sorted values are read in
-    // order; only the writes go to input order. Per chunk the divisions run
-    // in loops of their own, which the compiler vectorises.
-    const CHUNK: usize = 64;
-    let mut divisors = [0.0f64; CHUNK];
-    let mut raw = [0.0f64; CHUNK];
+    // order; only the writes go to input order. (Dividing per chunk in
+    // loops of their own, as the gathering pass before did, was slower
+    // here: the pass is bound by the scattered writes.)
     let mut run = f64::INFINITY;
     let mut rejecting = false;
-    let mut end = m;
-    while end > 0 {
-        let start = end.saturating_sub(CHUNK);
-        let chunk = &sorted[start..end];
-        let len = chunk.len();
-        for (j, d) in divisors[..len].iter_mut().enumerate() {
-            let rank = (start + j + 1) as f64 / mf;
-            *d = if by { rank / c } else { rank };
-        }
-        for ((r, &(p, _)), d) in raw[..len].iter_mut().zip(chunk).zip(&divisors[..len]) {
-            *r = p / d;
-        }
-        for (j, &(p, idx)) in chunk.iter().enumerate().rev() {
-            run = run.min(raw[j]);
-            p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
-            rejecting = rejecting || p <= divisors[j] * alpha;
-            reject[idx] = rejecting;
-        }
-        end = start;
+    for (k, &(p, idx)) in sorted.iter().enumerate().rev() {
+        let rank = (k + 1) as f64 / mf;
+        let divisor = if by { rank / c } else { rank };
+        run = run.min(p / divisor);
+        p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
+        rejecting = rejecting || p <= divisor * alpha;
+        reject[idx] = rejecting;
     }
     Ok(m)
 }

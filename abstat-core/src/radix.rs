@@ -28,14 +28,19 @@ const SMALL_BUCKET: u32 = 32;
 const MANTISSA_BITS: u32 = 52;
 
 /// The non-NaN values of `v` with their indices, in increasing order of
-/// value, equal values in index order (what a stable sort gives). Every
-/// non-NaN value must be in [0, 1] (−0.0 ties with 0.0); the caller checks.
-pub(crate) fn argsort_unit(v: &[f64]) -> Vec<(f64, usize)> {
+/// value, equal values in index order (what a stable sort gives; −0.0 ties
+/// with 0.0). `None` when a value that is not NaN lies outside [0, 1]: the
+/// counting pass checks them.
+pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<(f64, usize)>> {
     let n = v.len();
     let by_value = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
     // −0.0 + 0.0 is 0.0: the bits order like the values on [0, 1].
     let bits = |p: f64| (p + 0.0).to_bits();
+    let in_unit = |p: &f64| p.is_nan() || (0.0..=1.0).contains(p);
     if n < BUCKET_MIN || n > u32::MAX as usize {
+        if !v.iter().all(in_unit) {
+            return None;
+        }
         let mut pairs: Vec<(f64, usize)> = v
             .iter()
             .enumerate()
@@ -47,16 +52,24 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Vec<(f64, usize)> {
         for pair in &mut pairs {
             pair.0 = v[pair.1];
         }
-        return pairs;
+        return Some(pairs);
     }
     // Values per binade; p in [0, 1] has a biased exponent of at most 1023.
+    // Above 1 (or negative, or infinite) the bits exceed those of 1.0.
+    const ONE: u64 = 0x3FF0_0000_0000_0000;
     let mut per_exponent = [0u32; 1024];
     let mut m = 0;
+    let mut outside = false;
     for &p in v {
         if !p.is_nan() {
-            per_exponent[(bits(p) >> MANTISSA_BITS) as usize] += 1;
+            let b = bits(p);
+            outside |= b > ONE;
+            per_exponent[((b >> MANTISSA_BITS) as usize).min(1023)] += 1;
             m += 1;
         }
+    }
+    if outside {
+        return None;
     }
     // A binade of c values gets the smallest power of two ≥ c buckets, by
     // the top mantissa bits: `first[e]` is its first bucket, `shift[e]`
@@ -114,7 +127,7 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Vec<(f64, usize)> {
     // Scattered in input order, so equal values already stand in index
     // order; a strict comparison keeps them so. As floats, −0.0 equals 0.0.
     crate::bucket::insertion_pass(&mut pairs, |a, b| a.0 > b.0);
-    pairs
+    Some(pairs)
 }
 
 #[cfg(test)]
@@ -133,7 +146,7 @@ mod tests {
     }
 
     fn packed_order(v: &[f64]) -> Vec<usize> {
-        let pairs = argsort_unit(v);
+        let pairs = argsort_unit(v).expect("p-values in [0, 1]");
         // the values come with their indices, bit for bit (−0.0 kept)
         for &(p, i) in &pairs {
             assert_eq!(p.to_bits(), v[i].to_bits());
@@ -228,6 +241,22 @@ mod tests {
             ),
         ] {
             assert_eq!(packed_order(&v), stable_order(&v), "{what}");
+        }
+    }
+
+    #[test]
+    fn values_outside_the_unit_interval_are_refused() {
+        for n in [5, BUCKET_MIN, 5000] {
+            for bad in [1.0 + f64::EPSILON, -1e-300, f64::INFINITY, -1.0, 2.0] {
+                let mut v: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+                v[n / 2] = bad;
+                assert!(argsort_unit(&v).is_none(), "{bad} among {n}");
+            }
+            let mut v: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+            v[1] = f64::NAN;
+            v[2] = 1.0;
+            v[3] = -0.0;
+            assert!(argsort_unit(&v).is_some());
         }
     }
 }
