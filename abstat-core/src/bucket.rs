@@ -59,14 +59,7 @@ pub(crate) fn sorted_values(x: &[f64]) -> Vec<f64> {
     for &b in &bucket {
         start[b as usize] += 1;
     }
-    let mut sum = 0;
-    let mut largest = 0;
-    for s in &mut start {
-        let count = *s;
-        *s = sum;
-        sum += count;
-        largest = largest.max(count);
-    }
+    let largest = bucket_starts(&mut start);
     let mut next = start.clone();
     let mut out = vec![0.0; n];
     for (&v, &b) in x.iter().zip(&bucket) {
@@ -85,6 +78,20 @@ pub(crate) fn sorted_values(x: &[f64]) -> Vec<f64> {
     // or behind an already sorted run: insertion is linear.
     insertion_pass(&mut out, |a, b| a > b);
     out
+}
+
+/// Turn bucket sizes into where each bucket starts (exclusive prefix sums);
+/// returns the largest size.
+pub(crate) fn bucket_starts(counts: &mut [u32]) -> u32 {
+    let mut sum = 0;
+    let mut largest = 0;
+    for c in counts {
+        let count = *c;
+        *c = sum;
+        sum += count;
+        largest = largest.max(count);
+    }
+    largest
 }
 
 /// Insertion sort of `v` by the strict order `greater`, for slices whose

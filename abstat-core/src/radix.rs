@@ -95,14 +95,7 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<(f64, usize)>> {
             next[bucket(bits(p))] += 1;
         }
     }
-    let mut sum = 0;
-    let mut largest = 0;
-    for s in &mut next {
-        let count = *s;
-        *s = sum;
-        sum += count;
-        largest = largest.max(count);
-    }
+    let largest = crate::bucket::bucket_starts(&mut next);
     let mut pairs = vec![(0.0, 0); m];
     for (i, &p) in v.iter().enumerate() {
         if !p.is_nan() {
