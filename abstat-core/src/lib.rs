@@ -8,6 +8,7 @@
 pub mod ab;
 pub mod anova;
 pub mod bootstrap;
+mod bucket;
 pub mod categorical;
 pub mod classification;
 pub mod clean;

@@ -151,12 +151,17 @@ fn harmonic(m: usize) -> f64 {
 
 /// Indices of the non-NaN p-values, sorted by p-value (ties by index).
 /// For p in [0, 1] (checked first) the IEEE bit patterns order like the
-/// values, so this is an integer key sort (−0 is folded into +0).
+/// values, so this is a distribution sort on the bits (−0 ties with +0).
 fn sorted_order(p: &[f64]) -> Vec<usize> {
-    let mut scratch = vec![0.0; p.len()];
-    crate::radix::argsort_unit(p, &mut scratch)
-        .indices()
-        .collect()
+    match crate::radix::argsort_unit(p) {
+        Some(sorted) => sorted.into_iter().map(|(_, i)| i).collect(),
+        // only a deserialized result can hold such values: a comparison sort
+        None => {
+            let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+            order.sort_by(|&a, &b| (p[a] + 0.0).total_cmp(&(p[b] + 0.0)));
+            order
+        }
+    }
 }
 
 /// Reject decisions for sorted p-values and their adjusted values.
@@ -262,8 +267,7 @@ pub fn correct(
 /// counted (the non-NaN p-values).
 ///
 /// For Benjamini–Hochberg and Benjamini–Yekutieli this is one sort and one
-/// pass, with no buffer of the input's size besides the sort's (the outputs
-/// serve as its scratch space): the path for large families, several times
+/// pass over the sorted values: the path for large families, several times
 /// faster than statsmodels. The other methods go through [`correct`].
 ///
 /// Errors: as [`correct`]; buffers of another length than `p_values`
@@ -296,9 +300,12 @@ pub fn correct_into(
         }
     };
     Error::check_open_unit("alpha", alpha)?;
-    check_p(p_values)?;
-    let order = crate::radix::argsort_unit(p_values, p_adjusted);
-    let m = order.len();
+    // the sort's counting pass checks the p-values; check_p names the culprit
+    let Some(sorted) = crate::radix::argsort_unit(p_values) else {
+        check_p(p_values)?;
+        unreachable!("a p-value outside [0, 1] that check_p accepted");
+    };
+    let m = sorted.len();
     if m < p_values.len() {
         for ((a, r), p) in p_adjusted.iter_mut().zip(reject.iter_mut()).zip(p_values) {
             if p.is_nan() {
@@ -314,39 +321,19 @@ pub fn correct_into(
     // and every hypothesis from the first one that passes its threshold on
     // is rejected. The threshold `k/m/c·α` is fdr's divisor `k/m/c` times α
     // (for BH, c = 1 and the division by it is exact, so it is skipped):
-    // the same expressions, so the same bits. Per chunk the p-values are
-    // gathered first, so that their scattered loads overlap, and the
-    // divisions run in a loop of their own, which the compiler vectorises.
-    const CHUNK: usize = 64;
-    let mut ids = [0usize; CHUNK];
-    let mut ps = [0.0f64; CHUNK];
-    let mut divisors = [0.0f64; CHUNK];
-    let mut raw = [0.0f64; CHUNK];
+    // the same expressions, so the same bits. The sorted values are read in
+    // order; only the writes go to input order. (Dividing per chunk in
+    // loops of their own, as the gathering pass before did, was slower
+    // here: the pass is bound by the scattered writes.)
     let mut run = f64::INFINITY;
     let mut rejecting = false;
-    let mut end = m;
-    while end > 0 {
-        let start = end.saturating_sub(CHUNK);
-        let len = end - start;
-        for (j, (id, pv)) in ids[..len].iter_mut().zip(&mut ps[..len]).enumerate() {
-            *id = order.index(start + j);
-            *pv = p_values[*id];
-        }
-        for (j, d) in divisors[..len].iter_mut().enumerate() {
-            let k = (start + j + 1) as f64 / mf;
-            *d = if by { k / c } else { k };
-        }
-        for ((r, p), d) in raw[..len].iter_mut().zip(&ps[..len]).zip(&divisors[..len]) {
-            *r = p / d;
-        }
-        for j in (0..len).rev() {
-            let idx = ids[j];
-            run = run.min(raw[j]);
-            p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
-            rejecting = rejecting || ps[j] <= divisors[j] * alpha;
-            reject[idx] = rejecting;
-        }
-        end = start;
+    for (k, &(p, idx)) in sorted.iter().enumerate().rev() {
+        let rank = (k + 1) as f64 / mf;
+        let divisor = if by { rank / c } else { rank };
+        run = run.min(p / divisor);
+        p_adjusted[idx] = if run > 1.0 { 1.0 } else { run };
+        rejecting = rejecting || p <= divisor * alpha;
+        reject[idx] = rejecting;
     }
     Ok(m)
 }

@@ -14,7 +14,6 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::input::{Cleaned, clean};
-use crate::rank::{from_sort_key, sorted_keys};
 use crate::{Error, NanPolicy, Result};
 
 /// Options of [`shapiro`].
@@ -178,12 +177,13 @@ fn shapiro_impl(
     // scipy subtracts x[n/2] of the *unsorted* input (gh-15777), which only
     // shifts the data but changes the rounding; do the same.
     let shift = x[n / 2];
-    // Sorted as integer keys (a comparison sort: at n = 5000 the radix sort
-    // was slower here); −0.0 comes back as 0.0, which changes no sum.
-    let y: Vec<f64> = sorted_keys(&x)
-        .into_iter()
-        .map(|k| from_sort_key(k) - shift)
-        .collect();
+    // Sorted by a bucket sort on the values (at n = 5000 twice as fast as
+    // the comparison sort; a radix sort on the bits was slower); −0.0 comes
+    // back as 0.0, which changes no sum.
+    let mut y = crate::bucket::sorted_values(&x);
+    for v in &mut y {
+        *v -= shift;
+    }
     let (statistic, p_value) = swilk(y, weights).ok_or_else(|| Error::ZeroVariance {
         what: "the sample".into(),
         method: METHOD.into(),

@@ -1,201 +1,134 @@
-//! An argsort of p-values by a least-significant-digit radix sort on packed
-//! (key, index) words.
+//! An argsort of p-values by a most-significant-digit distribution sort
+//! whose digits adapt to where the values crowd.
 //!
 //! The multiple-testing corrections argsort p-values, whose IEEE bit
-//! patterns order like the values. An LSD radix sort by 11-bit digits
-//! (Knuth, TAOCP vol. 3, §5.2.5) takes a few linear passes and skips every
-//! digit on which all keys agree, several times faster than a comparison
-//! sort at 10⁴–10⁵ elements. Being stable, it keeps equal keys in input
-//! order, so ties stay in index order. At 10⁶ elements and more the
-//! scattered writes make it memory-bound, and on a busy machine (and at
-//! n = 5000, Shapiro–Wilk's size) a comparison sort of plain keys is no
-//! slower, so the rank tests keep theirs.
+//! patterns order like the values. Real p-values crowd near 0 and spread
+//! over many binades, so a fixed digit of the bits would put most of them
+//! in a few buckets. Here the first pass counts the values of each binade
+//! (exponent); each binade then gets about as many buckets as values,
+//! splitting it by the top bits of the mantissa (distribution sorting,
+//! Knuth, TAOCP vol. 3, §5.2.5, with the bucket boundaries of an MSD radix
+//! sort). One counting pass, one scatter of (value, index) pairs in input
+//! order and one insertion pass, which only moves values within their
+//! bucket, leave the pairs sorted with ties in index order (what a stable
+//! sort gives), and the sorted values at hand for the corrections' pass
+//! over them. Against the three-pass LSD radix sort on packed 33-bit keys
+//! it replaced, that pass reads the values in order instead of gathering
+//! them, and no key is truncated.
 
-/// Bits per digit: 2048 buckets, whose counters stay in L1/L2 cache.
-const BITS: u32 = 11;
+/// Below this many values the comparison sort is as fast.
+const BUCKET_MIN: usize = 256;
 
-/// Below this many elements the standard library's sort is faster than the
-/// passes over 2048 buckets.
-const RADIX_MIN: usize = 1 << 9;
+/// Buckets holding more values than this (exact ties, or values closer than
+/// the binade's buckets) are sorted by comparison before the insertion
+/// pass, so that no input makes it quadratic.
+const SMALL_BUCKET: u32 = 32;
 
-/// Key bits [`argsort_unit`] sorts on; the rest is settled among ties.
-const KEY_BITS: u32 = 3 * BITS;
+/// Bits of the mantissa of an f64.
+const MANTISSA_BITS: u32 = 52;
 
-/// The order of the non-NaN values of a slice of floats in [0, 1] (p-values), from [`argsort_unit`]: each entry packs a truncated sort
-/// key above the original index.
-pub(crate) struct PackedOrder {
-    packed: Vec<u64>,
-    mask: u64,
-}
-
-impl PackedOrder {
-    /// Number of values ordered (the non-NaN ones).
-    pub(crate) fn len(&self) -> usize {
-        self.packed.len()
-    }
-
-    /// The original index of the `k`-th smallest value.
-    pub(crate) fn index(&self, k: usize) -> usize {
-        (self.packed[k] & self.mask) as usize
-    }
-
-    /// The original indices, smallest value first.
-    pub(crate) fn indices(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = usize> + ExactSizeIterator + '_ {
-        self.packed.iter().map(|&k| (k & self.mask) as usize)
-    }
-}
-
-/// A word the radix passes move: u64, or f64 holding the same bits (so a
-/// caller's f64 output buffer can serve as the scratch space).
-trait Word: Copy {
-    fn bits(self) -> u64;
-    fn of(b: u64) -> Self;
-}
-
-impl Word for u64 {
-    fn bits(self) -> u64 {
-        self
-    }
-    fn of(b: u64) -> Self {
-        b
-    }
-}
-
-impl Word for f64 {
-    fn bits(self) -> u64 {
-        self.to_bits()
-    }
-    fn of(b: u64) -> Self {
-        f64::from_bits(b)
-    }
-}
-
-/// Indices of the non-NaN values of `v` in increasing order of value, equal
-/// values in index order (what a stable sort gives). Every non-NaN value
-/// must be in [0, 1] (−0.0 ties with 0.0); the caller checks.
-///
-/// For floats in [0, 1] the IEEE bit patterns order like the values. Each
-/// value's top key bits are packed above its index, and the words are
-/// sorted by an LSD radix sort on the key bits only: starting from index
-/// order, a stable sort keeps equal keys in index order, so the index bits
-/// need no pass. One 8-byte word per value instead of a (key, index) pair
-/// and three passes instead of six move a quarter of the bytes the pair
-/// sort moved. Values whose truncated keys tie but
-/// whose full keys differ (a relative difference below about 2⁻²³) are put
-/// in order by a final pass over such runs.
-///
-/// `scratch` (at least as long as `v`) is overwritten: the radix passes
-/// alternate between it and the result.
-pub(crate) fn argsort_unit(v: &[f64], scratch: &mut [f64]) -> PackedOrder {
+/// The non-NaN values of `v` with their indices, in increasing order of
+/// value, equal values in index order (what a stable sort gives; −0.0 ties
+/// with 0.0). `None` when a value that is not NaN lies outside [0, 1]: the
+/// counting pass checks them.
+pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<(f64, usize)>> {
     let n = v.len();
-    let idx_bits = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1);
-    let mask = (1u64 << idx_bits) - 1;
-    // In [0, 1] the sign bit and the top exponent bit are clear: 62
-    // significant key bits, of which the top `key_bits` are kept, at most
-    // 33 (the exponent and 23 mantissa bits: three 11-bit passes; four or
-    // five passes over more bits were slower at 10⁵ values, the final pass
-    // over truncated ties cheaper than a pass).
-    let key_bits = (64 - idx_bits).min(KEY_BITS);
-    let drop = 62u32.saturating_sub(key_bits);
-    let full_key = |i: usize| (v[i] + 0.0).to_bits();
-    let mut packed: Vec<u64> = v
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| !x.is_nan())
-        .map(|(i, x)| (((x + 0.0).to_bits() >> drop) << idx_bits) | i as u64)
-        .collect();
-    let m = packed.len();
-    if m < RADIX_MIN {
-        packed.sort_unstable_by_key(|&k| (full_key((k & mask) as usize), k & mask));
-        return PackedOrder { packed, mask };
+    let by_value = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // −0.0 + 0.0 is 0.0: the bits order like the values on [0, 1].
+    let bits = |p: f64| (p + 0.0).to_bits();
+    let in_unit = |p: &f64| p.is_nan() || (0.0..=1.0).contains(p);
+    if n < BUCKET_MIN || n > u32::MAX as usize {
+        if !v.iter().all(in_unit) {
+            return None;
+        }
+        let mut pairs: Vec<(f64, usize)> = v
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_nan())
+            .map(|(i, &p)| (p + 0.0, i))
+            .collect();
+        pairs.sort_unstable_by(by_value);
+        // the caller's values, −0.0 included
+        for pair in &mut pairs {
+            pair.0 = v[pair.1];
+        }
+        return Some(pairs);
     }
-    let passes = key_bits.div_ceil(BITS);
-    let width = key_bits.div_ceil(passes);
-    let buckets = 1usize << width;
-    let digit = |k: u64, d: u32| ((k >> (idx_bits + d * width)) as usize) & (buckets - 1);
-    let mut counts = vec![0usize; passes as usize * buckets];
-    for &k in &packed {
-        for d in 0..passes {
-            counts[d as usize * buckets + digit(k, d)] += 1;
-        }
-    }
-    let scratch = &mut scratch[..m];
-    let mut in_packed = true;
-    let mut offsets = vec![0usize; buckets];
-    for d in 0..passes {
-        let c = &counts[d as usize * buckets..(d as usize + 1) * buckets];
-        // Every key has the same digit here: the pass would not move anything.
-        if c.contains(&m) {
-            continue;
-        }
-        let mut sum = 0;
-        for (o, &c) in offsets.iter_mut().zip(c) {
-            *o = sum;
-            sum += c;
-        }
-        let shift = idx_bits + d * width;
-        if in_packed {
-            scatter_words(&packed, scratch, &mut offsets, shift, buckets);
-        } else {
-            scatter_words(scratch, &mut packed, &mut offsets, shift, buckets);
-        }
-        in_packed = !in_packed;
-    }
-    if !in_packed {
-        for (k, s) in packed.iter_mut().zip(scratch.iter()) {
-            *k = s.to_bits();
+    // Values per binade; p in [0, 1] has a biased exponent of at most 1023.
+    // Above 1 (or negative, or infinite) the bits exceed those of 1.0.
+    const ONE: u64 = 0x3FF0_0000_0000_0000;
+    let mut per_exponent = [0u32; 1024];
+    let mut m = 0;
+    let mut outside = false;
+    for &p in v {
+        if !p.is_nan() {
+            let b = bits(p);
+            outside |= b > ONE;
+            per_exponent[((b >> MANTISSA_BITS) as usize).min(1023)] += 1;
+            m += 1;
         }
     }
-    if drop > 0 {
-        // Runs of equal truncated keys: order them by the full key, then index.
+    if outside {
+        return None;
+    }
+    // A binade of c values gets the smallest power of two ≥ c buckets, by
+    // the top mantissa bits: `first[e]` is its first bucket, `shift[e]`
+    // drops the mantissa bits below its bucket digit.
+    let mut first = [0u32; 1024];
+    let mut shift = [MANTISSA_BITS; 1024];
+    let mut buckets = 0u32;
+    for ((&c, f), s) in per_exponent.iter().zip(&mut first).zip(&mut shift) {
+        if c > 0 {
+            let digit_bits = (u32::BITS - (c - 1).leading_zeros()).min(MANTISSA_BITS);
+            *f = buckets;
+            *s = MANTISSA_BITS - digit_bits;
+            buckets += 1 << digit_bits;
+        }
+    }
+    let bucket = |b: u64| {
+        let e = (b >> MANTISSA_BITS) as usize;
+        (first[e] + ((b & ((1 << MANTISSA_BITS) - 1)) >> shift[e]) as u32) as usize
+    };
+    let mut next = vec![0u32; buckets as usize];
+    for &p in v {
+        if !p.is_nan() {
+            next[bucket(bits(p))] += 1;
+        }
+    }
+    let largest = crate::bucket::bucket_starts(&mut next);
+    let mut pairs = vec![(0.0, 0); m];
+    for (i, &p) in v.iter().enumerate() {
+        if !p.is_nan() {
+            let at = &mut next[bucket(bits(p))];
+            pairs[*at as usize] = (p, i);
+            *at += 1;
+        }
+    }
+    if largest > SMALL_BUCKET {
+        // `next` now holds each bucket's end
         let mut start = 0;
-        while start < m {
-            let head = packed[start] >> idx_bits;
-            let mut end = start + 1;
-            while end < m && packed[end] >> idx_bits == head {
-                end += 1;
-            }
-            let run = &mut packed[start..end];
-            if !run.is_sorted_by_key(|&k| full_key((k & mask) as usize)) {
-                run.sort_unstable_by_key(|&k| (full_key((k & mask) as usize), k & mask));
+        for &end in &next {
+            let end = end as usize;
+            if end - start > SMALL_BUCKET as usize {
+                pairs[start..end].sort_unstable_by(|a, b| {
+                    (a.0 + 0.0).total_cmp(&(b.0 + 0.0)).then(a.1.cmp(&b.1))
+                });
             }
             start = end;
         }
     }
-    PackedOrder { packed, mask }
-}
-
-fn scatter_words<S: Word, D: Word>(
-    src: &[S],
-    dst: &mut [D],
-    offsets: &mut [usize],
-    shift: u32,
-    buckets: usize,
-) {
-    for &w in src {
-        let k = w.bits();
-        let b = ((k >> shift) as usize) & (buckets - 1);
-        dst[offsets[b]] = D::of(k);
-        offsets[b] += 1;
-    }
+    // Scattered in input order, so equal values already stand in index
+    // order; a strict comparison keeps them so. As floats, −0.0 equals 0.0.
+    crate::bucket::insertion_pass(&mut pairs, |a, b| a.0 > b.0);
+    Some(pairs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// SplitMix64, for reproducible keys spread over all 64 bits.
     fn keys(n: usize, seed: u64) -> Vec<u64> {
-        (1..=n as u64)
-            .map(|i| {
-                let mut z = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^ (z >> 31)
-            })
-            .collect()
+        crate::bucket::test_words(n, seed)
     }
 
     /// The order a stable sort by value gives, NaN left out.
@@ -206,13 +139,28 @@ mod tests {
     }
 
     fn packed_order(v: &[f64]) -> Vec<usize> {
-        let mut scratch = vec![0.0; v.len()];
-        argsort_unit(v, &mut scratch).indices().collect()
+        let pairs = argsort_unit(v).expect("p-values in [0, 1]");
+        // the values come with their indices, bit for bit (−0.0 kept)
+        for &(p, i) in &pairs {
+            assert_eq!(p.to_bits(), v[i].to_bits());
+        }
+        pairs.into_iter().map(|(_, i)| i).collect()
     }
 
     #[test]
-    fn packed_argsort_is_a_stable_sort_with_ties_and_nan() {
-        for n in [0, 1, 2, 7, RADIX_MIN - 1, RADIX_MIN, 5000, 100_000, 300_000] {
+    fn argsort_is_a_stable_sort_with_ties_and_nan() {
+        for n in [
+            0,
+            1,
+            2,
+            7,
+            BUCKET_MIN - 1,
+            BUCKET_MIN,
+            BUCKET_MIN + 1,
+            5000,
+            100_000,
+            300_000,
+        ] {
             let k = keys(n, 7 + n as u64);
             // p-values in [0, 1] with many exact ties (coarse values), exact
             // 0 and 1, −0.0, NaN, and near-ties that differ only in the
@@ -234,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn packed_argsort_of_all_equal_values_is_the_identity() {
+    fn argsort_of_all_equal_values_is_the_identity() {
         let v = vec![0.5; 4000];
         assert_eq!(packed_order(&v), (0..4000).collect::<Vec<_>>());
         assert!(packed_order(&[f64::NAN; 600]).is_empty());
@@ -251,6 +199,57 @@ mod tests {
                 .collect(),
         ] {
             assert_eq!(packed_order(&v), stable_order(&v));
+        }
+    }
+
+    #[test]
+    fn argsort_of_skewed_and_crowded_p_values_is_a_stable_sort() {
+        let n = 20_000;
+        let k = keys(n, 99);
+        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
+        for (what, v) in [
+            // real p-values: most near 0, over hundreds of binades
+            (
+                "skewed",
+                k.iter().map(|&r| unit(r).powi(40)).collect::<Vec<_>>(),
+            ),
+            ("uniform", k.iter().map(|&r| unit(r)).collect()),
+            // a crowd of distinct values inside one bucket of their binade
+            (
+                "crowded",
+                k.iter()
+                    .map(|&r| f64::from_bits(0x3FE0_0000_0000_0000 | (r % 5000)))
+                    .collect(),
+            ),
+            // half exact ties at 1, the rest uniform: one large bucket
+            (
+                "ties at 1",
+                k.iter()
+                    .map(|&r| if r % 2 == 0 { 1.0 } else { unit(r) })
+                    .collect(),
+            ),
+            (
+                "descending",
+                (0..n).rev().map(|i| i as f64 / n as f64).collect(),
+            ),
+        ] {
+            assert_eq!(packed_order(&v), stable_order(&v), "{what}");
+        }
+    }
+
+    #[test]
+    fn values_outside_the_unit_interval_are_refused() {
+        for n in [5, BUCKET_MIN, 5000] {
+            for bad in [1.0 + f64::EPSILON, -1e-300, f64::INFINITY, -1.0, 2.0] {
+                let mut v: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+                v[n / 2] = bad;
+                assert!(argsort_unit(&v).is_none(), "{bad} among {n}");
+            }
+            let mut v: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+            v[1] = f64::NAN;
+            v[2] = 1.0;
+            v[3] = -0.0;
+            assert!(argsort_unit(&v).is_some());
         }
     }
 }
