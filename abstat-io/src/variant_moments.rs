@@ -7,7 +7,8 @@
 //! [`JointMoments::by_variant`]; a database backend overrides it with one
 //! `GROUP BY variant` query, so a big experiment never leaves the database.
 //! Both follow the rules below, so they give the same counts and (up to the
-//! order of floating-point summation) the same sums.
+//! rounding of floating-point summation) the same sums; ClickHouse's are
+//! compensated (`sumKahanIf`), so they do not change with its thread count.
 //!
 //! - Rows whose variant is null are not counted at all.
 //! - A row whose metric or covariate is null or NaN is counted in

@@ -641,7 +641,7 @@ impl DatasetStore for ClickHouseStore {
         Ok(())
     }
 
-    /// One `SELECT label, count(), countIf(ok), sumIf(y, ok), … GROUP BY
+    /// One `SELECT label, count(), countIf(ok), sumKahanIf(y, ok), … GROUP BY
     /// label` on the server, with the rules of [`crate::variant_moments`].
     fn variant_moments(
         &self,
