@@ -15,9 +15,22 @@
 //! over them. Against the three-pass LSD radix sort on packed 33-bit keys
 //! it replaced, that pass reads the values in order instead of gathering
 //! them, and no key is truncated.
+//!
+//! From [`PARALLEL_MIN`] values, two threads share the work by value: the
+//! values are split at the binade boundary nearest their median, and each
+//! side is partitioned out and sorted on its own thread into its own half
+//! of the output. Each thread's counters and scatter target are half the
+//! size, which matters more here than the extra partition pass: the
+//! scatter's random writes are what a single thread waits on.
+
+use std::mem::MaybeUninit;
 
 /// Below this many values the comparison sort is as fast.
 const BUCKET_MIN: usize = 256;
+
+/// From this many values the sort runs on two threads, one per half of the
+/// value range, when rayon has two.
+const PARALLEL_MIN: usize = 1 << 15;
 
 /// Buckets holding more values than this (exact ties, or values closer than
 /// the binade's buckets) are sorted by comparison before the insertion
@@ -27,90 +40,283 @@ const SMALL_BUCKET: u32 = 32;
 /// Bits of the mantissa of an f64.
 const MANTISSA_BITS: u32 = 52;
 
+/// The bits of 1.0: on [0, 1] the bits order like the values, and every
+/// value above 1, negative (−0.0 aside), infinite or NaN has greater bits.
+const ONE: u64 = 0x3FF0_0000_0000_0000;
+
+/// A value and its index in the input.
+type Pair = (f64, usize);
+
+/// The bits of `p`, −0.0 as 0.0 (−0.0 + 0.0 is 0.0).
+fn bits(p: f64) -> u64 {
+    (p + 0.0).to_bits()
+}
+
 /// The non-NaN values of `v` with their indices, in increasing order of
 /// value, equal values in index order (what a stable sort gives; −0.0 ties
 /// with 0.0). `None` when a value that is not NaN lies outside [0, 1]: the
 /// counting pass checks them.
-pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<(f64, usize)>> {
+pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<Pair>> {
     let n = v.len();
-    let by_value = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    // −0.0 + 0.0 is 0.0: the bits order like the values on [0, 1].
-    let bits = |p: f64| (p + 0.0).to_bits();
     let in_unit = |p: &f64| p.is_nan() || (0.0..=1.0).contains(p);
     if n < BUCKET_MIN || n > u32::MAX as usize {
         if !v.iter().all(in_unit) {
             return None;
         }
-        let mut pairs: Vec<(f64, usize)> = v
+        let mut pairs: Vec<Pair> = v
             .iter()
             .enumerate()
             .filter(|(_, p)| !p.is_nan())
             .map(|(i, &p)| (p + 0.0, i))
             .collect();
-        pairs.sort_unstable_by(by_value);
+        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         // the caller's values, −0.0 included
         for pair in &mut pairs {
             pair.0 = v[pair.1];
         }
         return Some(pairs);
     }
+    if n >= PARALLEL_MIN
+        && rayon::current_num_threads() > 1
+        && let Some(sorted) = by_value_halves(v)
+    {
+        return Some(sorted);
+    }
     // Values per binade; p in [0, 1] has a biased exponent of at most 1023.
-    // Above 1 (or negative, or infinite) the bits exceed those of 1.0.
-    const ONE: u64 = 0x3FF0_0000_0000_0000;
-    let mut per_exponent = [0u32; 1024];
-    let mut m = 0;
-    let mut outside = false;
-    for &p in v {
-        if !p.is_nan() {
-            let b = bits(p);
-            outside |= b > ONE;
-            per_exponent[((b >> MANTISSA_BITS) as usize).min(1023)] += 1;
-            m += 1;
+    let (mut per_exponent, bad) = exponent_counts(v);
+    let mut m = n;
+    if bad {
+        // NaN (set aside) or a value outside [0, 1] (refused)
+        per_exponent = [0; 1024];
+        m = 0;
+        for &p in v {
+            if !p.is_nan() {
+                let b = bits(p);
+                if b > ONE {
+                    return None;
+                }
+                per_exponent[(b >> MANTISSA_BITS) as usize] += 1;
+                m += 1;
+            }
         }
     }
-    if outside {
+    let layout = Layout::new(&per_exponent);
+    let mut next = vec![0u32; layout.buckets as usize];
+    let mut sorted = Vec::with_capacity(m);
+    let values = || {
+        v.iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_nan())
+            .map(|(i, &p)| (p, i))
+    };
+    distribute(
+        values,
+        &layout,
+        &mut next,
+        &mut sorted.spare_capacity_mut()[..m],
+    );
+    // SAFETY: `distribute` wrote all m slots.
+    unsafe { sorted.set_len(m) };
+    Some(sorted)
+}
+
+/// The two-thread sort: the values are split at the binade boundary
+/// nearest their median (stable partition, each half of the input on its
+/// own thread), then each side is sorted by [`distribute`] on its own
+/// thread into its own part of the output, so neither thread writes where
+/// the other does and each one's counters and scatter target are half the
+/// size. `None` (sort on one thread) when a value is NaN or outside [0, 1],
+/// or when no binade boundary leaves 30–70% of the values on each side
+/// (values crowding in one binade).
+fn by_value_halves(v: &[f64]) -> Option<Vec<Pair>> {
+    let n = v.len();
+    let h = n / 2;
+    // Allocated by the caller's thread, one block for the output and the
+    // partition: rayon's threads allocate from arenas of their own, which
+    // hand large blocks back to the system when freed, and glibc's malloc
+    // trims its heap once more than twice its largest block is free, so
+    // separate blocks would take fresh pages (page faults) on every call.
+    // A binade of c values has fewer than 2c buckets: 2n counters suffice.
+    let mut block: Vec<Pair> = Vec::with_capacity(2 * n);
+    let mut next: Vec<u32> = Vec::with_capacity(2 * n);
+    let sorted = rayon::scope(|_| {
+        let ((ex, bad_x), (ey, bad_y)) =
+            rayon::join(|| exponent_counts(&v[..h]), || exponent_counts(&v[h..]));
+        if bad_x || bad_y {
+            return false;
+        }
+        let mut per = [0u32; 1024];
+        for ((total, x), y) in per.iter_mut().zip(&ex).zip(&ey) {
+            *total = x + y;
+        }
+        // the boundary whose count below is nearest n/2
+        let (mut below, mut split, mut best) = (0, 0, usize::MAX);
+        let mut cumulative = 0usize;
+        for (e, &c) in per.iter().enumerate() {
+            if (2 * cumulative).abs_diff(n) < best {
+                (best, split, below) = ((2 * cumulative).abs_diff(n), e, cumulative);
+            }
+            cumulative += c as usize;
+        }
+        if below * 10 < n * 3 || below * 10 > n * 7 {
+            return false;
+        }
+        let below_x: usize = ex[..split].iter().map(|&c| c as usize).sum();
+        let split_bits = (split as u64) << MANTISSA_BITS;
+        let mut lower_per = [0u32; 1024];
+        lower_per[..split].copy_from_slice(&per[..split]);
+        let mut upper_per = [0u32; 1024];
+        upper_per[split..].copy_from_slice(&per[split..]);
+        let (lower, upper) = (Layout::new(&lower_per), Layout::new(&upper_per));
+        next.resize((lower.buckets + upper.buckets) as usize, 0);
+        let (sorted, parts) = block.spare_capacity_mut()[..2 * n].split_at_mut(n);
+        let (px, py) = parts.split_at_mut(h);
+        rayon::join(
+            || partition(&v[..h], 0, split_bits, below_x, px),
+            || partition(&v[h..], h, split_bits, below - below_x, py),
+        );
+        // SAFETY: the partitions wrote every slot: each half of `v` has
+        // `below_x` (resp. below − below_x) values under the split, by its
+        // exponent counts, and the rest over it; each value went to its own
+        // slot of its side.
+        let parts = unsafe { &*(parts as *const [MaybeUninit<Pair>] as *const [Pair]) };
+        // parts: [x below | x above | y below | y above], each in index order
+        let (px, py) = parts.split_at(h);
+        let (x_below, x_above) = px.split_at(below_x);
+        let (y_below, y_above) = py.split_at(below - below_x);
+        let (sorted_below, sorted_above) = sorted.split_at_mut(below);
+        let (next_below, next_above) = next.split_at_mut(lower.buckets as usize);
+        rayon::join(
+            || {
+                let values = || x_below.iter().chain(y_below).copied();
+                distribute(values, &lower, next_below, sorted_below)
+            },
+            || {
+                let values = || x_above.iter().chain(y_above).copied();
+                distribute(values, &upper, next_above, sorted_above)
+            },
+        );
+        true
+    });
+    if !sorted {
         return None;
     }
-    // A binade of c values gets the smallest power of two ≥ c buckets, by
-    // the top mantissa bits: `first[e]` is its first bucket, `shift[e]`
-    // drops the mantissa bits below its bucket digit.
-    let mut first = [0u32; 1024];
-    let mut shift = [MANTISSA_BITS; 1024];
-    let mut buckets = 0u32;
-    for ((&c, f), s) in per_exponent.iter().zip(&mut first).zip(&mut shift) {
-        if c > 0 {
-            let digit_bits = (u32::BITS - (c - 1).leading_zeros()).min(MANTISSA_BITS);
-            *f = buckets;
-            *s = MANTISSA_BITS - digit_bits;
-            buckets += 1 << digit_bits;
-        }
-    }
-    let bucket = |b: u64| {
-        let e = (b >> MANTISSA_BITS) as usize;
-        (first[e] + ((b & ((1 << MANTISSA_BITS) - 1)) >> shift[e]) as u32) as usize
+    // SAFETY: `distribute` wrote the first n slots (both sides).
+    unsafe { block.set_len(n) };
+    Some(block)
+}
+
+/// Values of `v` per binade, and whether any value is NaN or outside
+/// [0, 1] (then the counts are meaningless). Four interleaved tallies, so
+/// that runs of values in one binade don't wait on each other's increments.
+fn exponent_counts(v: &[f64]) -> ([u32; 1024], bool) {
+    let mut tallies = [[0u32; 1024]; 4];
+    let mut bad = false;
+    let mut count = |tally: &mut [u32; 1024], p: f64| {
+        let b = bits(p);
+        bad |= b > ONE;
+        tally[(b >> MANTISSA_BITS) as usize & 1023] += 1;
     };
-    let mut next = vec![0u32; buckets as usize];
-    for &p in v {
-        if !p.is_nan() {
-            next[bucket(bits(p))] += 1;
+    let mut quads = v.chunks_exact(4);
+    for quad in &mut quads {
+        for (tally, &p) in tallies.iter_mut().zip(quad) {
+            count(tally, p);
         }
     }
-    let largest = crate::bucket::bucket_starts(&mut next);
-    let mut pairs = vec![(0.0, 0); m];
+    for (tally, &p) in tallies.iter_mut().zip(quads.remainder()) {
+        count(tally, p);
+    }
+    let [a, b, c, d] = &tallies;
+    let mut per = [0u32; 1024];
+    for (e, total) in per.iter_mut().enumerate() {
+        *total = a[e] + b[e] + c[e] + d[e];
+    }
+    (per, bad)
+}
+
+/// Stable partition of `v` (indices from `offset`) into `out`: the values
+/// whose bits are below `split` (`below` of them) first, then the rest,
+/// each in index order. One write per value, to a slot chosen without a
+/// branch (which side a p-value falls on is a coin flip).
+fn partition(v: &[f64], offset: usize, split: u64, below: usize, out: &mut [MaybeUninit<Pair>]) {
+    let (mut low, mut high) = (0, below);
     for (i, &p) in v.iter().enumerate() {
-        if !p.is_nan() {
-            let at = &mut next[bucket(bits(p))];
-            pairs[*at as usize] = (p, i);
-            *at += 1;
+        let is_low = bits(p) < split;
+        out[if is_low { low } else { high }] = MaybeUninit::new((p, offset + i));
+        low += usize::from(is_low);
+        high += usize::from(!is_low);
+    }
+}
+
+/// The buckets of a distribution sort on [0, 1]: a binade of c values gets
+/// the smallest power of two ≥ c buckets, by the top mantissa bits.
+struct Layout {
+    /// The binade's first bucket.
+    first: [u32; 1024],
+    /// Mantissa bits below the binade's bucket digit.
+    shift: [u32; 1024],
+    /// Buckets in all.
+    buckets: u32,
+}
+
+impl Layout {
+    fn new(per_exponent: &[u32; 1024]) -> Layout {
+        let mut first = [0u32; 1024];
+        let mut shift = [MANTISSA_BITS; 1024];
+        let mut buckets = 0u32;
+        for ((&c, f), s) in per_exponent.iter().zip(&mut first).zip(&mut shift) {
+            if c > 0 {
+                let digit_bits = (u32::BITS - (c - 1).leading_zeros()).min(MANTISSA_BITS);
+                *f = buckets;
+                *s = MANTISSA_BITS - digit_bits;
+                buckets += 1 << digit_bits;
+            }
+        }
+        Layout {
+            first,
+            shift,
+            buckets,
         }
     }
+
+    /// The bucket of a value in [0, 1] (its bits) whose binade was counted.
+    fn bucket(&self, b: u64) -> usize {
+        let e = (b >> MANTISSA_BITS) as usize & 1023;
+        (self.first[e] + ((b & ((1 << MANTISSA_BITS) - 1)) >> self.shift[e]) as u32) as usize
+    }
+}
+
+/// Sort `values()` (pairs in index order, each value in a binade `layout`
+/// counted) into `out`, which has room for exactly them: one counting pass
+/// into `next` (zeroed, one slot per bucket), one scatter, which writes
+/// every slot of `out` once, and one insertion pass.
+fn distribute<I: Iterator<Item = Pair>>(
+    values: impl Fn() -> I,
+    layout: &Layout,
+    next: &mut [u32],
+    out: &mut [MaybeUninit<Pair>],
+) {
+    for (p, _) in values() {
+        next[layout.bucket(bits(p))] += 1;
+    }
+    let largest = crate::bucket::bucket_starts(next);
+    for (p, i) in values() {
+        let at = &mut next[layout.bucket(bits(p))];
+        out[*at as usize] = MaybeUninit::new((p, i));
+        *at += 1;
+    }
+    assert_eq!(next.last().map_or(0, |&end| end as usize), out.len());
+    // SAFETY: `values()` gave the same pairs to both passes, so each
+    // bucket's slots, from its start to the next bucket's, were written
+    // once each; the last bucket ends at out.len() (checked).
+    let out = unsafe { &mut *(out as *mut [MaybeUninit<Pair>] as *mut [Pair]) };
     if largest > SMALL_BUCKET {
         // `next` now holds each bucket's end
         let mut start = 0;
-        for &end in &next {
+        for &end in next.iter() {
             let end = end as usize;
             if end - start > SMALL_BUCKET as usize {
-                pairs[start..end].sort_unstable_by(|a, b| {
+                out[start..end].sort_unstable_by(|a, b| {
                     (a.0 + 0.0).total_cmp(&(b.0 + 0.0)).then(a.1.cmp(&b.1))
                 });
             }
@@ -119,8 +325,7 @@ pub(crate) fn argsort_unit(v: &[f64]) -> Option<Vec<(f64, usize)>> {
     }
     // Scattered in input order, so equal values already stand in index
     // order; a strict comparison keeps them so. As floats, −0.0 equals 0.0.
-    crate::bucket::insertion_pass(&mut pairs, |a, b| a.0 > b.0);
-    Some(pairs)
+    crate::bucket::insertion_pass(out, |a, b| a.0 > b.0);
 }
 
 #[cfg(test)]
@@ -235,6 +440,77 @@ mod tests {
         ] {
             assert_eq!(packed_order(&v), stable_order(&v), "{what}");
         }
+    }
+
+    /// `by_value_halves`' order, checked like `packed_order`'s.
+    fn halves_order(v: &[f64]) -> Option<Vec<usize>> {
+        let pairs = by_value_halves(v)?;
+        for &(p, i) in &pairs {
+            assert_eq!(p.to_bits(), v[i].to_bits());
+        }
+        Some(pairs.into_iter().map(|(_, i)| i).collect())
+    }
+
+    #[test]
+    fn the_two_thread_sort_is_a_stable_sort() {
+        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
+        for n in [PARALLEL_MIN, 100_000, 300_001] {
+            let k = keys(n, 5 + n as u64);
+            for (what, v) in [
+                ("uniform", k.iter().map(|&r| unit(r)).collect::<Vec<_>>()),
+                // ties, exact 0 and 1, −0.0, near-ties a few ulps apart,
+                // tiny values, no NaN
+                (
+                    "ties",
+                    k.iter()
+                        .enumerate()
+                        .map(|(i, &r)| match r % 9 {
+                            0 => (r % 17) as f64 / 16.0,
+                            1 => -0.0,
+                            2 => f64::from_bits(0x3FE0_0000_0000_0000 | (r & 0xFF)),
+                            3 => 1e-300 * (i % 5) as f64,
+                            _ => unit(r),
+                        })
+                        .collect(),
+                ),
+                // real p-values: most near 0, over hundreds of binades
+                ("skewed", k.iter().map(|&r| unit(r).powi(40)).collect()),
+                (
+                    "ties at 1",
+                    k.iter()
+                        .map(|&r| if r % 2 == 0 { 1.0 } else { unit(r) })
+                        .collect(),
+                ),
+                (
+                    "descending",
+                    (0..n).rev().map(|i| i as f64 / n as f64).collect(),
+                ),
+            ] {
+                let stable = stable_order(&v);
+                let halves = halves_order(&v).unwrap_or_else(|| panic!("{what}: one thread"));
+                assert!(halves == stable, "{what}, n = {n}");
+                assert!(packed_order(&v) == stable, "{what}, n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn values_crowding_one_binade_nan_or_outside_values_sort_on_one_thread() {
+        let n = 50_000;
+        let k = keys(n, 3);
+        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
+        // all in [0.5, 1): no binade boundary splits them
+        let crowded: Vec<f64> = k.iter().map(|&r| 0.5 + unit(r) / 2.0).collect();
+        assert!(by_value_halves(&crowded).is_none());
+        assert_eq!(packed_order(&crowded), stable_order(&crowded));
+        let mut with_nan: Vec<f64> = k.iter().map(|&r| unit(r)).collect();
+        with_nan[n - 1] = f64::NAN;
+        assert!(by_value_halves(&with_nan).is_none());
+        assert_eq!(packed_order(&with_nan), stable_order(&with_nan));
+        let mut outside = with_nan.clone();
+        outside[n - 1] = 1.5;
+        assert!(by_value_halves(&outside).is_none());
+        assert!(argsort_unit(&outside).is_none());
     }
 
     #[test]
