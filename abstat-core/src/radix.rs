@@ -407,25 +407,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn argsort_of_skewed_and_crowded_p_values_is_a_stable_sort() {
-        let n = 20_000;
-        let k = keys(n, 99);
-        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
-        for (what, v) in [
+    /// A uniform draw in [0, 1) from a key.
+    fn unit(r: u64) -> f64 {
+        (r >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// p-value families of n values (no NaN): skewed, uniform, with ties,
+    /// descending.
+    fn families(n: usize, seed: u64) -> Vec<(&'static str, Vec<f64>)> {
+        let k = keys(n, seed);
+        vec![
             // real p-values: most near 0, over hundreds of binades
-            (
-                "skewed",
-                k.iter().map(|&r| unit(r).powi(40)).collect::<Vec<_>>(),
-            ),
+            ("skewed", k.iter().map(|&r| unit(r).powi(40)).collect()),
             ("uniform", k.iter().map(|&r| unit(r)).collect()),
-            // a crowd of distinct values inside one bucket of their binade
-            (
-                "crowded",
-                k.iter()
-                    .map(|&r| f64::from_bits(0x3FE0_0000_0000_0000 | (r % 5000)))
-                    .collect(),
-            ),
             // half exact ties at 1, the rest uniform: one large bucket
             (
                 "ties at 1",
@@ -433,11 +427,37 @@ mod tests {
                     .map(|&r| if r % 2 == 0 { 1.0 } else { unit(r) })
                     .collect(),
             ),
+            // ties, exact 0 and 1, −0.0, near-ties a few ulps apart, tiny
+            // values
+            (
+                "ties",
+                k.iter()
+                    .enumerate()
+                    .map(|(i, &r)| match r % 9 {
+                        0 => (r % 17) as f64 / 16.0,
+                        1 => -0.0,
+                        2 => f64::from_bits(0x3FE0_0000_0000_0000 | (r & 0xFF)),
+                        3 => 1e-300 * (i % 5) as f64,
+                        _ => unit(r),
+                    })
+                    .collect(),
+            ),
             (
                 "descending",
                 (0..n).rev().map(|i| i as f64 / n as f64).collect(),
             ),
-        ] {
+        ]
+    }
+
+    #[test]
+    fn argsort_of_skewed_and_crowded_p_values_is_a_stable_sort() {
+        let n = 20_000;
+        // a crowd of distinct values inside one bucket of their binade
+        let crowded = keys(n, 98)
+            .iter()
+            .map(|&r| f64::from_bits(0x3FE0_0000_0000_0000 | (r % 5000)))
+            .collect();
+        for (what, v) in families(n, 99).into_iter().chain([("crowded", crowded)]) {
             assert_eq!(packed_order(&v), stable_order(&v), "{what}");
         }
     }
@@ -453,39 +473,8 @@ mod tests {
 
     #[test]
     fn the_two_thread_sort_is_a_stable_sort() {
-        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
         for n in [PARALLEL_MIN, 100_000, 300_001] {
-            let k = keys(n, 5 + n as u64);
-            for (what, v) in [
-                ("uniform", k.iter().map(|&r| unit(r)).collect::<Vec<_>>()),
-                // ties, exact 0 and 1, −0.0, near-ties a few ulps apart,
-                // tiny values, no NaN
-                (
-                    "ties",
-                    k.iter()
-                        .enumerate()
-                        .map(|(i, &r)| match r % 9 {
-                            0 => (r % 17) as f64 / 16.0,
-                            1 => -0.0,
-                            2 => f64::from_bits(0x3FE0_0000_0000_0000 | (r & 0xFF)),
-                            3 => 1e-300 * (i % 5) as f64,
-                            _ => unit(r),
-                        })
-                        .collect(),
-                ),
-                // real p-values: most near 0, over hundreds of binades
-                ("skewed", k.iter().map(|&r| unit(r).powi(40)).collect()),
-                (
-                    "ties at 1",
-                    k.iter()
-                        .map(|&r| if r % 2 == 0 { 1.0 } else { unit(r) })
-                        .collect(),
-                ),
-                (
-                    "descending",
-                    (0..n).rev().map(|i| i as f64 / n as f64).collect(),
-                ),
-            ] {
+            for (what, v) in families(n, 5 + n as u64) {
                 let stable = stable_order(&v);
                 let halves = halves_order(&v).unwrap_or_else(|| panic!("{what}: one thread"));
                 assert!(halves == stable, "{what}, n = {n}");
@@ -498,7 +487,6 @@ mod tests {
     fn values_crowding_one_binade_nan_or_outside_values_sort_on_one_thread() {
         let n = 50_000;
         let k = keys(n, 3);
-        let unit = |r: u64| (r >> 11) as f64 / (1u64 << 53) as f64;
         // all in [0.5, 1): no binade boundary splits them
         let crowded: Vec<f64> = k.iter().map(|&r| 0.5 + unit(r) / 2.0).collect();
         assert!(by_value_halves(&crowded).is_none());
