@@ -175,6 +175,32 @@ impl Moments {
         }
     }
 
+    /// The moments of the absolute deviations `|xᵢ − centre|`, without
+    /// storing them: each cache-resident block of deviations is summarised
+    /// as in [`Moments::from_slice`] (in parallel above
+    /// [`PARALLEL_THRESHOLD`] values, merged in a fixed order). Levene's
+    /// test is an ANOVA of these deviations.
+    pub fn from_abs_deviations(x: &[f64], centre: f64) -> Moments {
+        let blocks = |c: &[f64]| {
+            let mut z = [0.0; BLOCK];
+            c.chunks(BLOCK)
+                .map(|b| {
+                    let z = &mut z[..b.len()];
+                    for (d, &v) in z.iter_mut().zip(b) {
+                        *d = (v - centre).abs();
+                    }
+                    block_moments(z, 0.0)
+                })
+                .fold(Moments::new(), |acc, b| acc.combine(&b))
+        };
+        if x.len() >= PARALLEL_THRESHOLD {
+            let parts: Vec<Moments> = x.par_chunks(CHUNK).map(blocks).collect();
+            parts.iter().fold(Moments::new(), |acc, p| acc.combine(p))
+        } else {
+            blocks(x)
+        }
+    }
+
     /// Summarise the values of a slice that are not NaN.
     pub fn from_slice_skip_nan(x: &[f64]) -> Moments {
         let mut m = Moments::new();
@@ -501,6 +527,39 @@ mod tests {
         assert!(!Moments::from_slice(&[1.0, f64::NAN]).is_finite());
         let skip = Moments::from_slice_skip_nan(&[1.0, f64::NAN, 3.0]);
         assert_eq!((skip.count(), skip.mean(), skip.variance(1)), (2, 2.0, 2.0));
+    }
+
+    #[test]
+    fn absolute_deviations_are_summarised_as_if_stored() {
+        for n in [
+            0,
+            1,
+            7,
+            BLOCK - 1,
+            BLOCK + 1,
+            5 * BLOCK + 3,
+            PARALLEL_THRESHOLD + 5,
+        ] {
+            let x: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1013) as f64 * 0.37 - 150.0)
+                .collect();
+            let centre = -3.25;
+            let stored: Vec<f64> = x.iter().map(|v| (v - centre).abs()).collect();
+            let (want, got) = (
+                Moments::from_slice(&stored),
+                Moments::from_abs_deviations(&x, centre),
+            );
+            assert_eq!(got.n, n as u64);
+            assert!(
+                (got.mean - want.mean).abs() <= 1e-13 * want.mean.abs(),
+                "{n}"
+            );
+            assert!((got.m2 - want.m2).abs() <= 1e-12 * want.m2.abs(), "{n}");
+        }
+        // deviations constant: no spread at all, exactly
+        let x = [2.0, 6.0, 2.0, 6.0, 6.0];
+        let m = Moments::from_abs_deviations(&x, 4.0);
+        assert_eq!((m.mean, m.m2), (2.0, 0.0));
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub fn tie_term_sorted(sorted: &[f64]) -> f64 {
 /// assert_eq!(r.tie_term, 6.0);
 /// ```
 pub fn rankdata(x: &[f64]) -> Result<Ranks> {
-    if x.iter().any(|v| v.is_nan()) {
+    if crate::input::has_nan(x) {
         return Err(Error::MissingValues {
             what: "the data to rank".to_string(),
         });

@@ -63,7 +63,7 @@ enum Summary {
 /// pass produced a non-finite state, so clean data is read once.
 fn summarise(x: &[f64], policy: NanPolicy, what: &str) -> Result<Summary> {
     let m = Moments::from_slice(x);
-    if m.is_finite() || !x.iter().any(|v| v.is_nan()) {
+    if m.is_finite() || !crate::input::has_nan(x) {
         return Ok(Summary::Ready(m));
     }
     match policy {
