@@ -35,12 +35,12 @@
 //!   minus a HyperLogLog count of distinct rows. Columns of nested types
 //!   (lists, structs) take part only as null / not null.
 
+mod distinct;
 mod rows;
 mod sketch;
 
-// foldhash, not std's SipHash: the sets hold values already hashed by this
-// module, and SipHash was most of the profiling time of an upload.
-type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+// foldhash, not std's SipHash: SipHash was most of the profiling time of
+// an upload.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 use arrow_array::cast::AsArray;
@@ -55,8 +55,9 @@ use serde::{Deserialize, Serialize};
 use rayon::prelude::*;
 
 use crate::{Error, Result};
+use distinct::Distinct;
 use rows::RowHashes;
-use sketch::{HyperLogLog, QuantileSketch, SpaceSaving, hash_bytes, mix64};
+use sketch::{QuantileSketch, SpaceSaving, hash_bytes, mix64};
 
 /// Settings of a profile; [`Default`] suits files of any size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,53 +213,6 @@ pub struct DatasetProfile {
     pub duplicate_rows_exact: bool,
     /// One profile per column, in schema order.
     pub columns: Vec<ColumnProfile>,
-}
-
-#[derive(Debug, Clone)]
-enum Distinct {
-    Exact(HashSet<u64>),
-    Approx(HyperLogLog),
-}
-
-impl Distinct {
-    fn insert(&mut self, h: u64, limit: usize, p: u8) {
-        match self {
-            Distinct::Exact(s) => {
-                s.insert(h);
-                if s.len() > limit {
-                    let mut hll = HyperLogLog::new(p);
-                    s.iter().for_each(|&x| hll.insert(x));
-                    *self = Distinct::Approx(hll);
-                }
-            }
-            Distinct::Approx(hll) => hll.insert(h),
-        }
-    }
-
-    fn merge(&mut self, other: &Distinct, limit: usize, p: u8) {
-        match other {
-            Distinct::Exact(s) => s.iter().for_each(|&h| self.insert(h, limit, p)),
-            Distinct::Approx(o) => {
-                let mut hll = match std::mem::replace(self, Distinct::Exact(HashSet::default())) {
-                    Distinct::Approx(h) => h,
-                    Distinct::Exact(s) => {
-                        let mut h = HyperLogLog::new(p);
-                        s.iter().for_each(|&x| h.insert(x));
-                        h
-                    }
-                };
-                hll.merge(o);
-                *self = Distinct::Approx(hll);
-            }
-        }
-    }
-
-    fn count(&self) -> (u64, bool) {
-        match self {
-            Distinct::Exact(s) => (s.len() as u64, true),
-            Distinct::Approx(h) => (h.estimate(), false),
-        }
-    }
 }
 
 /// Count, mean, sum of squared deviations, min, max: merged with Chan,
@@ -468,7 +422,7 @@ impl ColumnState {
             kind: kind_of(data_type),
             count: 0,
             nulls: 0,
-            distinct: Distinct::Exact(HashSet::default()),
+            distinct: Distinct::default(),
             moments: Moments::EMPTY,
             quantiles: Quantiles::Exact(Vec::new()),
             top: Top::Exact(HashMap::default()),
@@ -485,16 +439,18 @@ impl ColumnState {
             ColumnKind::Numeric => {
                 let values = crate::input::from_arrow(a, &self.name)?;
                 let mut present = Vec::with_capacity(values.len());
-                for (i, &x) in values.iter().enumerate() {
+                let mut present_hashes = Vec::with_capacity(values.len());
+                for (slot, &x) in hashes.iter_mut().zip(values.iter()) {
                     if x.is_nan() {
-                        fold(i, NULL_HASH);
+                        *slot = NULL_HASH;
                     } else {
                         let h = float_hash(x);
-                        fold(i, h);
-                        self.distinct.insert(h, limit, p);
+                        *slot = h;
                         present.push(x);
+                        present_hashes.push(h);
                     }
                 }
+                self.distinct.extend(&present_hashes, limit, p);
                 self.nulls += (values.len() - present.len()) as u64;
                 self.count += present.len() as u64;
                 self.moments.merge(&Moments::of(&present));
@@ -576,11 +532,11 @@ impl ColumnState {
                 return;
             }
             let mut s = QuantileSketch::new(o.sketch_k);
-            v.iter().for_each(|&x| s.insert(x));
+            s.extend(v);
             self.quantiles = Quantiles::Sketch(s);
         }
         if let Quantiles::Sketch(s) = &mut self.quantiles {
-            values.iter().for_each(|&x| s.insert(x));
+            s.extend(values);
         }
     }
 
