@@ -261,40 +261,14 @@ fn from_total_key(k: u64) -> f64 {
 }
 
 /// Sort `items` as `sort_unstable_by(f64::total_cmp)` does (the result is
-/// the same: equal keys are equal bit patterns), by a least-significant-
-/// digit radix sort on [`total_key`] with one byte per pass, skipping the
-/// bytes all items share. For the sketch's buffers of thousands of items
-/// this is several times faster than comparison sorting.
+/// the same: equal keys are equal bit patterns), by sorting their
+/// [`total_key`]s as integers. On the sketch's buffers of thousands of
+/// values this is about twice as fast as comparing floats, and than a
+/// least-significant-digit radix sort, which needs all eight byte passes
+/// for measured values.
 pub(crate) fn sort_total(items: &mut [f64]) {
-    if items.len() < 256 {
-        items.sort_unstable_by(f64::total_cmp);
-        return;
-    }
     let mut keys: Vec<u64> = items.iter().map(|&x| total_key(x)).collect();
-    let mut other = vec![0u64; keys.len()];
-    let mut counts = [[0usize; 256]; 8];
-    for &k in &keys {
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[((k >> (8 * d)) & 0xff) as usize] += 1;
-        }
-    }
-    for (d, c) in counts.iter().enumerate() {
-        if c.contains(&keys.len()) {
-            continue;
-        }
-        let mut next = [0usize; 256];
-        let mut sum = 0;
-        for (n, &x) in next.iter_mut().zip(c) {
-            *n = sum;
-            sum += x;
-        }
-        for &k in &keys {
-            let slot = &mut next[((k >> (8 * d)) & 0xff) as usize];
-            other[*slot] = k;
-            *slot += 1;
-        }
-        std::mem::swap(&mut keys, &mut other);
-    }
+    keys.sort_unstable();
     for (x, &k) in items.iter_mut().zip(&keys) {
         *x = from_total_key(k);
     }
@@ -449,7 +423,7 @@ mod tests {
     }
 
     #[test]
-    fn radix_sort_orders_as_total_cmp() {
+    fn sort_total_orders_as_total_cmp() {
         let mut state = 7u64;
         for n in [0, 1, 255, 256, 2048, 5000] {
             let mut xs: Vec<f64> = (0..n)
