@@ -391,6 +391,10 @@ impl<'a> TextTally<'a> {
         // hash → index in `values`; a 64-bit collision between different
         // texts gets an entry of its own in `values`, found by a scan.
         let mut slots: HashMap<u64, usize> = HashMap::default();
+        // The entry last seen for each cheap key of a text (its length and
+        // first bytes): a repeated text of a low-cardinality column is
+        // found by one comparison, without hashing it byte by byte.
+        let mut recent = [usize::MAX; RECENT_TEXTS];
         for (i, v) in texts.enumerate() {
             let Some(s) = v else {
                 t.nulls += 1;
@@ -398,20 +402,55 @@ impl<'a> TextTally<'a> {
                 continue;
             };
             t.count += 1;
+            let key = recent_key(s.as_bytes());
+            if let Some(e) = t.values.get_mut(recent[key])
+                && e.1 == s
+            {
+                e.2 += 1;
+                fold(i, e.0);
+                continue;
+            }
             let h = hash_bytes(s.as_bytes());
             fold(i, h);
             let slot = *slots.entry(h).or_insert(t.values.len());
-            match t.values.get_mut(slot) {
-                Some(e) if e.1 == s => e.2 += 1,
-                Some(_) => match t.values.iter_mut().find(|e| e.0 == h && e.1 == s) {
-                    Some(e) => e.2 += 1,
-                    None => t.values.push((h, s, 1)),
+            let index = match t.values.get_mut(slot) {
+                Some(e) if e.1 == s => {
+                    e.2 += 1;
+                    slot
+                }
+                Some(_) => match t.values.iter().position(|e| e.0 == h && e.1 == s) {
+                    Some(at) => {
+                        t.values[at].2 += 1;
+                        at
+                    }
+                    None => {
+                        t.values.push((h, s, 1));
+                        t.values.len() - 1
+                    }
                 },
-                None => t.values.push((h, s, 1)),
-            }
+                None => {
+                    t.values.push((h, s, 1));
+                    t.values.len() - 1
+                }
+            };
+            recent[key] = index;
         }
         t
     }
+}
+
+/// Entries of [`TextTally`]'s cache of recent texts (a power of two).
+const RECENT_TEXTS: usize = 256;
+
+/// A text's slot in [`TextTally`]'s cache: a multiplicative hash of its
+/// length and first eight bytes.
+fn recent_key(b: &[u8]) -> usize {
+    let mut head = [0u8; 8];
+    let n = b.len().min(8);
+    head[..n].copy_from_slice(&b[..n]);
+    let x = (u64::from_le_bytes(head) ^ (b.len() as u64).rotate_right(8))
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (x >> (64 - RECENT_TEXTS.trailing_zeros())) as usize
 }
 
 impl ColumnState {
@@ -786,4 +825,46 @@ pub fn profile(
         p.update(b)?;
     }
     Ok(p.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_tallies_count_each_text_and_hash_each_row_as_a_plain_count_does() {
+        // texts that share a length and first bytes, the empty text, nulls,
+        // runs, and more distinct texts than the cache of recent ones
+        let mut texts: Vec<Option<String>> = Vec::new();
+        for i in 0..3_000u64 {
+            texts.push(match i % 9 {
+                0 => None,
+                1 => Some(format!("abcdefgh{}", i % 3)),
+                2 => Some(String::new()),
+                3 | 4 => Some("control".to_string()),
+                5 => Some(format!("user-{}", (i * 7_919) % 700)),
+                _ => Some(format!("{}", i % 5)),
+            });
+        }
+        let mut rows = vec![0u64; texts.len()];
+        let tally = TextTally::of(texts.iter().map(|t| t.as_deref()), &mut |i, h| rows[i] = h);
+        let mut want: Vec<(u64, &str, u64)> = Vec::new();
+        for t in texts.iter().flatten() {
+            match want.iter_mut().find(|e| e.1 == t) {
+                Some(e) => e.2 += 1,
+                None => want.push((hash_bytes(t.as_bytes()), t, 1)),
+            }
+        }
+        assert_eq!(tally.values, want);
+        assert_eq!(
+            tally.nulls,
+            texts.iter().filter(|t| t.is_none()).count() as u64
+        );
+        assert_eq!(tally.count + tally.nulls, texts.len() as u64);
+        let want_rows: Vec<u64> = texts
+            .iter()
+            .map(|t| t.as_ref().map_or(NULL_HASH, |t| hash_bytes(t.as_bytes())))
+            .collect();
+        assert_eq!(rows, want_rows);
+    }
 }
