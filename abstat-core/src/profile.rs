@@ -702,6 +702,10 @@ fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
+/// Rows per parallel job when a batch's column hashes are folded into row
+/// hashes.
+const FOLD_ROWS: usize = 16_384;
+
 /// A profile being computed over a stream of batches of one schema.
 #[derive(Debug, Clone)]
 pub struct Profiler {
@@ -768,12 +772,19 @@ impl Profiler {
                 Ok(h)
             })
             .collect::<Result<Vec<Vec<u64>>>>()?;
+        // in parallel over ranges of rows: this thread's serial work per
+        // batch holds up the next batch's columns
         let mut row_hash = vec![0u64; n];
-        for h in hashes {
-            for (r, x) in row_hash.iter_mut().zip(h) {
-                *r = mix64(r.rotate_left(7) ^ x);
-            }
-        }
+        row_hash
+            .par_chunks_mut(FOLD_ROWS)
+            .enumerate()
+            .for_each(|(c, rows)| {
+                for h in &hashes {
+                    for (r, &x) in rows.iter_mut().zip(&h[c * FOLD_ROWS..]) {
+                        *r = mix64(r.rotate_left(7) ^ x);
+                    }
+                }
+            });
         self.row_hashes.extend(&row_hash);
         self.rows += batch.num_rows() as u64;
         Ok(())

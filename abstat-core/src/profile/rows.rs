@@ -11,6 +11,8 @@
 //! depend on the order of the hashes), and the exact count is the number
 //! of distinct hashes.
 
+use rayon::prelude::*;
+
 use super::sketch::HyperLogLog;
 
 /// Buckets by the top `BUCKET_BITS` bits of a hash.
@@ -65,12 +67,17 @@ impl RowHashes {
     /// more hashes, so each hash is sorted a bounded number of times and
     /// at most about twice `limit` hashes are buffered.
     fn dedup(&mut self) {
-        let mut distinct = 0;
-        for b in &mut self.buckets {
-            b.sort_unstable();
-            b.dedup();
-            distinct += b.len();
-        }
+        // the buckets in parallel: on a big upload this is a sort of
+        // millions of hashes that would hold up the profile's thread
+        let distinct: usize = self
+            .buckets
+            .par_iter_mut()
+            .map(|b| {
+                b.sort_unstable();
+                b.dedup();
+                b.len()
+            })
+            .sum();
         self.buffered = distinct;
         if distinct > self.limit {
             self.switch_to_hll();
