@@ -52,6 +52,8 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::{Error, Result};
@@ -477,20 +479,27 @@ impl ColumnState {
         match self.kind {
             ColumnKind::Numeric => {
                 let values = crate::input::from_arrow(a, &self.name)?;
-                let mut present = Vec::with_capacity(values.len());
-                let mut present_hashes = Vec::with_capacity(values.len());
+                let mut missing = 0;
                 for (slot, &x) in hashes.iter_mut().zip(values.iter()) {
-                    if x.is_nan() {
-                        *slot = NULL_HASH;
-                    } else {
-                        let h = float_hash(x);
-                        *slot = h;
-                        present.push(x);
-                        present_hashes.push(h);
-                    }
+                    let nan = x.is_nan();
+                    missing += usize::from(nan);
+                    *slot = if nan { NULL_HASH } else { float_hash(x) };
                 }
+                // Without nulls (the usual case) the values and their
+                // hashes are used as they are, without copies.
+                let (present, present_hashes): (Cow<[f64]>, Cow<[u64]>) = if missing == 0 {
+                    (Cow::Borrowed(&values), Cow::Borrowed(&hashes[..]))
+                } else {
+                    let (x, h): (Vec<f64>, Vec<u64>) = values
+                        .iter()
+                        .zip(hashes.iter())
+                        .filter(|(x, _)| !x.is_nan())
+                        .map(|(&x, &h)| (x, h))
+                        .unzip();
+                    (Cow::Owned(x), Cow::Owned(h))
+                };
                 self.distinct.extend(&present_hashes, limit, p);
-                self.nulls += (values.len() - present.len()) as u64;
+                self.nulls += missing as u64;
                 self.count += present.len() as u64;
                 self.moments.merge(&Moments::of(&present));
                 self.add_quantile_values(&present, o);
