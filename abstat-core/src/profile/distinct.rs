@@ -159,20 +159,8 @@ impl Distinct {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sketch::mix64;
+    use super::super::sketch::{LIMIT_CASES, count_by_std_set, mix64};
     use super::*;
-
-    /// The (count, exact) of a standard hash set: exact up to `limit`
-    /// distinct hashes, else the HyperLogLog of all of them.
-    fn by_std_set(hashes: &[u64], limit: usize, p: u8) -> (u64, bool) {
-        let set: std::collections::HashSet<u64> = hashes.iter().copied().collect();
-        if set.len() <= limit {
-            return (set.len() as u64, true);
-        }
-        let mut hll = HyperLogLog::new(p);
-        set.iter().for_each(|&h| hll.insert(h));
-        (hll.estimate(), false)
-    }
 
     #[test]
     fn the_set_holds_what_a_standard_set_holds() {
@@ -196,22 +184,14 @@ mod tests {
     #[test]
     fn counts_are_those_of_a_standard_set_around_the_limit() {
         // in runs of equal hashes and in batches that cross the limit
-        for (n, distinct, limit) in [
-            (0u64, 1u64, 10usize),
-            (100, 10, 10),
-            (100, 11, 10),
-            (5_000, 5_000, 4_999),
-            (5_000, 5_000, 5_000),
-            (20_000, 3_000, 2_000),
-            (20_000, 1_500, 2_000),
-        ] {
+        for (n, distinct, limit) in LIMIT_CASES {
             let hashes: Vec<u64> = (0..n).map(|i| mix64(i / 3 % distinct)).collect();
             for batch in [1, 7, 4_096] {
                 let mut d = Distinct::default();
                 hashes.chunks(batch).for_each(|c| d.extend(c, limit, 12));
                 assert_eq!(
                     d.count(),
-                    by_std_set(&hashes, limit, 12),
+                    count_by_std_set(&hashes, limit, 12),
                     "{n} {distinct} {limit} {batch}"
                 );
             }

@@ -331,6 +331,35 @@ impl SpaceSaving {
     }
 }
 
+/// The (count, exact) of a standard hash set of `hashes`: exact up to
+/// `limit` distinct hashes, else the HyperLogLog of all of them — what the
+/// profile's exact-then-approximate counts must give.
+#[cfg(test)]
+pub(crate) fn count_by_std_set(hashes: &[u64], limit: usize, p: u8) -> (u64, bool) {
+    let set: std::collections::HashSet<u64> = hashes.iter().copied().collect();
+    if set.len() <= limit {
+        return (set.len() as u64, true);
+    }
+    let mut hll = HyperLogLog::new(p);
+    set.iter().for_each(|&h| hll.insert(h));
+    (hll.estimate(), false)
+}
+
+/// (hashes, distinct among them, limit) around the exact limit, for the
+/// tests of the distinct counts.
+#[cfg(test)]
+pub(crate) const LIMIT_CASES: [(u64, u64, usize); 9] = [
+    (0, 1, 10),
+    (1, 1, 10),
+    (100, 10, 10),
+    (100, 11, 10),
+    (5_000, 5_000, 4_999),
+    (5_000, 5_000, 5_000),
+    (20_000, 3_000, 2_000),
+    (20_000, 1_500, 2_000),
+    (20_000, 20_000, 100_000),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
