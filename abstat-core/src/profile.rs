@@ -35,12 +35,12 @@
 //!   minus a HyperLogLog count of distinct rows. Columns of nested types
 //!   (lists, structs) take part only as null / not null.
 
+mod distinct;
 mod rows;
 mod sketch;
 
-// foldhash, not std's SipHash: the sets hold values already hashed by this
-// module, and SipHash was most of the profiling time of an upload.
-type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+// foldhash, not std's SipHash: SipHash was most of the profiling time of
+// an upload.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 use arrow_array::cast::AsArray;
@@ -52,11 +52,14 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::{Error, Result};
+use distinct::Distinct;
 use rows::RowHashes;
-use sketch::{HyperLogLog, QuantileSketch, SpaceSaving, hash_bytes, mix64};
+use sketch::{QuantileSketch, SpaceSaving, hash_bytes, mix64};
 
 /// Settings of a profile; [`Default`] suits files of any size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,53 +215,6 @@ pub struct DatasetProfile {
     pub duplicate_rows_exact: bool,
     /// One profile per column, in schema order.
     pub columns: Vec<ColumnProfile>,
-}
-
-#[derive(Debug, Clone)]
-enum Distinct {
-    Exact(HashSet<u64>),
-    Approx(HyperLogLog),
-}
-
-impl Distinct {
-    fn insert(&mut self, h: u64, limit: usize, p: u8) {
-        match self {
-            Distinct::Exact(s) => {
-                s.insert(h);
-                if s.len() > limit {
-                    let mut hll = HyperLogLog::new(p);
-                    s.iter().for_each(|&x| hll.insert(x));
-                    *self = Distinct::Approx(hll);
-                }
-            }
-            Distinct::Approx(hll) => hll.insert(h),
-        }
-    }
-
-    fn merge(&mut self, other: &Distinct, limit: usize, p: u8) {
-        match other {
-            Distinct::Exact(s) => s.iter().for_each(|&h| self.insert(h, limit, p)),
-            Distinct::Approx(o) => {
-                let mut hll = match std::mem::replace(self, Distinct::Exact(HashSet::default())) {
-                    Distinct::Approx(h) => h,
-                    Distinct::Exact(s) => {
-                        let mut h = HyperLogLog::new(p);
-                        s.iter().for_each(|&x| h.insert(x));
-                        h
-                    }
-                };
-                hll.merge(o);
-                *self = Distinct::Approx(hll);
-            }
-        }
-    }
-
-    fn count(&self) -> (u64, bool) {
-        match self {
-            Distinct::Exact(s) => (s.len() as u64, true),
-            Distinct::Approx(h) => (h.estimate(), false),
-        }
-    }
 }
 
 /// Count, mean, sum of squared deviations, min, max: merged with Chan,
@@ -437,6 +393,10 @@ impl<'a> TextTally<'a> {
         // hash → index in `values`; a 64-bit collision between different
         // texts gets an entry of its own in `values`, found by a scan.
         let mut slots: HashMap<u64, usize> = HashMap::default();
+        // The entry last seen for each cheap key of a text (its length and
+        // first bytes): a repeated text of a low-cardinality column is
+        // found by one comparison, without hashing it byte by byte.
+        let mut recent = [usize::MAX; RECENT_TEXTS];
         for (i, v) in texts.enumerate() {
             let Some(s) = v else {
                 t.nulls += 1;
@@ -444,20 +404,55 @@ impl<'a> TextTally<'a> {
                 continue;
             };
             t.count += 1;
+            let key = recent_key(s.as_bytes());
+            if let Some(e) = t.values.get_mut(recent[key])
+                && e.1 == s
+            {
+                e.2 += 1;
+                fold(i, e.0);
+                continue;
+            }
             let h = hash_bytes(s.as_bytes());
             fold(i, h);
             let slot = *slots.entry(h).or_insert(t.values.len());
-            match t.values.get_mut(slot) {
-                Some(e) if e.1 == s => e.2 += 1,
-                Some(_) => match t.values.iter_mut().find(|e| e.0 == h && e.1 == s) {
-                    Some(e) => e.2 += 1,
-                    None => t.values.push((h, s, 1)),
+            let index = match t.values.get_mut(slot) {
+                Some(e) if e.1 == s => {
+                    e.2 += 1;
+                    slot
+                }
+                Some(_) => match t.values.iter().position(|e| e.0 == h && e.1 == s) {
+                    Some(at) => {
+                        t.values[at].2 += 1;
+                        at
+                    }
+                    None => {
+                        t.values.push((h, s, 1));
+                        t.values.len() - 1
+                    }
                 },
-                None => t.values.push((h, s, 1)),
-            }
+                None => {
+                    t.values.push((h, s, 1));
+                    t.values.len() - 1
+                }
+            };
+            recent[key] = index;
         }
         t
     }
+}
+
+/// Entries of [`TextTally`]'s cache of recent texts (a power of two).
+const RECENT_TEXTS: usize = 256;
+
+/// A text's slot in [`TextTally`]'s cache: a multiplicative hash of its
+/// length and first eight bytes.
+fn recent_key(b: &[u8]) -> usize {
+    let mut head = [0u8; 8];
+    let n = b.len().min(8);
+    head[..n].copy_from_slice(&b[..n]);
+    let x = (u64::from_le_bytes(head) ^ (b.len() as u64).rotate_right(8))
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (x >> (64 - RECENT_TEXTS.trailing_zeros())) as usize
 }
 
 impl ColumnState {
@@ -468,7 +463,7 @@ impl ColumnState {
             kind: kind_of(data_type),
             count: 0,
             nulls: 0,
-            distinct: Distinct::Exact(HashSet::default()),
+            distinct: Distinct::default(),
             moments: Moments::EMPTY,
             quantiles: Quantiles::Exact(Vec::new()),
             top: Top::Exact(HashMap::default()),
@@ -484,18 +479,27 @@ impl ColumnState {
         match self.kind {
             ColumnKind::Numeric => {
                 let values = crate::input::from_arrow(a, &self.name)?;
-                let mut present = Vec::with_capacity(values.len());
-                for (i, &x) in values.iter().enumerate() {
-                    if x.is_nan() {
-                        fold(i, NULL_HASH);
-                    } else {
-                        let h = float_hash(x);
-                        fold(i, h);
-                        self.distinct.insert(h, limit, p);
-                        present.push(x);
-                    }
+                let mut missing = 0;
+                for (slot, &x) in hashes.iter_mut().zip(values.iter()) {
+                    let nan = x.is_nan();
+                    missing += usize::from(nan);
+                    *slot = if nan { NULL_HASH } else { float_hash(x) };
                 }
-                self.nulls += (values.len() - present.len()) as u64;
+                // Without nulls (the usual case) the values and their
+                // hashes are used as they are, without copies.
+                let (present, present_hashes): (Cow<[f64]>, Cow<[u64]>) = if missing == 0 {
+                    (Cow::Borrowed(&values), Cow::Borrowed(&hashes[..]))
+                } else {
+                    let (x, h): (Vec<f64>, Vec<u64>) = values
+                        .iter()
+                        .zip(hashes.iter())
+                        .filter(|(x, _)| !x.is_nan())
+                        .map(|(&x, &h)| (x, h))
+                        .unzip();
+                    (Cow::Owned(x), Cow::Owned(h))
+                };
+                self.distinct.extend(&present_hashes, limit, p);
+                self.nulls += missing as u64;
                 self.count += present.len() as u64;
                 self.moments.merge(&Moments::of(&present));
                 self.add_quantile_values(&present, o);
@@ -576,11 +580,11 @@ impl ColumnState {
                 return;
             }
             let mut s = QuantileSketch::new(o.sketch_k);
-            v.iter().for_each(|&x| s.insert(x));
+            s.extend(v);
             self.quantiles = Quantiles::Sketch(s);
         }
         if let Quantiles::Sketch(s) = &mut self.quantiles {
-            values.iter().for_each(|&x| s.insert(x));
+            s.extend(values);
         }
     }
 
@@ -707,6 +711,10 @@ fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
+/// Rows per parallel job when a batch's column hashes are folded into row
+/// hashes.
+const FOLD_ROWS: usize = 16_384;
+
 /// A profile being computed over a stream of batches of one schema.
 #[derive(Debug, Clone)]
 pub struct Profiler {
@@ -773,12 +781,19 @@ impl Profiler {
                 Ok(h)
             })
             .collect::<Result<Vec<Vec<u64>>>>()?;
+        // in parallel over ranges of rows: this thread's serial work per
+        // batch holds up the next batch's columns
         let mut row_hash = vec![0u64; n];
-        for h in hashes {
-            for (r, x) in row_hash.iter_mut().zip(h) {
-                *r = mix64(r.rotate_left(7) ^ x);
-            }
-        }
+        row_hash
+            .par_chunks_mut(FOLD_ROWS)
+            .enumerate()
+            .for_each(|(c, rows)| {
+                for h in &hashes {
+                    for (r, &x) in rows.iter_mut().zip(&h[c * FOLD_ROWS..]) {
+                        *r = mix64(r.rotate_left(7) ^ x);
+                    }
+                }
+            });
         self.row_hashes.extend(&row_hash);
         self.rows += batch.num_rows() as u64;
         Ok(())
@@ -830,4 +845,46 @@ pub fn profile(
         p.update(b)?;
     }
     Ok(p.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_tallies_count_each_text_and_hash_each_row_as_a_plain_count_does() {
+        // texts that share a length and first bytes, the empty text, nulls,
+        // runs, and more distinct texts than the cache of recent ones
+        let mut texts: Vec<Option<String>> = Vec::new();
+        for i in 0..3_000u64 {
+            texts.push(match i % 9 {
+                0 => None,
+                1 => Some(format!("abcdefgh{}", i % 3)),
+                2 => Some(String::new()),
+                3 | 4 => Some("control".to_string()),
+                5 => Some(format!("user-{}", (i * 7_919) % 700)),
+                _ => Some(format!("{}", i % 5)),
+            });
+        }
+        let mut rows = vec![0u64; texts.len()];
+        let tally = TextTally::of(texts.iter().map(|t| t.as_deref()), &mut |i, h| rows[i] = h);
+        let mut want: Vec<(u64, &str, u64)> = Vec::new();
+        for t in texts.iter().flatten() {
+            match want.iter_mut().find(|e| e.1 == t) {
+                Some(e) => e.2 += 1,
+                None => want.push((hash_bytes(t.as_bytes()), t, 1)),
+            }
+        }
+        assert_eq!(tally.values, want);
+        assert_eq!(
+            tally.nulls,
+            texts.iter().filter(|t| t.is_none()).count() as u64
+        );
+        assert_eq!(tally.count + tally.nulls, texts.len() as u64);
+        let want_rows: Vec<u64> = texts
+            .iter()
+            .map(|t| t.as_ref().map_or(NULL_HASH, |t| hash_bytes(t.as_bytes())))
+            .collect();
+        assert_eq!(rows, want_rows);
+    }
 }

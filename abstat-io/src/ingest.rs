@@ -128,8 +128,11 @@ fn ingest_from(
     })
 }
 
-/// Batches queued between the reader and the profiling thread.
-const PROFILE_QUEUE: usize = 4;
+/// Batches queued between the reader and the profiling thread: enough for
+/// the profile to fall behind by a row group (16 batches of the default
+/// size) without holding up the reading; the queued batches share their
+/// buffers with the row group being written.
+const PROFILE_QUEUE: usize = 16;
 
 #[cfg(test)]
 mod tests {

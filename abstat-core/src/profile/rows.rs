@@ -11,6 +11,8 @@
 //! depend on the order of the hashes), and the exact count is the number
 //! of distinct hashes.
 
+use rayon::prelude::*;
+
 use super::sketch::HyperLogLog;
 
 /// Buckets by the top `BUCKET_BITS` bits of a hash.
@@ -65,12 +67,17 @@ impl RowHashes {
     /// more hashes, so each hash is sorted a bounded number of times and
     /// at most about twice `limit` hashes are buffered.
     fn dedup(&mut self) {
-        let mut distinct = 0;
-        for b in &mut self.buckets {
-            b.sort_unstable();
-            b.dedup();
-            distinct += b.len();
-        }
+        // the buckets in parallel: on a big upload this is a sort of
+        // millions of hashes that would hold up the profile's thread
+        let distinct: usize = self
+            .buckets
+            .par_iter_mut()
+            .map(|b| {
+                b.sort_unstable();
+                b.dedup();
+                b.len()
+            })
+            .sum();
         self.buffered = distinct;
         if distinct > self.limit {
             self.switch_to_hll();
@@ -114,41 +121,19 @@ impl RowHashes {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sketch::mix64;
+    use super::super::sketch::{LIMIT_CASES, count_by_std_set, mix64};
     use super::*;
-
-    /// The (count, exact) a hash set gives: exact up to `limit` distinct
-    /// hashes, else the HyperLogLog of all of them.
-    fn by_set(hashes: &[u64], limit: usize, p: u8) -> (u64, bool) {
-        let set: std::collections::HashSet<u64> = hashes.iter().copied().collect();
-        if set.len() <= limit {
-            return (set.len() as u64, true);
-        }
-        let mut hll = HyperLogLog::new(p);
-        set.iter().for_each(|&h| hll.insert(h));
-        (hll.estimate(), false)
-    }
 
     #[test]
     fn counts_are_those_of_a_hash_set_around_the_limit() {
         // 0..n rows drawn from `distinct` values, in batches of 7
-        for (n, distinct, limit) in [
-            (0, 1, 10),
-            (1, 1, 10),
-            (100, 10, 10),
-            (100, 11, 10),
-            (5_000, 5_000, 4_999),
-            (5_000, 5_000, 5_000),
-            (20_000, 3_000, 2_000),
-            (20_000, 1_500, 2_000),
-            (20_000, 20_000, 100_000),
-        ] {
-            let hashes: Vec<u64> = (0..n).map(|i| mix64((i % distinct) as u64)).collect();
+        for (n, distinct, limit) in LIMIT_CASES {
+            let hashes: Vec<u64> = (0..n).map(|i| mix64(i % distinct)).collect();
             let mut r = RowHashes::new(limit, 12);
             hashes.chunks(7).for_each(|c| r.extend(c));
             assert_eq!(
                 r.count(),
-                by_set(&hashes, limit, 12),
+                count_by_std_set(&hashes, limit, 12),
                 "{n} {distinct} {limit}"
             );
         }
@@ -170,13 +155,21 @@ mod tests {
             x.extend(a);
             y.extend(b);
             x.merge(&y);
-            assert_eq!(x.count(), by_set(&hashes, limit, 12), "{n} {limit}");
+            assert_eq!(
+                x.count(),
+                count_by_std_set(&hashes, limit, 12),
+                "{n} {limit}"
+            );
             let mut z = RowHashes::new(limit, 12);
             z.extend(b);
             let mut w = RowHashes::new(limit, 12);
             w.extend(a);
             z.merge(&w);
-            assert_eq!(z.count(), by_set(&hashes, limit, 12), "{n} {limit}");
+            assert_eq!(
+                z.count(),
+                count_by_std_set(&hashes, limit, 12),
+                "{n} {limit}"
+            );
         }
     }
 }
