@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::anova::{FTestResult, check_some_group_has_two, clean_groups};
 use crate::distributions::f_sf;
-use crate::moments::Moments;
+use crate::moments::{Moments, PARALLEL_THRESHOLD};
 use crate::{Error, NanPolicy, Result};
 
 /// Which centre the absolute deviations are taken from, as scipy's
@@ -74,21 +74,24 @@ pub fn levene<R: AsRef<[f64]>>(groups: &[R], opts: &LeveneOptions) -> Result<FTe
     };
     let k = groups.len();
     // Each group's absolute deviations zᵢⱼ from its centre, summarised
-    // without being stored (count, mean, sum of squared deviations), the
-    // groups in parallel.
-    let z: Vec<Moments> = groups
-        .par_iter()
-        .map(|g| {
-            Ok(match opts.center {
-                Center::Mean => Moments::from_abs_deviations(g, accurate_mean(g)),
-                Center::Median => Moments::from_abs_deviations(g, median(g)),
-                Center::Trimmed(p) => {
-                    let t = trim_both(g, p)?;
-                    Moments::from_abs_deviations(&t, accurate_mean(&t))
-                }
-            })
+    // without being stored (count, mean, sum of squared deviations); the
+    // groups in parallel when they are large.
+    let summarise = |g: &Cow<[f64]>| {
+        Ok(match opts.center {
+            Center::Mean => Moments::from_abs_deviations(g, accurate_mean(g)),
+            Center::Median => Moments::from_abs_deviations(g, median(g)),
+            Center::Trimmed(p) => {
+                let t = trim_both(g, p)?;
+                Moments::from_abs_deviations(&t, accurate_mean(&t))
+            }
         })
-        .collect::<Result<_>>()?;
+    };
+    let total: usize = groups.iter().map(|g| g.len()).sum();
+    let z: Vec<Moments> = if total >= PARALLEL_THRESHOLD {
+        groups.par_iter().map(summarise).collect::<Result<_>>()?
+    } else {
+        groups.iter().map(summarise).collect::<Result<_>>()?
+    };
     let n: Vec<usize> = z.iter().map(|zi| zi.n as usize).collect();
     let n_tot: usize = n.iter().sum();
     check_some_group_has_two(n_tot, k)?;
