@@ -139,7 +139,7 @@ fn by_value_halves(v: &[f64]) -> Option<Vec<Pair>> {
     // A binade of c values has fewer than 2c buckets: 2n counters suffice.
     let mut block: Vec<Pair> = Vec::with_capacity(2 * n);
     let mut next: Vec<u32> = Vec::with_capacity(2 * n);
-    let sorted = rayon::scope(|_| {
+    let done = rayon::scope(|_| {
         let ((ex, bad_x), (ey, bad_y)) =
             rayon::join(|| exponent_counts(&v[..h]), || exponent_counts(&v[h..]));
         if bad_x || bad_y {
@@ -198,7 +198,7 @@ fn by_value_halves(v: &[f64]) -> Option<Vec<Pair>> {
         );
         true
     });
-    if !sorted {
+    if !done {
         return None;
     }
     // SAFETY: `distribute` wrote the first n slots (both sides).
