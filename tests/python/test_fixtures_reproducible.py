@@ -1,7 +1,9 @@
 """The committed reference fixtures are exactly what the generators produce
 with the pinned library versions: regenerate each one into a temporary folder
 and compare. A fixture edited by hand, or one generated with other versions,
-fails here."""
+fails here. The generators pin numpy's and OpenBLAS's CPU code paths
+(scripts/fixtures/common.py), so the comparison is exact on any x86-64
+machine with AVX2, AVX-512 ones included."""
 
 import glob
 import json
