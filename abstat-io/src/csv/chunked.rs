@@ -114,7 +114,7 @@ fn parse_columns(
         undecided: guessed,
     };
     let first = chunk.index == 0 && ctx.has_header;
-    let Some(rows) = parse_by_column(&text, first, &plan, buffers) else {
+    let Some((rows, newlines)) = parse_by_column(&text, first, &plan, buffers) else {
         return Ok(None);
     };
     let batch = if rows == 0 {
@@ -126,7 +126,7 @@ fn parse_columns(
     Ok(Some(Parsed {
         batch,
         rows: rows as u64,
-        newlines: memchr::memchr_iter(b'\n', &text).count() as u64,
+        newlines,
         replaced,
         problems: Vec::new(),
         contradicted: false,
@@ -709,7 +709,7 @@ mod tests {
         let text = b"a,b,c,d\n1,22,3,\n";
         assert_eq!(
             parse_by_column(text, true, &plan(2, None), &mut buffers),
-            Some(1)
+            Some((1, 2))
         );
         assert_eq!(
             parse_by_column(text, true, &plan(1, None), &mut buffers),
