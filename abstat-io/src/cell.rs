@@ -65,6 +65,12 @@ impl NullSpellings {
     }
 }
 
+/// A field's text. Fields are cut from UTF-8 text at ASCII bytes, so each
+/// is valid UTF-8; the fallback never triggers.
+pub(crate) fn field_text(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("\u{FFFD}")
+}
+
 /// `true` / `false` as pandas reads them.
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s {

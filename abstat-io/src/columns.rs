@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer};
 use arrow_schema::{DataType, TimeUnit};
 
-use crate::cell;
+use crate::cell::{self, NullSpellings, field_text};
 use crate::options::ColumnType;
 
 /// The Arrow type a column type is stored as.
@@ -131,6 +131,64 @@ impl ColumnBuffer {
         ok
     }
 
+    /// Append the cells of a column (field bytes, not quoted) as one
+    /// per-cell [`ColumnBuffer::push_plain`], null or
+    /// [`ColumnBuffer::push_text`] would, with a loop per type; `false` at
+    /// the first cell that does not parse (the buffer then holds some of
+    /// the cells before it).
+    pub(crate) fn extend_cells<'a>(
+        &mut self,
+        cells: impl Iterator<Item = &'a [u8]>,
+        nulls: &NullSpellings,
+        decimal: char,
+    ) -> bool {
+        match &mut self.values {
+            Values::Int(v) => fill(
+                v,
+                &mut self.valid,
+                cells,
+                nulls,
+                0,
+                |b| cell::plain_int(b, decimal),
+                |s| cell::parse_int(s.trim(), decimal),
+            ),
+            Values::Float(v) => fill(
+                v,
+                &mut self.valid,
+                cells,
+                nulls,
+                0.0,
+                |b| cell::plain_float(b, decimal),
+                |s| cell::parse_float(s.trim(), decimal),
+            ),
+            Values::Str { offsets, data } => {
+                for b in cells {
+                    let valid = nulls.surely_not(b) || !nulls.contains(field_text(b));
+                    if valid {
+                        data.extend_from_slice(b);
+                    }
+                    offsets.push(data.len() as i32);
+                    self.valid.push(valid);
+                }
+                true
+            }
+            _ => {
+                for b in cells {
+                    if nulls.surely_not(b) && self.push_plain(b, decimal) {
+                        continue;
+                    }
+                    let s = field_text(b);
+                    if nulls.contains(s) {
+                        self.push_null();
+                    } else if !self.push_text(s, decimal) {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+    }
+
     /// Append typed values (spreadsheets); the caller converts to the
     /// column's kind.
     pub(crate) fn push_int(&mut self, x: i64) {
@@ -219,6 +277,40 @@ impl ColumnBuffer {
             )),
         }
     }
+}
+
+/// The loop of [`ColumnBuffer::extend_cells`] for a number column:
+/// `plain` tried first on cells that cannot be null, `general` on the
+/// others that are not null.
+fn fill<'a, T: Copy>(
+    values: &mut Vec<T>,
+    valid: &mut Vec<bool>,
+    cells: impl Iterator<Item = &'a [u8]>,
+    nulls: &NullSpellings,
+    null: T,
+    plain: impl Fn(&[u8]) -> Option<T>,
+    general: impl Fn(&str) -> Option<T>,
+) -> bool {
+    for b in cells {
+        if nulls.surely_not(b)
+            && let Some(x) = plain(b)
+        {
+            values.push(x);
+            valid.push(true);
+            continue;
+        }
+        let s = field_text(b);
+        if nulls.contains(s) {
+            values.push(null);
+            valid.push(false);
+        } else if let Some(x) = general(s) {
+            values.push(x);
+            valid.push(true);
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 fn arrow_buffer_nulls(valid: &[bool]) -> NullBuffer {

@@ -18,6 +18,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use csv::ByteRecord;
 
+use super::by_column::{Plan, parse_by_column};
 use super::plain::{Fields, is_plain, plain_records, record_fields};
 use super::split::{Chunk, records_end, run_chunks};
 use super::{skip_bytes, wrong_width};
@@ -44,6 +45,9 @@ pub(crate) struct Context {
     /// Whether chunks without quotes take the plain splitter (always, but
     /// for the test that holds it to the `csv` crate).
     pub plain_splitting: bool,
+    /// Whether such chunks are parsed a column at a time when they can be
+    /// (always, but for the test that holds it to the row-by-row parse).
+    pub by_column: bool,
     /// Bytes read from the source per chunk.
     pub block_bytes: usize,
 }
@@ -83,6 +87,50 @@ fn records(
         &mut row,
     )?;
     Ok((newlines, replaced))
+}
+
+/// A chunk without problems parsed a column at a time (see
+/// [`super::by_column`]), or `None` when it has to be parsed row by row.
+fn parse_columns(
+    chunk: &Chunk,
+    ctx: &Context,
+    schema: &SchemaRef,
+    buffers: &mut [ColumnBuffer],
+    guessed: Option<&[bool]>,
+) -> Result<Option<Parsed>> {
+    if !ctx.by_column {
+        return Ok(None);
+    }
+    let (text, replaced) = utf8(&chunk.bytes);
+    if !(ctx.plain_splitting && is_plain(&text)) {
+        return Ok(None);
+    }
+    let plan = Plan {
+        delimiter: ctx.delimiter,
+        decimal: ctx.decimal,
+        width: ctx.width,
+        nulls: &ctx.nulls,
+        max_cell: ctx.limits.max_cell_bytes,
+        undecided: guessed,
+    };
+    let first = chunk.index == 0 && ctx.has_header;
+    let Some((rows, newlines)) = parse_by_column(&text, first, &plan, buffers) else {
+        return Ok(None);
+    };
+    let batch = if rows == 0 {
+        None
+    } else {
+        let columns = buffers.iter_mut().map(ColumnBuffer::finish).collect();
+        Some(RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::format("CSV", e))?)
+    };
+    Ok(Some(Parsed {
+        batch,
+        rows: rows as u64,
+        newlines,
+        replaced,
+        problems: Vec::new(),
+        contradicted: false,
+    }))
 }
 
 /// [`records`] of valid UTF-8 `text`, by the plain splitter or the `csv`
@@ -297,10 +345,19 @@ fn parse(
     guessed: Option<&[bool]>,
 ) -> Result<Parsed> {
     let capacity = chunk.bytes.len() / (ctx.width * 4).max(8);
-    let mut buffers: Vec<ColumnBuffer> = kinds
-        .iter()
-        .map(|&k| ColumnBuffer::new(k, capacity))
-        .collect();
+    let fresh = || -> Vec<ColumnBuffer> {
+        kinds
+            .iter()
+            .map(|&k| ColumnBuffer::new(k, capacity))
+            .collect()
+    };
+    let mut buffers = fresh();
+    if let Some(parsed) = parse_columns(&chunk, ctx, schema, &mut buffers, guessed)? {
+        return Ok(parsed);
+    }
+    if ctx.by_column {
+        buffers = fresh();
+    }
     let mut problems = Vec::new();
     let mut rows = 0usize;
     let mut contradicted = false;
@@ -512,6 +569,22 @@ mod tests {
     use arrow_schema::{Field, Schema};
 
     fn context(delimiter: u8, decimal: char, plain_splitting: bool, bad_rows: BadRows) -> Context {
+        by_column_context(
+            delimiter,
+            decimal,
+            plain_splitting,
+            plain_splitting,
+            bad_rows,
+        )
+    }
+
+    fn by_column_context(
+        delimiter: u8,
+        decimal: char,
+        plain_splitting: bool,
+        by_column: bool,
+        bad_rows: BadRows,
+    ) -> Context {
         Context {
             delimiter,
             decimal,
@@ -522,6 +595,7 @@ mod tests {
             limits: Limits::default(),
             bad_rows,
             plain_splitting,
+            by_column,
             block_bytes: crate::csv::split::BLOCK_BYTES,
         }
     }
@@ -593,6 +667,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn parsing_by_column_gives_the_row_by_row_batches() {
+        let texts = [
+            // Clean, with every type, spelled and padded nulls.
+            "id,x,g,d\n1,1.5,a,2024-01-01\n-2,NA,b,\n+3, 2.25 ,,2024-01-03\n4,-0,N/A,2024-01-04\n",
+            "id,x,g,d\r\n\r\n1,0.5,a,true\r\n2,1e3, b ,false\r\n3,2,,TRUE",
+            "id,x,g,d\n1 000,1 234.5,x,2024-01-01 10:00\n7,inf,-,2024-01-02T00:00:00Z\n",
+            // Ragged rows, too many and too few fields, a header only.
+            "id,x,g,d\n1,2,3,4\n5,6\n7,8,9,10\n",
+            "id,x,g,d\n1,2,3,4,5\n6,7,8,9\n",
+            "id,x,g,d\n",
+            "id,x,g,d",
+            // Bad values in a later column than a good one, and at the end.
+            "id,x,g,d\n1,2,a,2024-01-01\n2,zz,b,2024-01-02\n3,4,c,2024-01-03\n",
+            "id,x,g,d\n1,2,a,2024-01-01\n2,3,b,notadate",
+        ];
+        for bad_rows in [BadRows::Skip, BadRows::Fail] {
+            for text in texts {
+                let rows = read_chunk(text, &by_column_context(b',', '.', true, false, bad_rows));
+                let columns = read_chunk(text, &by_column_context(b',', '.', true, true, bad_rows));
+                assert_eq!(columns, rows, "{text:?}");
+            }
+        }
+        // The chunk's column types come from its own scan above; a too-long
+        // cell and a value in an undecided column must go row by row.
+        let ctx = by_column_context(b',', '.', true, true, BadRows::Fail);
+        let kinds = [ColumnType::Integer; 4];
+        let mut buffers: Vec<ColumnBuffer> =
+            kinds.iter().map(|&k| ColumnBuffer::new(k, 4)).collect();
+        let plan = |max_cell, undecided| Plan {
+            delimiter: b',',
+            decimal: '.',
+            width: 4,
+            nulls: &ctx.nulls,
+            max_cell,
+            undecided,
+        };
+        let text = b"a,b,c,d\n1,22,3,\n";
+        assert_eq!(
+            parse_by_column(text, true, &plan(2, None), &mut buffers),
+            Some((1, 2))
+        );
+        assert_eq!(
+            parse_by_column(text, true, &plan(1, None), &mut buffers),
+            None
+        );
+        let undecided = [false, false, false, true];
+        assert!(parse_by_column(text, true, &plan(9, Some(&undecided)), &mut buffers).is_some());
+        let undecided = [false, false, true, false];
+        assert!(parse_by_column(text, true, &plan(9, Some(&undecided)), &mut buffers).is_none());
     }
 
     #[test]

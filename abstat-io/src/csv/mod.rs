@@ -16,6 +16,7 @@
 //! Other encodings are decoded on the fly and read serially here, one
 //! batch and one record in memory.
 
+mod by_column;
 mod chunked;
 mod plain;
 mod sniff;
@@ -225,6 +226,7 @@ impl CsvReader {
                 limits: opts.limits,
                 bad_rows: opts.bad_rows,
                 plain_splitting: true,
+                by_column: true,
                 block_bytes: split::block_bytes(),
             })
         });

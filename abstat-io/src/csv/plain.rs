@@ -30,10 +30,9 @@ impl<'a> Fields<'a> {
         &self.text[self.bounds[j].clone()]
     }
 
-    /// Field `j`'s text. Fields are cut from UTF-8 text at ASCII bytes, so
-    /// each is valid UTF-8; the fallback never triggers.
+    /// Field `j`'s text.
     pub(crate) fn text(&self, j: usize) -> &'a str {
-        std::str::from_utf8(self.bytes(j)).unwrap_or("\u{FFFD}")
+        crate::cell::field_text(self.bytes(j))
     }
 
     /// The longest field's length in bytes.
