@@ -36,13 +36,23 @@ impl ResidualDiagnostics {
     pub fn of(e: &[f64]) -> Self {
         let n = e.len() as f64;
         let mean = e.iter().sum::<f64>() / n;
+        // One pass for the moments, the sum of squares and Durbin–Watson's
+        // sum of squared differences: separate sums in the same order as
+        // separate loops (the same bits), whose additions overlap.
         let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-        for &v in e {
+        let (mut ssq, mut dw) = (0.0, 0.0);
+        let mut prev = e.first().copied().unwrap_or(0.0);
+        for (i, &v) in e.iter().enumerate() {
             let d = v - mean;
             let d2 = d * d;
             m2 += d2;
             m3 += d2 * d;
             m4 += d2 * d2;
+            ssq += v * v;
+            if i > 0 {
+                dw += (v - prev) * (v - prev);
+            }
+            prev = v;
         }
         m2 /= n;
         m3 /= n;
@@ -50,8 +60,7 @@ impl ResidualDiagnostics {
         let skew = m3 / m2.powf(1.5);
         let kurtosis = m4 / (m2 * m2);
         let jarque_bera = n / 6.0 * (skew * skew + (kurtosis - 3.0).powi(2) / 4.0);
-        let ssq: f64 = e.iter().map(|v| v * v).sum();
-        let durbin_watson = e.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / ssq;
+        let durbin_watson = dw / ssq;
         let omnibus = if e.len() >= 8 {
             skew_z(skew, n).powi(2) + kurtosis_z(kurtosis, n).powi(2)
         } else {

@@ -201,9 +201,9 @@ impl Ols {
 
         let fitted = mat_vec(x, &ls.params).to_vec();
         let resid: Vec<f64> = y.iter().zip(&fitted).map(|(a, b)| a - b).collect();
-        let wresid: Vec<f64> = match &sqrt_w {
+        let wresid: std::borrow::Cow<'_, [f64]> = match &sqrt_w {
             Some(sw) => resid.iter().zip(sw).map(|(e, s)| e * s).collect(),
-            None => resid.clone(),
+            None => std::borrow::Cow::Borrowed(&resid),
         };
         let ssr: f64 = wresid.iter().map(|e| e * e).sum();
 
@@ -211,11 +211,23 @@ impl Ols {
         let rank = k as f64;
         let df_model = rank - k_constant as f64;
         let df_resid = n as f64 - rank;
-        let w_of = |i: usize| weights.map_or(1.0, |w| w[i]);
-        let wsum: f64 = (0..n).map(w_of).sum();
-        let ybar = (0..n).map(|i| w_of(i) * y[i]).sum::<f64>() / wsum;
-        let centered_tss: f64 = (0..n).map(|i| w_of(i) * (y[i] - ybar).powi(2)).sum();
-        let uncentered_tss: f64 = (0..n).map(|i| w_of(i) * y[i] * y[i]).sum();
+        // without weights, the same sums of the same terms (w = 1 exactly),
+        // in loops without a weight to look up
+        let (centered_tss, uncentered_tss) = match weights {
+            Some(w) => {
+                let wsum: f64 = w.iter().sum();
+                let ybar = w.iter().zip(y).map(|(w, y)| w * y).sum::<f64>() / wsum;
+                let centered: f64 = w.iter().zip(y).map(|(w, y)| w * (y - ybar).powi(2)).sum();
+                let uncentered: f64 = w.iter().zip(y).map(|(w, y)| w * y * y).sum();
+                (centered, uncentered)
+            }
+            None => {
+                let ybar = y.iter().sum::<f64>() / n as f64;
+                let centered: f64 = y.iter().map(|y| (y - ybar).powi(2)).sum();
+                let uncentered: f64 = y.iter().map(|y| y * y).sum();
+                (centered, uncentered)
+            }
+        };
         let tss = if k_constant > 0 {
             centered_tss
         } else {
