@@ -86,8 +86,16 @@ pub(crate) fn logistic_pass(
         return rows(0, n);
     }
     let mid = n / 2;
-    let (lower, upper) = rayon::join(|| rows(0, mid), || rows(mid, n));
-    lower.add(upper)
+    // The caller's thread sums the lower half while a pool thread sums the
+    // upper one. (`rayon::join` from outside the pool, as from Python,
+    // hands both halves to the pool and sleeps, and the second pool thread
+    // then has to be woken to take its half: two wake-ups per pass.)
+    let mut upper = None;
+    let lower = rayon::in_place_scope(|s| {
+        s.spawn(|_| upper = Some(rows(mid, n)));
+        rows(0, mid)
+    });
+    lower.add(upper.expect("the scope waits for its spawned half"))
 }
 
 /// `x` laid out column-major: copied once unless it already is, so that
