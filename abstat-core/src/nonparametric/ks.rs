@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::nonparametric::kolmogorov::kstwo_sf;
 use crate::nonparametric::{PValueMethod, check_exact_cost, prepare_two};
-use crate::rank::{from_sort_key, sorted_keys};
+use crate::rank::{from_sort_key, sort_key, sorted_keys};
 use crate::{Alternative, NanPolicy, Result, TestResult};
 
 /// Options of [`ks_2samp`]; the defaults are scipy's.
@@ -61,9 +61,8 @@ pub fn ks_2samp(x: &[f64], y: &[f64], opts: &KsOptions) -> Result<KsResult> {
             statistic_sign: 0,
         });
     };
-    let (xs, ys) = rayon::join(|| sorted_keys(&x), || sorted_keys(&y));
-    let (n1, n2) = (xs.len(), ys.len());
-    let ext = ecdf_extremes(&xs, &ys);
+    let (n1, n2) = (x.len(), y.len());
+    let ext = ecdf_extremes(&x, &y);
     let min_s = (-ext.min).clamp(0.0, 1.0);
     let (mut d, location, sign) = if opts.alternative == Alternative::Less
         || (opts.alternative == Alternative::TwoSided && min_s > ext.max)
@@ -129,50 +128,263 @@ struct Extremes {
     min_at: u64,
 }
 
+/// From this many pooled values the extremes are found by buckets
+/// ([`bucketed_extremes`]) rather than by sorting both samples.
+const BUCKETED_MIN: usize = 1 << 14;
+
+/// Pooled values per bucket of [`bucketed_extremes`], on average, for `n`
+/// pooled values: at most 32 (more counters than that leave the cache, and
+/// each is touched once per value), and well under √n, the scale of the
+/// ECDF difference's wanderings, which a bucket's bounds must resolve.
+fn values_per_bucket(n: usize) -> usize {
+    (n.isqrt() / 8).clamp(4, 32)
+}
+
 /// Max and min of ECDF(x) − ECDF(y) over the pooled values, and where they
 /// are attained, with numpy's `argmax` tie rule on `concat(sorted x,
 /// sorted y)`: the first x value if any x attains it, else the first y.
-/// The samples are given as sorted [`sort_key`](crate::rank::sort_key)s.
-fn ecdf_extremes(xs: &[u64], ys: &[u64]) -> Extremes {
-    let (n1, n2) = (xs.len() as f64, ys.len() as f64);
-    // (value, index in the pooled array) of the best so far, per sample.
-    let mut best_max = [(f64::NEG_INFINITY, 0u64); 2];
-    let mut best_min = [(f64::INFINITY, 0u64); 2];
-    let (mut i, mut j) = (0, 0);
-    while i < xs.len() || j < ys.len() {
-        let v = match (xs.get(i), ys.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => unreachable!(),
+/// `x` and `y` are non-empty and free of NaN.
+fn ecdf_extremes(x: &[f64], y: &[f64]) -> Extremes {
+    if x.len() + y.len() >= BUCKETED_MIN {
+        let n = x.len() + y.len();
+        let buckets = n / values_per_bucket(n);
+        let found = bucketed_extremes(x, y, buckets, Spread::Value)
+            .or_else(|| bucketed_extremes(x, y, buckets, Spread::Key));
+        if let Some(e) = found {
+            return e;
+        }
+    }
+    let (xs, ys) = rayon::join(|| sorted_keys(x), || sorted_keys(y));
+    let mut scan = Scan::new(x.len(), y.len());
+    scan.walk(&xs, &ys, 0, 0);
+    scan.finish()
+}
+
+/// How [`bucketed_extremes`] cuts the pooled range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Spread {
+    /// Into equal intervals of value: suits data of one scale (normal).
+    Value,
+    /// Into equal intervals of [`sort_key`], which grow with the magnitude
+    /// like a logarithm: suits skewed data (revenue, lognormal, exponential)
+    /// whose bulk equal value intervals would squeeze into a few buckets.
+    Key,
+}
+
+/// One sample's values per bucket: how many, and whether they are all one
+/// value (`first` holds its key; [`MIXED`] once another value is seen).
+struct Tally {
+    count: Vec<u32>,
+    first: Vec<u64>,
+}
+
+/// [`Tally::first`] of an empty bucket. No sort key of a non-NaN value is
+/// this large.
+const EMPTY: u64 = u64::MAX;
+
+/// [`Tally::first`] of a bucket holding different values. No sort key of a
+/// non-NaN value is this large either.
+const MIXED: u64 = u64::MAX - 1;
+
+/// [`ecdf_extremes`] without sorting the samples, or `None` when the values
+/// do not spread over the buckets (infinite values, one value, or values
+/// crowded into a few buckets, so that too many would be examined).
+///
+/// The pooled range is cut into `buckets` intervals, and each sample's
+/// values are counted per interval. At the end of an interval the ECDF
+/// difference is known from the counts; inside it, it lies between the
+/// difference after the interval's x values alone and that after its y
+/// values alone. An interval holding a single value (a tie, or one value)
+/// has just that point. Only intervals with several values whose bounds
+/// reach the best end-of-interval differences can hold an extreme
+/// elsewhere, so only their values are gathered, sorted and walked
+/// (starting from the counts before them). On continuous data they are a
+/// few hundred values out of a million. The walk is the sorted one's, over
+/// the same values in the same order, so the result is the same.
+fn bucketed_extremes(x: &[f64], y: &[f64], buckets: usize, spread: Spread) -> Option<Extremes> {
+    let range = |s: &[f64]| {
+        s.iter()
+            .fold((s[0], s[0]), |(lo, hi), &v| (v.min(lo), v.max(hi)))
+    };
+    let ((xlo, xhi), (ylo, yhi)) = rayon::join(|| range(x), || range(y));
+    let (lo, hi) = (xlo.min(ylo), xhi.max(yhi));
+    if buckets == 0 || !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return None;
+    }
+    // The position of a value in the range, increasing with the value
+    // (−0.0 and 0.0 share one).
+    let (origin, width) = match spread {
+        Spread::Value => (lo, hi - lo),
+        Spread::Key => (0.0, (sort_key(hi) - sort_key(lo)) as f64),
+    };
+    let position = |v: f64| match spread {
+        Spread::Value => v - origin,
+        Spread::Key => (sort_key(v) - sort_key(lo)) as f64,
+    };
+    // Slightly under `buckets` so that the maximum lands in the last one:
+    // position·scale ≤ width·scale < buckets, and every step rounds
+    // monotonically, so the bucket never decreases with the value.
+    let scale = buckets as f64 * (1.0 - 1e-12) / width;
+    if !(scale.is_finite() && scale > 0.0) {
+        return None;
+    }
+    let bucket = |v: f64| (position(v) * scale) as usize;
+    let tally = |s: &[f64]| {
+        let mut t = Tally {
+            count: vec![0; buckets],
+            first: vec![EMPTY; buckets],
         };
-        let in_x = xs.get(i) == Some(&v);
-        let in_y = ys.get(j) == Some(&v);
-        while i < xs.len() && xs[i] == v {
-            i += 1;
+        for &v in s {
+            let b = bucket(v);
+            let k = sort_key(v);
+            t.count[b] += 1;
+            // without a branch: the first key, MIXED on any other
+            let first = t.first[b];
+            t.first[b] = if first == EMPTY || first == k {
+                k
+            } else {
+                MIXED
+            };
         }
-        while j < ys.len() && ys[j] == v {
-            j += 1;
+        t
+    };
+    let (tx, ty) = rayon::join(|| tally(x), || tally(y));
+    let (n1, n2) = (x.len(), y.len());
+    let diff = |i: usize, j: usize| i as f64 / n1 as f64 - j as f64 / n2 as f64;
+    // The one value of bucket b, if it holds one.
+    let single = |b: usize| match (tx.first[b], ty.first[b]) {
+        (MIXED, _) | (_, MIXED) => None,
+        (EMPTY, k) | (k, EMPTY) => Some(k),
+        (a, c) => (a == c).then_some(a),
+    };
+    // The extremes of the end-of-bucket differences: the maximum is at
+    // least the first, the minimum at most the second.
+    let (mut i, mut j) = (0, 0);
+    let (mut floor, mut ceiling) = (f64::NEG_INFINITY, f64::INFINITY);
+    for (&a, &c) in tx.count.iter().zip(&ty.count) {
+        if a + c > 0 {
+            i += a as usize;
+            j += c as usize;
+            floor = floor.max(diff(i, j));
+            ceiling = ceiling.min(diff(i, j));
         }
-        let diff = i as f64 / n1 - j as f64 / n2;
+    }
+    // The buckets of several values that can reach them.
+    let mut candidate = vec![false; buckets];
+    let (mut i, mut j, mut gathered) = (0, 0, 0);
+    for (b, (&a, &c)) in tx.count.iter().zip(&ty.count).enumerate() {
+        let (a, c) = (a as usize, c as usize);
+        if a + c > 0
+            && single(b).is_none()
+            && (diff(i + a, j) >= floor || diff(i, j + c) <= ceiling)
+        {
+            candidate[b] = true;
+            gathered += a + c;
+        }
+        i += a;
+        j += c;
+    }
+    if gathered > (n1 + n2) / 8 {
+        return None;
+    }
+    let gather = |s: &[f64]| {
+        let mut keys: Vec<u64> = s
+            .iter()
+            .filter(|&&v| candidate[bucket(v)])
+            .map(|&v| sort_key(v))
+            .collect();
+        keys.sort_unstable();
+        keys
+    };
+    let (gx, gy) = rayon::join(|| gather(x), || gather(y));
+    // The sorted keys are grouped by bucket (the bucket grows with the
+    // value), each bucket's values all gathered.
+    let mut scan = Scan::new(n1, n2);
+    let (mut i, mut j, mut at_x, mut at_y) = (0, 0, 0, 0);
+    for (b, (&a, &c)) in tx.count.iter().zip(&ty.count).enumerate() {
+        let (a, c) = (a as usize, c as usize);
+        if candidate[b] {
+            scan.walk(&gx[at_x..at_x + a], &gy[at_y..at_y + c], i, j);
+            at_x += a;
+            at_y += c;
+        } else if let Some(k) = single(b) {
+            scan.point(k, a > 0, c > 0, i + a, j + c);
+        }
+        i += a;
+        j += c;
+    }
+    Some(scan.finish())
+}
+
+/// The extremes of ECDF(x) − ECDF(y) so far, per sample: (difference, sort
+/// key of the first value of that sample attaining it).
+struct Scan {
+    n1: f64,
+    n2: f64,
+    best_max: [(f64, u64); 2],
+    best_min: [(f64, u64); 2],
+}
+
+impl Scan {
+    fn new(n1: usize, n2: usize) -> Self {
+        Scan {
+            n1: n1 as f64,
+            n2: n2 as f64,
+            best_max: [(f64::NEG_INFINITY, 0); 2],
+            best_min: [(f64::INFINITY, 0); 2],
+        }
+    }
+
+    /// Walk the pooled values given as the sorted
+    /// [`sort_key`](crate::rank::sort_key)s `xs` and `ys`, which `i0` x
+    /// values and `j0` y values precede, in increasing order.
+    fn walk(&mut self, xs: &[u64], ys: &[u64], i0: usize, j0: usize) {
+        let (mut i, mut j) = (0, 0);
+        while i < xs.len() || j < ys.len() {
+            let v = match (xs.get(i), ys.get(j)) {
+                (Some(&a), Some(&b)) => a.min(b),
+                (Some(&a), None) => a,
+                (None, Some(&b)) => b,
+                (None, None) => unreachable!(),
+            };
+            let in_x = xs.get(i) == Some(&v);
+            let in_y = ys.get(j) == Some(&v);
+            while i < xs.len() && xs[i] == v {
+                i += 1;
+            }
+            while j < ys.len() && ys[j] == v {
+                j += 1;
+            }
+            self.point(v, in_x, in_y, i0 + i, j0 + j);
+        }
+    }
+
+    /// The pooled value of key `v`, present in x and/or y, after which `i`
+    /// x values and `j` y values have been seen (the next value is greater).
+    fn point(&mut self, v: u64, in_x: bool, in_y: bool, i: usize, j: usize) {
+        let diff = i as f64 / self.n1 - j as f64 / self.n2;
         for (s, present) in [(0, in_x), (1, in_y)] {
             if present {
-                if diff > best_max[s].0 {
-                    best_max[s] = (diff, v);
+                if diff > self.best_max[s].0 {
+                    self.best_max[s] = (diff, v);
                 }
-                if diff < best_min[s].0 {
-                    best_min[s] = (diff, v);
+                if diff < self.best_min[s].0 {
+                    self.best_min[s] = (diff, v);
                 }
             }
         }
     }
-    let pick_max = if best_max[0].0 >= best_max[1].0 { 0 } else { 1 };
-    let pick_min = if best_min[0].0 <= best_min[1].0 { 0 } else { 1 };
-    Extremes {
-        max: best_max[pick_max].0,
-        max_at: best_max[pick_max].1,
-        min: best_min[pick_min].0,
-        min_at: best_min[pick_min].1,
+
+    fn finish(self) -> Extremes {
+        let (best_max, best_min) = (self.best_max, self.best_min);
+        let pick_max = if best_max[0].0 >= best_max[1].0 { 0 } else { 1 };
+        let pick_min = if best_min[0].0 <= best_min[1].0 { 0 } else { 1 };
+        Extremes {
+            max: best_max[pick_max].0,
+            max_at: best_max[pick_max].1,
+            min: best_min[pick_min].0,
+            min_at: best_min[pick_min].1,
+        }
     }
 }
 
@@ -342,6 +554,74 @@ fn count_paths_outside(m: usize, n: usize, g: usize, h: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sorted_extremes(x: &[f64], y: &[f64]) -> (f64, u64, f64, u64) {
+        let (xs, ys) = (sorted_keys(x), sorted_keys(y));
+        let mut scan = Scan::new(x.len(), y.len());
+        scan.walk(&xs, &ys, 0, 0);
+        let e = scan.finish();
+        (e.max, e.max_at, e.min, e.min_at)
+    }
+
+    #[test]
+    fn bucketed_extremes_are_the_sorted_ones() {
+        let mut state = 0x5eed_u64;
+        let mut uniform = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..280 {
+            let (n1, n2) = [(5000, 5000), (20_000, 3000), (700, 40_000), (1, 9000)][case % 4];
+            let kind = case / 4 % 7;
+            let mut draw = |shift: f64| match kind {
+                // continuous, shifted or not
+                0 => uniform() + shift,
+                // heavy ties: a handful of values
+                1 => (uniform() * 6.0).floor() + shift.round(),
+                // a far outlier squeezing the rest into one bucket
+                2 if uniform() < 0.001 => 1e9,
+                2 => uniform() + shift,
+                // signed zeros and ties at zero
+                3 => [-0.0, 0.0, 1.0, -1.0][(uniform() * 4.0) as usize],
+                // heavy tails on both sides
+                4 => (uniform() - 0.5).recip() + shift,
+                // skewed, over five decades (as revenue)
+                5 => (12.0 * uniform()).exp() * (1.0 + shift),
+                _ => (uniform() * 1000.0).round() / 10.0 + shift,
+            };
+            let shift = [0.0, 0.01, 0.3][case % 3];
+            let x: Vec<f64> = (0..n1).map(|_| draw(0.0)).collect();
+            let y: Vec<f64> = (0..n2).map(|_| draw(shift)).collect();
+            let want = sorted_extremes(&x, &y);
+            let fit = (n1 + n2) / values_per_bucket(n1 + n2);
+            for buckets in [1, 7, 300, fit, 10 * (n1 + n2)] {
+                for spread in [Spread::Value, Spread::Key] {
+                    let got = bucketed_extremes(&x, &y, buckets, spread);
+                    // Data of one scale, or with few distinct values, is
+                    // always decided by equal value intervals, and skewed
+                    // data by key intervals (an outlier squeezing the rest,
+                    // or heavy tails on both sides, may be handed back).
+                    let spreads = match spread {
+                        Spread::Value => matches!(kind, 0 | 1 | 3 | 6),
+                        Spread::Key => kind == 5,
+                    };
+                    if buckets >= fit && spreads {
+                        assert!(got.is_some(), "case {case}, {buckets} buckets, {spread:?}");
+                    }
+                    if let Some(e) = got {
+                        assert_eq!(
+                            (e.max, e.max_at, e.min, e.min_at),
+                            want,
+                            "case {case}, {buckets} buckets, {spread:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn binomials() {
