@@ -116,6 +116,16 @@ impl NativeClassifier {
     fn has_proba(&self) -> bool {
         self.model.has_proba()
     }
+    /// A linear model's `(coef, intercept)` in scikit-learn's layout, else
+    /// `None`.
+    #[allow(clippy::type_complexity)] // the two arrays of the pair
+    fn coefficients<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Option<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let (coef, intercept) = self.model.linear_coefficients()?;
+        Some((coef.into_pyarray(py), intercept.into_pyarray(py)))
+    }
 }
 
 /// Class codes `0..k` for fitting: read from an int64 numpy array in

@@ -194,6 +194,52 @@ def test_logistic_regression_accuracy_close_to_sklearn():
     assert cross_val_score(SkLogistic(), X, y).mean() > 0.9
 
 
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_logistic_coef_and_intercept_match_sklearn(multiclass):
+    # Both minimise the same penalised loss (C = 1). scikit-learn's L-BFGS
+    # stops at a relative loss decrease of 64 eps, which leaves its
+    # minimiser loose along flat directions (up to ~5e-6 relative on the
+    # standardised breast-cancer data): ours must reach a loss at least as
+    # low, and the coefficients agree to 1e-4.
+    X, y = load_iris(return_X_y=True) if multiclass else load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    ours = ml.LogisticRegression(tol=1e-10, max_iter=10_000).fit(X, y)
+    ref = SkLogistic(tol=1e-10, max_iter=10_000).fit(X, y)
+    assert ours.coef_.shape == ref.coef_.shape == ((3, 4) if multiclass else (1, 30))
+    assert ours.intercept_.shape == ref.intercept_.shape == ((3,) if multiclass else (1,))
+
+    def loss(coef, intercept):
+        z = X @ coef.T + intercept
+        if not multiclass:
+            return np.sum(np.logaddexp(0, z[:, 0]) - y * z[:, 0]) + 0.5 * np.sum(coef ** 2)
+        top = z.max(1, keepdims=True)
+        lse = top[:, 0] + np.log(np.exp(z - top).sum(1))
+        return np.sum(lse - z[np.arange(len(y)), y]) + 0.5 * np.sum(coef ** 2)
+
+    assert loss(ours.coef_, ours.intercept_) <= loss(ref.coef_, ref.intercept_) * (1 + 1e-13)
+    close(ours.coef_, ref.coef_, rtol=1e-4, atol=1e-8)
+    close(ours.intercept_, ref.intercept_, rtol=1e-4, atol=1e-8)
+    # the probabilities are the logistic (softmax) of X coef' + intercept
+    z = X @ ours.coef_.T + ours.intercept_
+    if multiclass:
+        e = np.exp(z - z.max(1, keepdims=True))
+        want = e / e.sum(1, keepdims=True)
+    else:
+        p = 1 / (1 + np.exp(-z[:, 0]))
+        want = np.column_stack([1 - p, p])
+    close(ours.predict_proba(X), want, rtol=1e-9, atol=1e-12)
+
+
+def test_linear_svc_coefficients_give_its_decision_values():
+    X, y = load_iris(return_X_y=True)
+    model = ml.LinearSVC(random_state=0).fit(X, y)
+    assert model.coef_.shape == (3, 4) and model.intercept_.shape == (3,)
+    close(model.decision_function(X), X @ model.coef_.T + model.intercept_, rtol=1e-9, atol=1e-9)
+    with pytest.raises(AttributeError, match="not fitted"):
+        ml.LinearSVC().coef_
+    assert not hasattr(ml.GaussianNB().fit(X, y), "coef_")
+
+
 @pytest.mark.parametrize("y", [
     np.array([0, 1, 1, 0]),
     np.array([3, 7, 3, 9], dtype=np.int8),

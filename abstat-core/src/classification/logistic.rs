@@ -211,6 +211,14 @@ impl Classifier for LogisticRegression {
     fn n_features(&self) -> usize {
         self.coef.len()
     }
+    fn linear_coefficients(&self) -> Option<(Array2<f64>, Vec<f64>)> {
+        // `coef` is feature-major (p × m)
+        let (p, m) = (self.coef.len(), self.intercept.len());
+        Some((
+            Array2::from_shape_fn((m, p), |(c, j)| self.coef[j][c]),
+            self.intercept.clone(),
+        ))
+    }
     fn n_classes(&self) -> usize {
         self.classes
     }

@@ -28,6 +28,12 @@ pub trait Classifier {
     fn predict(&self, x: ArrayView2<f64>) -> Vec<usize> {
         argmax_rows(&self.scores(x))
     }
+    /// A linear model's weights laid out as scikit-learn's `coef_` (one row
+    /// per score column, i.e. one for two classes and `k` for more, one
+    /// column per feature) and its `intercept_`; `None` for other models.
+    fn linear_coefficients(&self) -> Option<(Array2<f64>, Vec<f64>)> {
+        None
+    }
 }
 
 /// Settings of a classifier, validated when fitting.

@@ -115,6 +115,14 @@ impl Classifier for LinearSvm {
     fn n_features(&self) -> usize {
         self.coef[0].len()
     }
+    fn linear_coefficients(&self) -> Option<(Array2<f64>, Vec<f64>)> {
+        // `coef` is score-major (m × p), as scikit-learn's
+        let (m, p) = (self.coef.len(), self.coef[0].len());
+        Some((
+            Array2::from_shape_fn((m, p), |(c, j)| self.coef[c][j]),
+            self.intercept.clone(),
+        ))
+    }
     fn n_classes(&self) -> usize {
         self.classes
     }

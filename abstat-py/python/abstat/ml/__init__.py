@@ -137,7 +137,24 @@ def _depth(v):
     return None if v is None else int(v)
 
 
-class LogisticRegression(_ProbaClassifier):
+class _Linear:
+    """``coef_`` and ``intercept_`` of a fitted linear model, as
+    scikit-learn's: one row (and intercept) for two classes, one per class
+    for more."""
+
+    @property
+    def coef_(self):
+        """Weights, ``(1, n_features)`` for two classes, else
+        ``(n_classes, n_features)``."""
+        return self._fitted().coefficients()[0]
+
+    @property
+    def intercept_(self):
+        """Intercepts, ``(1,)`` for two classes, else ``(n_classes,)``."""
+        return self._fitted().coefficients()[1]
+
+
+class LogisticRegression(_Linear, _ProbaClassifier):
     """L2-regularised (multinomial) logistic regression, as
     ``sklearn.linear_model.LogisticRegression`` (lbfgs): the same penalised
     objective, minimised by Newton's method for two classes (L-BFGS for
@@ -235,7 +252,7 @@ class GradientBoostingClassifier(_ProbaClassifier):
                 "max_depth": int(self.max_depth)}
 
 
-class LinearSVC(_Classifier):
+class LinearSVC(_Linear, _Classifier):
     """Linear support vector classifier (hinge loss), as
     ``sklearn.svm.LinearSVC``; no probabilities, ``decision_function``
     gives the class scores."""
