@@ -395,8 +395,9 @@ impl<'a> TextTally<'a> {
         let mut slots: HashMap<u64, usize> = HashMap::default();
         // The entry last seen for each cheap key of a text (its length and
         // first bytes): a repeated text of a low-cardinality column is
-        // found by one comparison, without hashing it byte by byte.
-        let mut recent = [usize::MAX; RECENT_TEXTS];
+        // found by comparing two numbers (and the bytes after the eighth),
+        // without hashing it byte by byte.
+        let mut recent = [Recent::NONE; RECENT_TEXTS];
         for (i, v) in texts.enumerate() {
             let Some(s) = v else {
                 t.nulls += 1;
@@ -404,9 +405,14 @@ impl<'a> TextTally<'a> {
                 continue;
             };
             t.count += 1;
-            let key = recent_key(s.as_bytes());
-            if let Some(e) = t.values.get_mut(recent[key])
-                && e.1 == s
+            let b = s.as_bytes();
+            let head = text_head(b);
+            let key = recent_key(head, b.len());
+            let r = recent[key];
+            if r.head == head
+                && r.len == b.len()
+                && let Some(e) = t.values.get_mut(r.index)
+                && (b.len() <= 8 || e.1.as_bytes()[8..] == b[8..])
             {
                 e.2 += 1;
                 fold(i, e.0);
@@ -435,7 +441,11 @@ impl<'a> TextTally<'a> {
                     t.values.len() - 1
                 }
             };
-            recent[key] = index;
+            recent[key] = Recent {
+                head,
+                len: b.len(),
+                index,
+            };
         }
         t
     }
@@ -444,14 +454,45 @@ impl<'a> TextTally<'a> {
 /// Entries of [`TextTally`]'s cache of recent texts (a power of two).
 const RECENT_TEXTS: usize = 256;
 
+/// An entry of [`TextTally`]'s cache: the [`text_head`] and length of the
+/// text at `index` in its values.
+#[derive(Clone, Copy)]
+struct Recent {
+    head: u64,
+    len: usize,
+    index: usize,
+}
+
+impl Recent {
+    /// No entry (no text is at `usize::MAX`).
+    const NONE: Recent = Recent {
+        head: 0,
+        len: 0,
+        index: usize::MAX,
+    };
+}
+
+/// A text's first eight bytes as a number. Texts of up to eight bytes are
+/// read whole, by overlapping loads (the first and last four bytes, or
+/// the first, middle and last byte), so two of them of one length are
+/// equal exactly when their heads are; no call to `memcpy` for the short
+/// texts, as a copy into a zeroed array made.
+#[inline]
+fn text_head(b: &[u8]) -> u64 {
+    let n = b.len();
+    let word = |at: usize| u64::from(u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]));
+    match n {
+        0 => 0,
+        1..=3 => u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+        4..=7 => word(0) | word(n - 4) << 32,
+        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+    }
+}
+
 /// A text's slot in [`TextTally`]'s cache: a multiplicative hash of its
-/// length and first eight bytes.
-fn recent_key(b: &[u8]) -> usize {
-    let mut head = [0u8; 8];
-    let n = b.len().min(8);
-    head[..n].copy_from_slice(&b[..n]);
-    let x = (u64::from_le_bytes(head) ^ (b.len() as u64).rotate_right(8))
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+/// length and [`text_head`].
+fn recent_key(head: u64, len: usize) -> usize {
+    let x = (head ^ (len as u64).rotate_right(8)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (x >> (64 - RECENT_TEXTS.trailing_zeros())) as usize
 }
 
@@ -850,6 +891,24 @@ pub fn profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_of_up_to_eight_bytes_and_one_length_share_a_head_only_when_equal() {
+        // every text of 0 to 8 bytes over three bytes, zero among them
+        let alphabet = [0u8, b'a', 0xff];
+        let mut seen: HashMap<(usize, u64), Vec<u8>> = HashMap::default();
+        for len in 0..=8u32 {
+            for code in 0..3usize.pow(len) {
+                let text: Vec<u8> = (0..len)
+                    .map(|d| alphabet[code / 3usize.pow(d) % 3])
+                    .collect();
+                let key = (text.len(), text_head(&text));
+                if let Some(other) = seen.insert(key, text.clone()) {
+                    panic!("{other:?} and {text:?} share {key:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn text_tallies_count_each_text_and_hash_each_row_as_a_plain_count_does() {

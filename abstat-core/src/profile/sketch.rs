@@ -123,7 +123,7 @@ impl QuantileSketch {
         self.seen += 1;
         let level = if self.seen <= SAMPLE_AFTER {
             0
-        } else if self.sampled() {
+        } else if Self::sampled(self.seen) {
             SAMPLE_BITS
         } else {
             return;
@@ -148,11 +148,16 @@ impl QuantileSketch {
         let mut buffer = std::mem::take(&mut self.levels[SAMPLE_BITS]);
         let mut kept = buffer.len();
         buffer.resize(self.k + 1, 0.0);
+        // The count of inputs in a local: as a field it went through
+        // memory on every input, a chain of stores and loads that made
+        // this loop about twice as slow.
+        let mut seen = self.seen;
         for &x in sampled {
-            self.seen += 1;
+            seen += 1;
             buffer[kept] = x;
-            kept += usize::from(self.sampled());
+            kept += usize::from(Self::sampled(seen));
             if kept >= self.k {
+                self.seen = seen;
                 buffer.truncate(kept);
                 self.levels[SAMPLE_BITS] = buffer;
                 self.compact(SAMPLE_BITS);
@@ -163,12 +168,13 @@ impl QuantileSketch {
         }
         buffer.truncate(kept);
         self.levels[SAMPLE_BITS] = buffer;
+        self.seen = seen;
     }
 
     /// Whether the input number `seen` (beyond [`SAMPLE_AFTER`]) is kept.
     #[inline]
-    fn sampled(&self) -> bool {
-        mix64(self.seen.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & ((1 << SAMPLE_BITS) - 1) == 0
+    fn sampled(seen: u64) -> bool {
+        mix64(seen.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & ((1 << SAMPLE_BITS) - 1) == 0
     }
 
     fn compact(&mut self, h: usize) {
