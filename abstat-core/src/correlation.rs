@@ -593,14 +593,10 @@ mod tests {
 
     #[test]
     fn inversions_match_a_fenwick_count_at_every_size() {
-        let mut state = 0x1234_5678_u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        use rand_chacha::ChaCha8Rng;
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(0x1234_5678);
+        let mut next = move || rng.next_u64();
         // below, at and above the insertion runs and the parallel merges;
         // distinct values, heavy ties, and nearly sorted or reversed runs
         for n in [

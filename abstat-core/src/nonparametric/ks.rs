@@ -213,14 +213,11 @@ fn bucketed_extremes(x: &[f64], y: &[f64], buckets: usize, spread: Spread) -> Op
     }
     // The position of a value in the range, increasing with the value
     // (−0.0 and 0.0 share one).
-    let (origin, width) = match spread {
-        Spread::Value => (lo, hi - lo),
-        Spread::Key => (0.0, (sort_key(hi) - sort_key(lo)) as f64),
-    };
     let position = |v: f64| match spread {
-        Spread::Value => v - origin,
+        Spread::Value => v - lo,
         Spread::Key => (sort_key(v) - sort_key(lo)) as f64,
     };
+    let width = position(hi);
     // Slightly under `buckets` so that the maximum lands in the last one:
     // position·scale ≤ width·scale < buckets, and every step rounds
     // monotonically, so the bucket never decreases with the value.
@@ -565,14 +562,11 @@ mod tests {
 
     #[test]
     fn bucketed_extremes_are_the_sorted_ones() {
-        let mut state = 0x5eed_u64;
-        let mut uniform = move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
+        use rand_chacha::ChaCha8Rng;
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(0x5eed);
+        // uniform on [0, 1) from the top 53 bits
+        let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         for case in 0..280 {
             let (n1, n2) = [(5000, 5000), (20_000, 3000), (700, 40_000), (1, 9000)][case % 4];
             let kind = case / 4 % 7;
