@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+mod step_up;
+
 /// A correction method, named as in statsmodels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -266,9 +268,12 @@ pub fn correct(
 /// in input order and as long as `p_values`. Returns the number of tests
 /// counted (the non-NaN p-values).
 ///
-/// For Benjamini–Hochberg and Benjamini–Yekutieli this is one sort and one
-/// pass over the sorted values: the path for large families, several times
-/// faster than statsmodels. The other methods go through [`correct`].
+/// For Benjamini–Hochberg and Benjamini–Yekutieli this is the path for
+/// large families, several times faster than statsmodels: from 8192
+/// p-values without NaN, a bucket count that sorts only the few values the
+/// running minimum and the rejection threshold depend on (`step_up`), else
+/// one sort and one pass over the sorted values. The other methods go
+/// through [`correct`].
 ///
 /// Errors: as [`correct`]; buffers of another length than `p_values`
 /// ([`Error::LengthMismatch`]).
@@ -300,6 +305,13 @@ pub fn correct_into(
         }
     };
     Error::check_open_unit("alpha", alpha)?;
+    let n = p_values.len();
+    if n >= step_up::MIN_LEN {
+        let c = if by { harmonic(n) } else { 1.0 };
+        if step_up::adjust(p_values, by, c, alpha, p_adjusted, reject) {
+            return Ok(n);
+        }
+    }
     // the sort's counting pass checks the p-values; check_p names the culprit
     let Some(sorted) = crate::radix::argsort_unit(p_values) else {
         check_p(p_values)?;

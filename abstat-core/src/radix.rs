@@ -38,7 +38,7 @@ const PARALLEL_MIN: usize = 1 << 15;
 const SMALL_BUCKET: u32 = 32;
 
 /// Bits of the mantissa of an f64.
-const MANTISSA_BITS: u32 = 52;
+pub(crate) const MANTISSA_BITS: u32 = 52;
 
 /// The bits of 1.0: on [0, 1] the bits order like the values, and every
 /// value above 1, negative (−0.0 aside), infinite or NaN has greater bits.
@@ -48,7 +48,7 @@ const ONE: u64 = 0x3FF0_0000_0000_0000;
 type Pair = (f64, usize);
 
 /// The bits of `p`, −0.0 as 0.0 (−0.0 + 0.0 is 0.0).
-fn bits(p: f64) -> u64 {
+pub(crate) fn bits(p: f64) -> u64 {
     (p + 0.0).to_bits()
 }
 
@@ -209,7 +209,7 @@ fn by_value_halves(v: &[f64]) -> Option<Vec<Pair>> {
 /// Values of `v` per binade, and whether any value is NaN or outside
 /// [0, 1] (then the counts are meaningless). Four interleaved tallies, so
 /// that runs of values in one binade don't wait on each other's increments.
-fn exponent_counts(v: &[f64]) -> ([u32; 1024], bool) {
+pub(crate) fn exponent_counts(v: &[f64]) -> ([u32; 1024], bool) {
     let mut tallies = [[0u32; 1024]; 4];
     let mut bad = false;
     let mut count = |tally: &mut [u32; 1024], p: f64| {
@@ -250,23 +250,31 @@ fn partition(v: &[f64], offset: usize, split: u64, below: usize, out: &mut [Mayb
 
 /// The buckets of a distribution sort on [0, 1]: a binade of c values gets
 /// the smallest power of two ≥ c buckets, by the top mantissa bits.
-struct Layout {
+pub(crate) struct Layout {
     /// The binade's first bucket.
     first: [u32; 1024],
     /// Mantissa bits below the binade's bucket digit.
     shift: [u32; 1024],
     /// Buckets in all.
-    buckets: u32,
+    pub(crate) buckets: u32,
 }
 
 impl Layout {
     fn new(per_exponent: &[u32; 1024]) -> Layout {
+        Layout::coarser(per_exponent, 0)
+    }
+
+    /// As [`Layout::new`] with `1 << fewer_bits` times fewer buckets per
+    /// binade (at least one).
+    pub(crate) fn coarser(per_exponent: &[u32; 1024], fewer_bits: u32) -> Layout {
         let mut first = [0u32; 1024];
         let mut shift = [MANTISSA_BITS; 1024];
         let mut buckets = 0u32;
         for ((&c, f), s) in per_exponent.iter().zip(&mut first).zip(&mut shift) {
             if c > 0 {
-                let digit_bits = (u32::BITS - (c - 1).leading_zeros()).min(MANTISSA_BITS);
+                let digit_bits = (u32::BITS - (c - 1).leading_zeros())
+                    .saturating_sub(fewer_bits)
+                    .min(MANTISSA_BITS);
                 *f = buckets;
                 *s = MANTISSA_BITS - digit_bits;
                 buckets += 1 << digit_bits;
@@ -279,8 +287,17 @@ impl Layout {
         }
     }
 
+    /// The first bucket of binade `e` (a counted one), how many it has, and
+    /// the mantissa bits below their digit: bucket `first + j` holds the
+    /// bits from `(e << 52) | (j << shift)` up to the next multiple of
+    /// `1 << shift`.
+    pub(crate) fn binade(&self, e: usize) -> (usize, usize, u32) {
+        let shift = self.shift[e];
+        (self.first[e] as usize, 1 << (MANTISSA_BITS - shift), shift)
+    }
+
     /// The bucket of a value in [0, 1] (its bits) whose binade was counted.
-    fn bucket(&self, b: u64) -> usize {
+    pub(crate) fn bucket(&self, b: u64) -> usize {
         let e = (b >> MANTISSA_BITS) as usize & 1023;
         (self.first[e] + ((b & ((1 << MANTISSA_BITS) - 1)) >> self.shift[e]) as u32) as usize
     }
