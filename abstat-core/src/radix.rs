@@ -42,7 +42,7 @@ pub(crate) const MANTISSA_BITS: u32 = 52;
 
 /// The bits of 1.0: on [0, 1] the bits order like the values, and every
 /// value above 1, negative (−0.0 aside), infinite or NaN has greater bits.
-const ONE: u64 = 0x3FF0_0000_0000_0000;
+pub(crate) const ONE: u64 = 0x3FF0_0000_0000_0000;
 
 /// A value and its index in the input.
 type Pair = (f64, usize);

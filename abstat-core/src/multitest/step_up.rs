@@ -26,7 +26,7 @@
 //! comparison (relative 2⁻⁵³ each), so a bucket is only passed over when
 //! its values certainly cannot set a new minimum.
 
-use crate::radix::{Layout, MANTISSA_BITS, bits, exponent_counts};
+use crate::radix::{Layout, MANTISSA_BITS, ONE, bits};
 
 /// From this many p-values the bucketed path is tried.
 pub(super) const MIN_LEN: usize = 1 << 15;
@@ -56,13 +56,28 @@ pub(super) fn adjust(
     adjusted: &mut [f64],
     reject: &mut [bool],
 ) -> bool {
-    looks_flat(p) && bucketed(p, by, c, alpha, p.len() / 4, adjusted, reject)
+    let sample = sampled_binades(p);
+    looks_flat(&sample) && bucketed(p, &sample, by, c, alpha, p.len() / 4, adjusted, reject)
+}
+
+/// Every 16th value's binade (values above 1, NaN among them, counted in
+/// binade `e & 1023`: they are refused by the count that follows).
+fn sampled_binades(p: &[f64]) -> [u32; 1024] {
+    let mut per = [0u32; 1024];
+    for &x in p.iter().step_by(16) {
+        per[(bits(x) >> MANTISSA_BITS) as usize & 1023] += 1;
+    }
+    per
 }
 
 /// [`adjust`] without the choice of path, sorting at most `max_gathered`
-/// values (the tests run it on every family with no limit).
+/// values (the tests run it on every family with no limit). The buckets
+/// come from the sampled binades (`sample`): about four values a bucket,
+/// and one bucket for each binade the sample missed.
+#[allow(clippy::too_many_arguments)]
 fn bucketed(
     p: &[f64],
+    sample: &[u32; 1024],
     by: bool,
     c: f64,
     alpha: f64,
@@ -76,14 +91,20 @@ fn bucketed(
     if alpha_mc < 1e-280 {
         return false;
     }
-    let (per_exponent, bad) = exponent_counts(p);
-    if bad {
-        return false;
+    let mut per_exponent = [1u32; 1024];
+    for (estimate, &k) in per_exponent.iter_mut().zip(sample) {
+        *estimate = (k * 16).max(1);
     }
     let layout = Layout::coarser(&per_exponent, 2);
     let mut count = vec![0u32; layout.buckets as usize];
+    let mut bad = false;
     for &x in p {
-        count[layout.bucket(bits(x))] += 1;
+        let b = bits(x);
+        bad |= b > ONE;
+        count[layout.bucket(b)] += 1;
+    }
+    if bad {
+        return false;
     }
     let div = |r: usize| {
         let rank = r as f64 / mf;
@@ -99,9 +120,6 @@ fn bucketed(
     let mut tu = f64::INFINITY;
     let mut end = m;
     for e in (0..1024).rev() {
-        if per_exponent[e] == 0 {
-            continue;
-        }
         let (first, buckets, shift) = layout.binade(e);
         for j in (0..buckets).rev() {
             let b = first + j;
@@ -207,11 +225,7 @@ fn bucketed(
 /// falling (p-values crowding towards 0: signals, or any decreasing
 /// density) every bucket sets a new minimum and would be sorted, so the
 /// full sort is cheaper; this only chooses the path, never the result.
-fn looks_flat(p: &[f64]) -> bool {
-    let mut per = [0u32; 1024];
-    for &x in p.iter().step_by(16) {
-        per[(bits(x) >> MANTISSA_BITS) as usize & 1023] += 1;
-    }
+fn looks_flat(per: &[u32; 1024]) -> bool {
     let total: u32 = per.iter().sum();
     let (mut below, mut run, mut falling) = (total, f64::INFINITY, 0);
     for (e, &k) in per.iter().enumerate().rev() {
@@ -296,7 +310,16 @@ mod tests {
                         let c = if by { harmonic(n) } else { 1.0 };
                         let mut adjusted = vec![f64::NAN; n];
                         let mut reject = vec![false; n];
-                        if !bucketed(&p, by, c, alpha, n, &mut adjusted, &mut reject) {
+                        if !bucketed(
+                            &p,
+                            &sampled_binades(&p),
+                            by,
+                            c,
+                            alpha,
+                            n,
+                            &mut adjusted,
+                            &mut reject,
+                        ) {
                             continue;
                         }
                         decided += 1;
@@ -326,7 +349,7 @@ mod tests {
             let p = family(kind, 100_000, &mut rng);
             let mut adjusted = vec![0.0; p.len()];
             let mut reject = vec![false; p.len()];
-            assert!(looks_flat(&p), "kind {kind}");
+            assert!(looks_flat(&sampled_binades(&p)), "kind {kind}");
             assert!(
                 adjust(&p, false, 1.0, 0.05, &mut adjusted, &mut reject),
                 "kind {kind}"
@@ -334,57 +357,42 @@ mod tests {
         }
         // signals (a decreasing density): the minimum falls all the way
         for kind in [1, 9] {
-            assert!(!looks_flat(&family(kind, 100_000, &mut rng)), "kind {kind}");
+            let p = family(kind, 100_000, &mut rng);
+            assert!(!looks_flat(&sampled_binades(&p)), "kind {kind}");
         }
     }
 
     #[test]
     fn nan_out_of_range_and_tiny_alpha_are_left_to_the_sort() {
         let mut rng = ChaCha8Rng::seed_from_u64(8);
-        let mut p = family(0, MIN_LEN, &mut rng);
-        let mut adjusted = vec![-1.0; p.len()];
-        let mut reject = vec![false; p.len()];
-        assert!(bucketed(
-            &p,
-            false,
-            1.0,
-            0.05,
-            p.len(),
-            &mut adjusted,
-            &mut reject
-        ));
-        adjusted.fill(-1.0);
-        reject.fill(false);
-        assert!(!bucketed(
-            &p,
-            false,
-            1.0,
-            1e-290,
-            p.len(),
-            &mut adjusted,
-            &mut reject
-        ));
-        p[17] = f64::NAN;
-        assert!(!bucketed(
-            &p,
-            false,
-            1.0,
-            0.05,
-            p.len(),
-            &mut adjusted,
-            &mut reject
-        ));
-        p[17] = 1.5;
-        assert!(!bucketed(
-            &p,
-            false,
-            1.0,
-            0.05,
-            p.len(),
-            &mut adjusted,
-            &mut reject
-        ));
-        // nothing was written
-        assert!(adjusted.iter().all(|&a| a == -1.0) && !reject.iter().any(|&r| r));
+        let p = family(0, MIN_LEN, &mut rng);
+        let run = |p: &[f64], alpha: f64| {
+            let mut adjusted = vec![-1.0; p.len()];
+            let mut reject = vec![false; p.len()];
+            let decided = bucketed(
+                p,
+                &sampled_binades(p),
+                false,
+                1.0,
+                alpha,
+                p.len(),
+                &mut adjusted,
+                &mut reject,
+            );
+            // nothing is written unless decided
+            let untouched = adjusted.iter().all(|&a| a == -1.0) && !reject.contains(&true);
+            assert_eq!(untouched, !decided);
+            decided
+        };
+        assert!(run(&p, 0.05));
+        assert!(!run(&p, 1e-290));
+        // a sampled position (every 16th) and one the sample skips
+        for bad in [f64::NAN, 1.5, -0.25, f64::INFINITY] {
+            for at in [16, 17] {
+                let mut q = p.clone();
+                q[at] = bad;
+                assert!(!run(&q, 0.05), "{bad} at {at}");
+            }
+        }
     }
 }
