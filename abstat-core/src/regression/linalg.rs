@@ -7,10 +7,9 @@
 //! identified, so we return an error that names the offending column.
 
 use linfa_linalg::LinalgError;
-use linfa_linalg::qr::QRInto;
 use linfa_linalg::svd::SVD;
 use linfa_linalg::triangular::{SolveTriangular, UPLO};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 
 use crate::{Error, Result};
 
@@ -35,27 +34,38 @@ pub(crate) struct LeastSquares {
 const BLOCK_ROWS: usize = 1024;
 
 /// The `R` factor of the QR decomposition of `[X | y]` (or of `X` without
-/// `y`), by blocked "tall-skinny" QR: each block of rows is stacked under
-/// the running `R` and refactorised by Householder QR (linfa-linalg). This
-/// gives the same `R` as one Householder QR of the whole matrix (up to row
-/// signs, which linfa-linalg normalises to a positive diagonal) while
-/// reading the data once (Demmel, Grigori, Hoemmen & Langou 2012, TSQR).
-/// Needs `n ≥` number of columns.
+/// `y`), by blocked "tall-skinny" QR: the rows are taken a block at a time
+/// and each block is folded into the running `R` by Householder
+/// reflections of `[R; block]` (LAPACK's `dtpqrt` update: the reflector of
+/// column `j` touches row `j` of `R` and the block only, since `R` is zero
+/// below its diagonal). This gives the same `R` as one Householder QR of
+/// the whole matrix, up to rounding and the signs of its rows, which are
+/// normalised to a positive diagonal, while reading the data once (Demmel,
+/// Grigori, Hoemmen & Langou 2012, TSQR). Needs `n ≥` number of columns.
 fn tsqr(x: ArrayView2<f64>, y: Option<&[f64]>) -> Result<Array2<f64>> {
-    let kc = x.ncols() + usize::from(y.is_some());
     let parts = split_rows(x.nrows(), |start, end| tsqr_rows(x, y, start, end));
-    if parts.len() == 1 {
-        return parts.into_iter().next().unwrap_or_else(|| unreachable!());
+    let mut parts = parts.into_iter();
+    let mut r = parts
+        .next()
+        .ok_or_else(|| Error::Degenerate("no rows to factorise".into()))??;
+    // the TSQR tree: fold the other halves' R factors into the first
+    for other in parts {
+        let other = other?;
+        let mut w = Vec::with_capacity(other.len());
+        for c in other.columns() {
+            w.extend(c.iter());
+        }
+        fold_rows(&mut r, &mut w)?;
     }
-    // Combine the halves: the QR of the stacked R factors (the TSQR tree).
-    let mut stacked = Array2::zeros((kc * parts.len(), kc).f());
-    for (i, r) in parts.into_iter().enumerate() {
-        stacked.slice_mut(s![i * kc..(i + 1) * kc, ..]).assign(&r?);
+    for (j, mut row) in r.axis_iter_mut(Axis(0)).enumerate() {
+        if row[j] < 0.0 {
+            row.mapv_inplace(|v| -v);
+        }
     }
-    Ok(stacked.qr_into().map_err(linalg_error)?.into_r().to_owned())
+    Ok(r)
 }
 
-/// [`tsqr`] of rows `start..end` (at least as many as columns).
+/// The `R` factor (signs not normalised) of rows `start..end` of `[X | y]`.
 fn tsqr_rows(
     x: ArrayView2<f64>,
     y: Option<&[f64]>,
@@ -64,29 +74,72 @@ fn tsqr_rows(
 ) -> Result<Array2<f64>> {
     let k = x.ncols();
     let kc = k + usize::from(y.is_some());
-    let mut r: Option<Array2<f64>> = None;
+    let mut r = Array2::zeros((kc, kc));
+    let mut w: Vec<f64> = Vec::with_capacity(BLOCK_ROWS.min(end - start) * kc);
     while start < end {
-        // The first block must have at least `kc` rows for a thin QR.
-        let rows = if r.is_none() {
-            BLOCK_ROWS.max(kc).min(end - start)
-        } else {
-            BLOCK_ROWS.min(end - start)
-        };
-        let prev = r.as_ref().map_or(0, Array2::nrows);
-        let mut buf = Array2::zeros((prev + rows, kc).f());
-        if let Some(r) = &r {
-            buf.slice_mut(s![..prev, ..]).assign(r);
+        let rows = BLOCK_ROWS.min(end - start);
+        w.clear();
+        let y = y.map(|y| ArrayView1::from(&y[start..start + rows]));
+        for c in x
+            .slice(s![start..start + rows, ..])
+            .columns()
+            .into_iter()
+            .chain(y)
+        {
+            match c.as_slice() {
+                Some(c) => w.extend_from_slice(c),
+                None => w.extend(c.iter()),
+            }
         }
-        buf.slice_mut(s![prev.., ..k])
-            .assign(&x.slice(s![start..start + rows, ..]));
-        if let Some(y) = y {
-            buf.slice_mut(s![prev.., k])
-                .assign(&ArrayView1::from(&y[start..start + rows]));
-        }
-        r = Some(buf.qr_into().map_err(linalg_error)?.into_r().to_owned());
+        fold_rows(&mut r, &mut w)?;
         start += rows;
     }
-    r.ok_or_else(|| Error::Degenerate("no rows to factorise".into()))
+    Ok(r)
+}
+
+/// Fold a block of rows into the upper-triangular `r` (`kc × kc`): on
+/// return `r` is the `R` factor of `[r; block]`, with a diagonal of either
+/// sign. `w` holds the block's `kc` columns one after the other (the same
+/// number of rows each) and is overwritten by the reflectors.
+fn fold_rows(r: &mut Array2<f64>, w: &mut [f64]) -> Result<()> {
+    let kc = r.ncols();
+    let rows = w.len() / kc;
+    let col = |w: &[f64], j: usize| -> f64 {
+        let c = &w[j * rows..(j + 1) * rows];
+        ArrayView1::from(c).dot(&ArrayView1::from(c))
+    };
+    for j in 0..kc {
+        let alpha = r[(j, j)];
+        let sigma = col(w, j);
+        if !sigma.is_finite() {
+            return Err(Error::Degenerate(
+                "the regression data are too large to factorise (squares overflow); \
+                 rescale the columns"
+                    .into(),
+            ));
+        }
+        if sigma == 0.0 {
+            // nothing below the diagonal: no reflection
+            continue;
+        }
+        let norm = alpha.hypot(sigma.sqrt());
+        let beta = if alpha >= 0.0 { -norm } else { norm };
+        let tau = (beta - alpha) / beta;
+        // v = [1; w_j / (alpha − beta)]
+        let scale = 1.0 / (alpha - beta);
+        let (head, tail) = w.split_at_mut((j + 1) * rows);
+        let v = &mut head[j * rows..];
+        v.iter_mut().for_each(|e| *e *= scale);
+        r[(j, j)] = beta;
+        let v = ArrayView1::from(&*v);
+        for (l, wl) in (j + 1..kc).zip(tail.chunks_exact_mut(rows)) {
+            let mut wl = ndarray::ArrayViewMut1::from(wl);
+            let t = tau * (r[(j, l)] + v.dot(&wl));
+            r[(j, l)] -= t;
+            wl.scaled_add(-t, &v);
+        }
+    }
+    Ok(())
 }
 
 /// Designs with at least this many rows are processed in two halves on two
