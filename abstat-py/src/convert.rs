@@ -44,8 +44,8 @@ pub fn ttest_result<'py>(
 }
 
 /// Any serialisable core result as plain Python values (dicts, lists,
-/// floats), through JSON. For the larger results (regression, A/B,
-/// classification) whose conversion cost is small next to the computation;
+/// floats), through JSON. For the larger results (A/B, classification,
+/// predictions) whose conversion cost is small next to the computation;
 /// non-finite floats become None, as JSON has no NaN.
 pub fn to_python<'py, T: serde::Serialize>(
     py: Python<'py>,
@@ -56,4 +56,18 @@ pub fn to_python<'py, T: serde::Serialize>(
     py.import(pyo3::intern!(py, "json"))?
         .getattr(pyo3::intern!(py, "loads"))?
         .call1((text,))
+}
+
+/// A serialisable core result as Python objects built directly (serde to
+/// Python through `pythonize`, no JSON text): for results converted on
+/// every call of a fast function (the regression summaries), where
+/// [`to_python`]'s encoding and `json.loads` cost more than a small fit.
+/// Unlike [`to_python`], non-finite floats stay floats (NaN, ±inf) and
+/// tuples become tuples.
+pub fn to_python_objects<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }

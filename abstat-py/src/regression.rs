@@ -9,7 +9,7 @@ use arrow_pyarrow::FromPyArrow;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
-use crate::convert::to_python;
+use crate::convert::{to_python, to_python_objects};
 use crate::errors::{compute, parse};
 use crate::input::{matrix, sample};
 
@@ -58,7 +58,7 @@ impl NativeOls {
     /// The fit's numbers (summary table, goodness of fit, diagnostics) as
     /// plain Python values.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.fit)
+        to_python_objects(py, &self.fit)
     }
     /// Residuals `y − Xb`.
     fn resid<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
@@ -105,7 +105,7 @@ pub struct NativeLogit {
 impl NativeLogit {
     /// The fit's numbers as plain Python values.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.fit)
+        to_python_objects(py, &self.fit)
     }
     /// Coefficient plot of the fit (abstat.plot).
     fn chart_coefficients(&self, lang: &str) -> PyResult<crate::plot::NativeChart> {
