@@ -36,6 +36,7 @@
 //!   (lists, structs) take part only as null / not null.
 
 mod distinct;
+mod row_mix;
 mod rows;
 mod sketch;
 
@@ -255,19 +256,22 @@ impl Moments {
         self.max = self.max.max(o.max);
     }
 
-    /// A batch's moments by two passes (mean first), then merged.
+    /// A batch's moments by two passes (the sum, min and max first, then
+    /// the squared deviations from the mean), then merged.
     fn of(values: &[f64]) -> Moments {
         if values.is_empty() {
             return Moments::EMPTY;
         }
         let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
-        let (min, max) = values
+        // The sum in order, as `Iterator::sum`: its additions are one chain
+        // the minimum and maximum ride along with for free.
+        let (sum, min, max) = values
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
+            .fold((-0.0, f64::INFINITY, f64::NEG_INFINITY), |(s, a, b), &x| {
+                (s + x, a.min(x), b.max(x))
             });
+        let mean = sum / n as f64;
+        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
         Moments {
             n: n as u64,
             mean,
@@ -343,11 +347,6 @@ fn kind_of(t: &DataType) -> ColumnKind {
 }
 
 const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
-
-fn float_hash(x: f64) -> u64 {
-    // -0.0 and 0.0 are one value.
-    mix64(if x == 0.0 { 0 } else { x.to_bits() })
-}
 
 /// The non-null values of a temporal array as i64, `None` for nulls.
 fn temporal_values(a: &dyn Array) -> Vec<Option<i64>> {
@@ -520,12 +519,7 @@ impl ColumnState {
         match self.kind {
             ColumnKind::Numeric => {
                 let values = crate::input::from_arrow(a, &self.name)?;
-                let mut missing = 0;
-                for (slot, &x) in hashes.iter_mut().zip(values.iter()) {
-                    let nan = x.is_nan();
-                    missing += usize::from(nan);
-                    *slot = if nan { NULL_HASH } else { float_hash(x) };
-                }
+                let missing = row_mix::hash_floats(&values, hashes, NULL_HASH);
                 // Without nulls (the usual case) the values and their
                 // hashes are used as they are, without copies.
                 let (present, present_hashes): (Cow<[f64]>, Cow<[u64]>) = if missing == 0 {
@@ -830,9 +824,7 @@ impl Profiler {
             .enumerate()
             .for_each(|(c, rows)| {
                 for h in &hashes {
-                    for (r, &x) in rows.iter_mut().zip(&h[c * FOLD_ROWS..]) {
-                        *r = mix64(r.rotate_left(7) ^ x);
-                    }
+                    row_mix::fold_rows(rows, &h[c * FOLD_ROWS..]);
                 }
             });
         self.row_hashes.extend(&row_hash);

@@ -63,6 +63,7 @@ pub mod report;
 mod source;
 mod spreadsheet;
 pub mod store;
+mod text_stats;
 pub mod variant_moments;
 
 #[cfg(feature = "clickhouse")]

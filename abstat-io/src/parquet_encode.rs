@@ -23,16 +23,20 @@ use std::fs::File;
 use std::collections::HashSet;
 
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
-use parquet::file::properties::{DEFAULT_MAX_ROW_GROUP_ROW_COUNT, WriterProperties};
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
+use parquet::file::properties::{
+    DEFAULT_MAX_ROW_GROUP_ROW_COUNT, EnabledStatistics, WriterProperties,
+};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
-use crate::{Error, Result};
+use crate::{Error, Result, text_stats};
 
 fn parquet(e: parquet::errors::ParquetError) -> Error {
     Error::format("Parquet", e)
@@ -50,9 +54,10 @@ pub(crate) fn write_parquet(
     batches: &mut dyn Iterator<Item = Result<RecordBatch>>,
 ) -> Result<u64> {
     let first = batches.next().transpose()?;
-    let props = match &first {
+    let original = props.clone();
+    let (props, own_stats) = match &first {
         Some(b) => for_near_unique(props, b),
-        None => props,
+        None => (props, vec![false; schema.fields().len()]),
     };
     let mut batches = first.map(Ok).into_iter().chain(batches);
     let group_rows = props
@@ -71,6 +76,8 @@ pub(crate) fn write_parquet(
         schema: &schema,
         factory: &factory,
         roots: &roots,
+        own_stats: &own_stats,
+        original: &original,
     };
     let mut rows = 0u64;
     std::thread::scope(|scope| -> Result<()> {
@@ -114,20 +121,32 @@ const NEAR_UNIQUE: f64 = 0.5;
 
 /// `props` with dictionary encoding off for the top-level primitive and
 /// string columns of `batch` that are nearly unique, and delta encoding on
-/// for those of them stored as Parquet integers.
-fn for_near_unique(props: WriterProperties, batch: &RecordBatch) -> WriterProperties {
-    let mut builder = props.into_builder();
+/// for those of them stored as Parquet integers; the statistics of the
+/// other text columns (marked true in the second result) are left to
+/// [`text_stats`] when `props` asks for page statistics.
+fn for_near_unique(props: WriterProperties, batch: &RecordBatch) -> (WriterProperties, Vec<bool>) {
+    let mut own_stats = Vec::new();
+    let mut builder = props.clone().into_builder();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        if distinct_share(column.as_ref()).is_some_and(|s| s > NEAR_UNIQUE) {
-            let path = || ColumnPath::from(field.name().as_str());
+        let path = || ColumnPath::from(field.name().as_str());
+        let near_unique = distinct_share(column.as_ref()).is_some_and(|s| s > NEAR_UNIQUE);
+        if near_unique {
             builder = builder.set_column_dictionary_enabled(path(), false);
             if delta_encodable(field.data_type()) {
                 builder = builder
                     .set_column_encoding(path(), parquet::basic::Encoding::DELTA_BINARY_PACKED);
             }
         }
+        let own = !near_unique
+            && text_stats::own_statistics(field.data_type())
+            && props.dictionary_enabled(&path())
+            && props.statistics_enabled(&path()) == EnabledStatistics::Page;
+        if own {
+            builder = builder.set_column_statistics_enabled(path(), EnabledStatistics::None);
+        }
+        own_stats.push(own);
     }
-    builder.build()
+    (builder.build(), own_stats)
 }
 
 /// Whether arrow-rs stores a column of type `t` as Parquet INT32 or INT64
@@ -209,6 +228,11 @@ struct Encoder<'a> {
     factory: &'a ArrowRowGroupWriterFactory,
     /// Top-level field of each leaf column.
     roots: &'a [usize],
+    /// The top-level fields whose writers leave the statistics to
+    /// [`text_stats`].
+    own_stats: &'a [bool],
+    /// The properties asked for, for a column [`text_stats`] declines.
+    original: &'a WriterProperties,
 }
 
 impl Encoder<'_> {
@@ -227,20 +251,71 @@ impl Encoder<'_> {
             .enumerate()
             .map(|(i, mut writers)| -> Result<Vec<ArrowColumnChunk>> {
                 let field = self.schema.field(i);
-                for b in batches {
-                    let leaves = compute_leaves(field, b.column(i)).map_err(parquet)?;
-                    for (w, leaf) in writers.iter_mut().zip(&leaves) {
-                        w.write(leaf).map_err(parquet)?;
+                write_all(&mut writers, field, batches, i)?;
+                let mut chunks = close_all(writers)?;
+                if self.own_stats[i] {
+                    let arrays: Vec<&ArrayRef> = batches.iter().map(|b| b.column(i)).collect();
+                    let filled = text_stats::fill(&mut chunks[0], &arrays, self.original)
+                        .map_err(parquet)?;
+                    if !filled {
+                        chunks = self.with_writer_statistics(index, i, batches)?;
                     }
                 }
-                writers
-                    .into_iter()
-                    .map(|w| w.close().map_err(parquet))
-                    .collect()
+                Ok(chunks)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(chunks.into_iter().flatten().collect())
     }
+
+    /// Field `i` of row group `index` encoded again with the properties
+    /// asked for.
+    fn with_writer_statistics(
+        &self,
+        index: usize,
+        i: usize,
+        batches: &[RecordBatch],
+    ) -> Result<Vec<ArrowColumnChunk>> {
+        let (_, factory) = ArrowWriter::try_new(
+            std::io::sink(),
+            self.schema.clone(),
+            Some(self.original.clone()),
+        )
+        .and_then(ArrowWriter::into_serialized_writer)
+        .map_err(parquet)?;
+        let mut writers: Vec<_> = factory
+            .create_column_writers(index)
+            .map_err(parquet)?
+            .into_iter()
+            .zip(self.roots)
+            .filter(|&(_, &root)| root == i)
+            .map(|(w, _)| w)
+            .collect();
+        write_all(&mut writers, self.schema.field(i), batches, i)?;
+        close_all(writers)
+    }
+}
+
+/// Write column `i` of `batches` (of `field`) to its leaves' `writers`.
+fn write_all(
+    writers: &mut [ArrowColumnWriter],
+    field: &arrow_schema::Field,
+    batches: &[RecordBatch],
+    i: usize,
+) -> Result<()> {
+    for b in batches {
+        let leaves = compute_leaves(field, b.column(i)).map_err(parquet)?;
+        for (w, leaf) in writers.iter_mut().zip(&leaves) {
+            w.write(leaf).map_err(parquet)?;
+        }
+    }
+    Ok(())
+}
+
+fn close_all(writers: Vec<ArrowColumnWriter>) -> Result<Vec<ArrowColumnChunk>> {
+    writers
+        .into_iter()
+        .map(|w| w.close().map_err(parquet))
+        .collect()
 }
 
 #[cfg(test)]
@@ -461,6 +536,122 @@ mod tests {
             );
         }
         assert_eq!(r.schema(), &schema);
+        let data: Vec<RecordBatch> = r.build().unwrap().map(|b| b.unwrap()).collect();
+        let all = arrow_select::concat::concat_batches(&schema, &data).unwrap();
+        let expected = arrow_select::concat::concat_batches(&schema, &batches).unwrap();
+        assert_eq!(all, expected);
+    }
+
+    /// Text columns of few values (the statistics [`text_stats`] computes),
+    /// a 70-byte value among them (the writer's, truncated), with nulls,
+    /// all-null pages, multi-byte characters, values longer than a word,
+    /// pages in ascending,
+    /// descending and no order, over batches that straddle row groups.
+    fn texts(schema: &SchemaRef, from: usize, n: usize) -> RecordBatch {
+        use arrow_array::LargeStringArray;
+        let long = "x".repeat(70);
+        let rows = from..from + n;
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter(rows.clone().map(|i| {
+                let word = ["control", "test", "grüße", "été"][i * 7 % 11 % 4];
+                (i % 5 != 0 && !(40..60).contains(&i)).then_some(word)
+            }))),
+            Arc::new(LargeStringArray::from_iter_values(
+                rows.clone().map(|i| ["b", "a", "c"][i / 30 % 3]),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.clone()
+                    .map(|i| if i % 9 == 4 { long.as_str() } else { "y" }),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.clone().map(|i| format!("{:03}", i / 25)),
+            )),
+            Arc::new(StringArray::from_iter(
+                rows.clone()
+                    .map(|i| (i % 3 == 0).then(|| format!("{:03}", 999 - i / 25))),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.map(|i| format!("nine-byte-{}", i * 13 % 3)),
+            )),
+        ];
+        RecordBatch::try_new(schema.clone(), cols).unwrap()
+    }
+
+    #[test]
+    fn text_statistics_are_written_as_the_writer_writes_them() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("g", DataType::Utf8, true),
+            Field::new("l", DataType::LargeUtf8, false),
+            Field::new("long", DataType::Utf8, false),
+            Field::new("up", DataType::Utf8, false),
+            Field::new("down", DataType::Utf8, true),
+            Field::new("longer", DataType::Utf8, false),
+        ]));
+        let mut from = 0;
+        let batches: Vec<RecordBatch> = [90, 7, 130, 1, 60]
+            .iter()
+            .map(|&n| {
+                let b = texts(&schema, from, n);
+                from += n;
+                b
+            })
+            .collect();
+        let props = || {
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(100))
+                .set_data_page_row_count_limit(7)
+                .set_write_batch_size(3)
+                .build()
+        };
+        let (ours_props, own) = for_near_unique(props(), &batches[0]);
+        assert_eq!(own, vec![true; 6]);
+        // the writer's own statistics with our dictionary settings
+        let theirs_props = schema
+            .fields()
+            .iter()
+            .fold(ours_props.into_builder(), |b, f| {
+                b.set_column_statistics_enabled(
+                    ColumnPath::from(f.name().as_str()),
+                    EnabledStatistics::Page,
+                )
+            })
+            .build();
+        let mut ours = Vec::new();
+        let mut it = batches.iter().cloned().map(Ok);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        write_parquet(
+            File::create(&path).unwrap(),
+            schema.clone(),
+            props(),
+            &mut it,
+        )
+        .unwrap();
+        std::io::Read::read_to_end(&mut File::open(&path).unwrap(), &mut ours).unwrap();
+        let mut theirs = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut theirs, schema.clone(), Some(theirs_props)).unwrap();
+        batches.iter().for_each(|b| w.write(b).unwrap());
+        w.close().unwrap();
+        assert!(ours == theirs, "the files differ");
+        // what the file holds: column indexes with pages in every order
+        let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new()
+            .with_page_index_policy(parquet::file::metadata::PageIndexPolicy::Required);
+        let r = ParquetRecordBatchReaderBuilder::try_new_with_options(
+            File::open(&path).unwrap(),
+            options,
+        )
+        .unwrap();
+        let index = r.metadata().page_index_for_row_group(0);
+        let orders: Vec<String> = (0..6)
+            .map(|c| format!("{:?}", index.column_index(c).unwrap().get_boundary_order()))
+            .collect();
+        for order in ["ASCENDING", "DESCENDING", "UNORDERED"] {
+            assert!(orders.iter().any(|o| o.contains(order)), "{orders:?}");
+        }
+        let stats = r.metadata().row_groups()[0].column(0).statistics().unwrap();
+        assert_eq!(stats.null_count_opt(), Some(20 + 16));
+        let g = index.column_index(0).unwrap();
+        assert!((0..g.num_pages() as usize).any(|p| g.is_null_page(p)));
         let data: Vec<RecordBatch> = r.build().unwrap().map(|b| b.unwrap()).collect();
         let all = arrow_select::concat::concat_batches(&schema, &data).unwrap();
         let expected = arrow_select::concat::concat_batches(&schema, &batches).unwrap();
