@@ -46,8 +46,9 @@ const NONE: u32 = u32::MAX;
 /// (into `reject`) of `p`, all in [0, 1] and none NaN, for BH (`c = 1`) or
 /// BY (`c = Σ 1/k`), with `div(r) = (r/m)` or `(r/m)/c` as `correct_into`
 /// computes it. `false` when the values are not for this path (NaN or out
-/// of range, an `alpha` so small that the bounds lose precision, or more
-/// than a quarter of the values to sort): nothing was written then.
+/// of range, an `alpha` so small that the bounds lose precision, p-values
+/// crowding towards 0 as [`looks_flat`] judges, or more than a quarter of
+/// the values to sort): nothing was written then.
 pub(super) fn adjust(
     p: &[f64],
     by: bool,

@@ -285,3 +285,51 @@ pub(crate) fn mat_vec(x: ArrayView2<f64>, b: &[f64]) -> Array1<f64> {
 pub(crate) fn linalg_error(e: LinalgError) -> Error {
     Error::Degenerate(format!("linear algebra failed: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn squares_that_overflow_are_refused_with_a_way_out() {
+        let x = Array2::from_shape_fn(
+            (50, 2),
+            |(i, j)| if j == 0 { 1.0 } else { 1e200 * i as f64 },
+        );
+        let y: Vec<f64> = (0..50).map(|i| i as f64).collect();
+        let names = ["const".to_string(), "big".to_string()];
+        match least_squares(x.view(), &y, &names) {
+            Err(Error::Degenerate(m)) => assert!(m.contains("rescale"), "{m}"),
+            other => panic!("expected an overflow error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn folded_r_has_a_positive_diagonal_and_reproduces_the_gram_matrix() {
+        // R'R = X'X for the blocked fold, across several blocks and both halves
+        for n in [7, 1500, PARALLEL_ROWS + 3] {
+            let x = Array2::from_shape_fn((n, 3), |(i, j)| {
+                ((i * (j + 3)) % 17) as f64 - 8.0 + j as f64
+            });
+            let r = tsqr(x.view(), None).unwrap();
+            let gram = x.t().dot(&x);
+            let rtr = r.t().dot(&r);
+            for ((a, b), (i, j)) in rtr
+                .iter()
+                .zip(&gram)
+                .zip((0..3).flat_map(|i| (0..3).map(move |j| (i, j))))
+            {
+                assert!(
+                    (a - b).abs() <= 1e-10 * b.abs().max(1.0),
+                    "n {n}: ({i},{j}) {a} vs {b}"
+                );
+            }
+            for j in 0..3 {
+                assert!(r[(j, j)] > 0.0);
+                for i in j + 1..3 {
+                    assert_eq!(r[(i, j)], 0.0);
+                }
+            }
+        }
+    }
+}
