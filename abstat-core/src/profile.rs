@@ -256,22 +256,17 @@ impl Moments {
         self.max = self.max.max(o.max);
     }
 
-    /// A batch's moments by two passes (the sum, min and max first, then
-    /// the squared deviations from the mean), then merged.
+    /// A batch's moments by two passes (the sum, then the squared
+    /// deviations from the mean, each by [`pairwise_sum`]), then merged.
     fn of(values: &[f64]) -> Moments {
         if values.is_empty() {
             return Moments::EMPTY;
         }
         let n = values.len();
-        // The sum in order, as `Iterator::sum`: its additions are one chain
-        // the minimum and maximum ride along with for free.
-        let (sum, min, max) = values
-            .iter()
-            .fold((-0.0, f64::INFINITY, f64::NEG_INFINITY), |(s, a, b), &x| {
-                (s + x, a.min(x), b.max(x))
-            });
+        let sum = pairwise_sum(values, |x| x);
         let mean = sum / n as f64;
-        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let m2 = pairwise_sum(values, |x| (x - mean) * (x - mean));
+        let (min, max) = extremes(values);
         Moments {
             n: n as u64,
             mean,
@@ -280,6 +275,54 @@ impl Moments {
             max,
         }
     }
+}
+
+/// Σ f(x) over `a` by numpy's pairwise summation (`pairwise_sum` in its
+/// `loops_utils.h`): halves down to blocks of at most 128 values, each
+/// summed by eight accumulators. Its rounding error grows as O(log n)
+/// rather than the O(n) of a sum in order, and its additions are eight
+/// independent chains rather than one: the sum in order was a serial
+/// chain of 4-cycle additions, twice per value of every numeric column.
+fn pairwise_sum(a: &[f64], f: impl Fn(f64) -> f64 + Copy) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        a.iter().fold(-0.0, |s, &x| s + f(x))
+    } else if n <= 128 {
+        let (head, rest) = a.split_at(8);
+        let mut r: [f64; 8] = std::array::from_fn(|j| f(head[j]));
+        let mut blocks = rest.chunks_exact(8);
+        for b in &mut blocks {
+            for j in 0..8 {
+                r[j] += f(b[j]);
+            }
+        }
+        let res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        blocks.remainder().iter().fold(res, |s, &x| s + f(x))
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        pairwise_sum(&a[..half], f) + pairwise_sum(&a[half..], f)
+    }
+}
+
+/// The smallest and largest of `a` (none NaN), in eight lanes.
+fn extremes(a: &[f64]) -> (f64, f64) {
+    let mut lo = [f64::INFINITY; 8];
+    let mut hi = [f64::NEG_INFINITY; 8];
+    let mut blocks = a.chunks_exact(8);
+    for b in &mut blocks {
+        for j in 0..8 {
+            lo[j] = lo[j].min(b[j]);
+            hi[j] = hi[j].max(b[j]);
+        }
+    }
+    for (j, &x) in blocks.remainder().iter().enumerate() {
+        lo[j] = lo[j].min(x);
+        hi[j] = hi[j].max(x);
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |m, &x| m.min(x));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+    (lo, hi)
 }
 
 #[derive(Debug, Clone)]
@@ -883,6 +926,60 @@ pub fn profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Σ of `a` by Neumaier's compensated summation (a reference within
+    /// an ulp or two).
+    fn compensated_sum(a: &[f64]) -> f64 {
+        let (mut s, mut c) = (0.0f64, 0.0f64);
+        for &x in a {
+            let t = s + x;
+            c += if s.abs() >= x.abs() {
+                (s - t) + x
+            } else {
+                (x - t) + s
+            };
+            s = t;
+        }
+        s + c
+    }
+
+    #[test]
+    fn pairwise_sums_are_exact_on_integers_and_close_on_measurements() {
+        let mut state = 11u64;
+        for n in [0, 1, 7, 8, 9, 127, 128, 129, 1000, 65_536, 100_003] {
+            // integers: every partial sum is exact, so any order gives it
+            let ints: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 - 400.0).collect();
+            let exact: i64 = (0..n as i64).map(|i| (i * 7919) % 1000 - 400).sum();
+            assert_eq!(pairwise_sum(&ints, |x| x), exact as f64, "n = {n}");
+            // measurement-like values with two decimals and a large mean
+            let xs: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                    1e6 + (state % 100_000) as f64 / 100.0
+                })
+                .collect();
+            let want = compensated_sum(&xs);
+            let got = pairwise_sum(&xs, |x| x);
+            assert!(
+                (got - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
+                "n = {n}: {got} vs {want}"
+            );
+            let squares = pairwise_sum(&xs, |x| (x - 1e6) * (x - 1e6));
+            let want: Vec<f64> = xs.iter().map(|x| (x - 1e6) * (x - 1e6)).collect();
+            let want = compensated_sum(&want);
+            assert!(
+                (squares - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
+                "n = {n}"
+            );
+            let (lo, hi) = extremes(&xs);
+            assert_eq!(lo, xs.iter().copied().fold(f64::INFINITY, f64::min));
+            assert_eq!(hi, xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        }
+        assert_eq!(
+            pairwise_sum(&[-0.0, -0.0], |x| x).to_bits(),
+            (-0.0f64).to_bits()
+        );
+    }
 
     #[test]
     fn texts_of_up_to_eight_bytes_and_one_length_share_a_head_only_when_equal() {

@@ -54,6 +54,7 @@ impl NullSpellings {
 
     /// `true` when the cell's bytes cannot be null (nor be changed by
     /// trimming); `false` says nothing.
+    #[inline]
     pub(crate) fn surely_not(&self, raw: &[u8]) -> bool {
         // An ASCII byte that is not whitespace at both ends means trimming
         // changes nothing (Unicode white space is ASCII or starts with a
@@ -232,6 +233,7 @@ const POW10: [f64; 23] = [
 /// correctly rounded value that `str::parse::<f64>` gives (Clinger, "How to
 /// read floating point numbers accurately", PLDI 1990, the fast path).
 /// Longer numbers are classified but left to the general parsers.
+#[inline]
 pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
     let (negative, body) = match b.first()? {
         b'-' => (true, &b[1..]),
@@ -282,6 +284,7 @@ pub(crate) fn plain_number(b: &[u8], decimal: char) -> Option<Plain> {
 }
 
 /// The value of a plain integer that fits the shortcut.
+#[inline]
 pub(crate) fn plain_int(b: &[u8], decimal: char) -> Option<i64> {
     match plain_number(b, decimal)? {
         Plain::Integer(v) => v,
@@ -290,6 +293,7 @@ pub(crate) fn plain_int(b: &[u8], decimal: char) -> Option<i64> {
 }
 
 /// The value of a plain number that fits the shortcut, as a float.
+#[inline]
 pub(crate) fn plain_float(b: &[u8], decimal: char) -> Option<f64> {
     match plain_number(b, decimal)? {
         // 0 is left to the general parser, which keeps the sign of "-0".

@@ -131,60 +131,51 @@ impl ColumnBuffer {
         ok
     }
 
-    /// Append the cells of a column (field bytes, not quoted) as one
-    /// per-cell [`ColumnBuffer::push_plain`], null or
-    /// [`ColumnBuffer::push_text`] would, with a loop per type; `false` at
-    /// the first cell that does not parse (the buffer then holds some of
-    /// the cells before it).
-    pub(crate) fn extend_cells<'a>(
-        &mut self,
-        cells: impl Iterator<Item = &'a [u8]>,
-        nulls: &NullSpellings,
-        decimal: char,
-    ) -> bool {
+    /// Append one cell (field bytes, not quoted) as [`ColumnBuffer::push_plain`],
+    /// a null or [`ColumnBuffer::push_text`] would; `false`, with nothing
+    /// appended, when it does not parse. The number columns try the plain
+    /// shortcut first, inline: this runs for every cell of a plain chunk.
+    #[inline(always)]
+    pub(crate) fn push_cell(&mut self, b: &[u8], nulls: &NullSpellings, decimal: char) -> bool {
         match &mut self.values {
-            Values::Int(v) => fill(
+            Values::Int(v) => push_number(
                 v,
                 &mut self.valid,
-                cells,
+                b,
                 nulls,
                 0,
                 |b| cell::plain_int(b, decimal),
                 |s| cell::parse_int(s.trim(), decimal),
             ),
-            Values::Float(v) => fill(
+            Values::Float(v) => push_number(
                 v,
                 &mut self.valid,
-                cells,
+                b,
                 nulls,
                 0.0,
                 |b| cell::plain_float(b, decimal),
                 |s| cell::parse_float(s.trim(), decimal),
             ),
             Values::Str { offsets, data } => {
-                for b in cells {
-                    let valid = nulls.surely_not(b) || !nulls.contains(field_text(b));
-                    if valid {
-                        data.extend_from_slice(b);
-                    }
-                    offsets.push(data.len() as i32);
-                    self.valid.push(valid);
+                let valid = nulls.surely_not(b) || !nulls.contains(field_text(b));
+                if valid {
+                    data.extend_from_slice(b);
                 }
+                offsets.push(data.len() as i32);
+                self.valid.push(valid);
                 true
             }
             _ => {
-                for b in cells {
-                    if nulls.surely_not(b) && self.push_plain(b, decimal) {
-                        continue;
-                    }
-                    let s = field_text(b);
-                    if nulls.contains(s) {
-                        self.push_null();
-                    } else if !self.push_text(s, decimal) {
-                        return false;
-                    }
+                if nulls.surely_not(b) && self.push_plain(b, decimal) {
+                    return true;
                 }
-                true
+                let s = field_text(b);
+                if nulls.contains(s) {
+                    self.push_null();
+                    true
+                } else {
+                    self.push_text(s, decimal)
+                }
             }
         }
     }
@@ -279,36 +270,34 @@ impl ColumnBuffer {
     }
 }
 
-/// The loop of [`ColumnBuffer::extend_cells`] for a number column:
-/// `plain` tried first on cells that cannot be null, `general` on the
-/// others that are not null.
-fn fill<'a, T: Copy>(
+/// [`ColumnBuffer::push_cell`] for a number column: `plain` tried first
+/// on a cell that cannot be null, `general` on one that is not null.
+#[inline(always)]
+fn push_number<T: Copy>(
     values: &mut Vec<T>,
     valid: &mut Vec<bool>,
-    cells: impl Iterator<Item = &'a [u8]>,
+    b: &[u8],
     nulls: &NullSpellings,
     null: T,
     plain: impl Fn(&[u8]) -> Option<T>,
     general: impl Fn(&str) -> Option<T>,
 ) -> bool {
-    for b in cells {
-        if nulls.surely_not(b)
-            && let Some(x) = plain(b)
-        {
-            values.push(x);
-            valid.push(true);
-            continue;
-        }
-        let s = field_text(b);
-        if nulls.contains(s) {
-            values.push(null);
-            valid.push(false);
-        } else if let Some(x) = general(s) {
-            values.push(x);
-            valid.push(true);
-        } else {
-            return false;
-        }
+    if nulls.surely_not(b)
+        && let Some(x) = plain(b)
+    {
+        values.push(x);
+        valid.push(true);
+        return true;
+    }
+    let s = field_text(b);
+    if nulls.contains(s) {
+        values.push(null);
+        valid.push(false);
+    } else if let Some(x) = general(s) {
+        values.push(x);
+        valid.push(true);
+    } else {
+        return false;
     }
     true
 }

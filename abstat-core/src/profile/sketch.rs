@@ -89,8 +89,9 @@ impl HyperLogLog {
 /// deterministic), enters at level [`SAMPLE_BITS`], where an item stands
 /// for that many inputs — the sampling of KLL's lowest levels. It adds a
 /// rank error of standard deviation at most √(q(1 − q)·2^SAMPLE_BITS / n)
-/// (0.1 % at a million values) and cuts the sketch's cost per sampled-out
-/// input to a counter step and a mix.
+/// (0.2 % at a million values, 0.06 % at ten million) and cuts the
+/// sketch's cost per sampled-out input to a counter step and a nibble of
+/// a mixed word (one mix per 16 inputs).
 #[derive(Debug, Clone)]
 pub(crate) struct QuantileSketch {
     k: usize,
@@ -102,7 +103,9 @@ pub(crate) struct QuantileSketch {
 }
 
 /// log2 of the inputs per sampled item of a [`QuantileSketch`].
-pub(crate) const SAMPLE_BITS: usize = 2;
+pub(crate) const SAMPLE_BITS: usize = 4;
+// The sampling takes one nibble of a 64-bit word per input.
+const _: () = assert!(SAMPLE_BITS == 4);
 /// Inputs a [`QuantileSketch`] takes whole before it samples.
 pub(crate) const SAMPLE_AFTER: u64 = 1 << 20;
 
@@ -152,10 +155,18 @@ impl QuantileSketch {
         // memory on every input, a chain of stores and loads that made
         // this loop about twice as slow.
         let mut seen = self.seen;
+        // the mixed word of the inputs' group of 16
+        let mut group = u64::MAX;
+        let mut word = 0;
         for &x in sampled {
+            if (seen >> 4) != group {
+                group = seen >> 4;
+                word = Self::group_word(group);
+            }
+            let keep = (word >> (4 * (seen & 15))) & 15 == 0;
             seen += 1;
             buffer[kept] = x;
-            kept += usize::from(Self::sampled(seen));
+            kept += usize::from(keep);
             if kept >= self.k {
                 self.seen = seen;
                 buffer.truncate(kept);
@@ -171,10 +182,19 @@ impl QuantileSketch {
         self.seen = seen;
     }
 
-    /// Whether the input number `seen` (beyond [`SAMPLE_AFTER`]) is kept.
+    /// Whether the input number `seen` (from 1, beyond [`SAMPLE_AFTER`])
+    /// is kept: when its nibble of its group's word is zero.
     #[inline]
     fn sampled(seen: u64) -> bool {
-        mix64(seen.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & ((1 << SAMPLE_BITS) - 1) == 0
+        let i = seen - 1;
+        (Self::group_word(i >> 4) >> (4 * (i & 15))) & 15 == 0
+    }
+
+    /// The SplitMix64 word of inputs 16·`group` to 16·`group` + 15
+    /// (counted from 0), a nibble for each.
+    #[inline]
+    fn group_word(group: u64) -> u64 {
+        mix64(group.wrapping_mul(0x9e37_79b9_7f4a_7c15))
     }
 
     fn compact(&mut self, h: usize) {

@@ -1,7 +1,7 @@
-//! A chunk of plain text (see [`super::plain::is_plain`]) parsed a column
-//! at a time: the records are first cut into field bounds, then each
-//! column is filled by a loop of its own type, without a call per row or a
-//! choice of type per cell.
+//! A chunk of plain text (see [`super::plain::is_plain`]) parsed in one
+//! pass: the delimiters and line feeds of 64 bytes at a time are found as
+//! the bits of a mask, and each field is parsed into its column as soon as
+//! it is cut, without storing field bounds or calling a function per row.
 //!
 //! This is only the common case: every record has the expected number of
 //! fields, no cell is too long, and every cell is a value or a null of its
@@ -10,16 +10,8 @@
 //! with their lines exactly; so whenever it gives an answer, it is the
 //! row-by-row answer.
 
-use std::cell::RefCell;
-
 use crate::cell::{NullSpellings, field_text};
 use crate::columns::ColumnBuffer;
-
-thread_local! {
-    /// Field bounds of the chunk being parsed, kept for the next chunk on
-    /// this thread (no page faults for a fresh buffer per chunk).
-    static BOUNDS: RefCell<Vec<[u32; 2]>> = const { RefCell::new(Vec::new()) };
-}
 
 /// What [`parse_by_column`] needs to know of the read.
 pub(crate) struct Plan<'a> {
@@ -34,188 +26,159 @@ pub(crate) struct Plan<'a> {
 }
 
 /// Fill `buffers` (empty, one per column) from plain `text` (the first
-/// record skipped when `skip_first`) and return the rows and line feeds, or `None` when
-/// the chunk must be parsed row by row (the buffers are then in any state).
+/// record skipped when `skip_first`) and return the rows and line feeds,
+/// or `None` when the chunk must be parsed row by row (the buffers are then
+/// in any state).
 pub(crate) fn parse_by_column(
     text: &[u8],
     skip_first: bool,
     plan: &Plan,
     buffers: &mut [ColumnBuffer],
 ) -> Option<(usize, u64)> {
-    if u32::try_from(text.len()).is_err() {
+    let (start, newlines) = if skip_first { header_end(text) } else { (0, 0) };
+    let undecided: Vec<bool> = match plan.undecided {
+        Some(u) => u.to_vec(),
+        None => vec![false; plan.width],
+    };
+    if plan.width == 0 || buffers.len() != plan.width || undecided.len() != plan.width {
         return None;
     }
-    BOUNDS.with_borrow_mut(|bounds| {
-        bounds.clear();
-        let found = split(text, plan.delimiter, plan.width, skip_first, bounds)?;
-        if found.widest as u64 > plan.max_cell {
-            return None;
-        }
-        for (j, buffer) in buffers.iter_mut().enumerate() {
-            let cells = bounds
-                .iter()
-                .skip(j)
-                .step_by(plan.width)
-                .map(|&[s, e]| &text[s as usize..e as usize]);
-            let ok = if plan.undecided.is_some_and(|u| u[j]) {
-                all_null(buffer, cells, plan.nulls)
-            } else {
-                buffer.extend_cells(cells, plan.nulls, plan.decimal)
-            };
-            if !ok {
-                return None;
-            }
-        }
-        Some((found.rows, found.newlines))
-    })
-}
-
-/// Cells of a column that may only hold nulls, appended as nulls; `false`
-/// at the first value.
-fn all_null<'a>(
-    buffer: &mut ColumnBuffer,
-    cells: impl Iterator<Item = &'a [u8]>,
-    nulls: &NullSpellings,
-) -> bool {
-    for b in cells {
-        if nulls.surely_not(b) || !nulls.contains(field_text(b)) {
-            return false;
-        }
-        buffer.push_null();
-    }
-    true
-}
-
-/// Field bounds being cut from plain text.
-struct Cutter<'a> {
-    text: &'a [u8],
-    width: usize,
-    bounds: &'a mut Vec<[u32; 2]>,
-    line_start: usize,
-    field_start: usize,
-    /// Where the current record's fields begin in `bounds`.
-    row_start: usize,
-    widest: usize,
-    rows: usize,
-    newlines: u64,
-    skip_first: bool,
-}
-
-/// What [`split`] found besides the bounds.
-struct Split {
-    rows: usize,
-    /// The longest field, in bytes.
-    widest: usize,
-    /// Line feeds in the text.
-    newlines: u64,
-}
-
-impl Cutter<'_> {
-    /// The delimiter or line feed at `i`; `None` when a record has more
-    /// fields than `width`.
-    fn at(&mut self, i: usize, delimiter: u8) -> Option<()> {
-        if self.text[i] == delimiter {
-            self.field(i);
-            self.field_start = i + 1;
-            if self.bounds.len() - self.row_start > self.width && !self.skip_first {
-                return None;
-            }
-            Some(())
-        } else {
-            self.newlines += 1;
-            self.line_end(i)
-        }
-    }
-
-    /// The field ending at `i` (before a delimiter or a line end).
-    fn field(&mut self, i: usize) {
-        self.bounds.push([self.field_start as u32, i as u32]);
-        self.widest = self.widest.max(i - self.field_start);
-    }
-
-    /// The line ending at `i` (a line feed, or the end of the text);
-    /// `None` when its record has not `width` fields.
-    fn line_end(&mut self, i: usize) -> Option<()> {
-        let crlf = i > self.line_start && self.text[i - 1] == b'\r';
-        let end = if crlf { i - 1 } else { i };
-        let blank = end == self.line_start;
-        self.line_start = i + 1;
-        if !blank {
-            self.field(end);
-        }
-        self.field_start = self.line_start;
-        if blank {
-            // no delimiter on a blank line: no fields either
-            return Some(());
-        }
-        if std::mem::take(&mut self.skip_first) {
-            self.bounds.truncate(self.row_start);
-            return Some(());
-        }
-        if self.bounds.len() - self.row_start != self.width {
-            return None;
-        }
-        self.row_start = self.bounds.len();
-        self.rows += 1;
-        Some(())
-    }
-}
-
-/// Append the `[start, end)` of every field of plain `text` to `bounds`,
-/// row after row, with the records that [`super::plain::plain_records`]
-/// gives (blank lines skipped, `\r\n` ends a record), or `None` when a
-/// record has not `width` fields.
-fn split(
-    text: &[u8],
-    delimiter: u8,
-    width: usize,
-    skip_first: bool,
-    bounds: &mut Vec<[u32; 2]>,
-) -> Option<Split> {
-    // Fields are rarely shorter than 6 bytes with their delimiter.
-    bounds.reserve(text.len() / 6 + width);
-    let mut c = Cutter {
+    let mut f = Filler {
         text,
-        width,
-        row_start: bounds.len(),
-        bounds,
-        line_start: 0,
-        field_start: 0,
+        delimiter: plan.delimiter,
+        decimal: plan.decimal,
+        nulls: plan.nulls,
+        undecided: &undecided,
+        last: plan.width - 1,
+        buffers,
+        col: 0,
+        field_start: start,
         widest: 0,
         rows: 0,
-        newlines: 0,
-        skip_first,
+        newlines,
     };
-    // The delimiters and line feeds of 64 bytes at a time as the bits of a
-    // mask, taken lowest first: one comparison per byte, none per field.
-    // (memchr's `memchr2_iter` restarts its search after every match: on
-    // fields this dense it took 47 ms for 65 MB of the A/B bench's rows
-    // against 8 ms here.)
-    let mut blocks = text.chunks_exact(64);
-    let mut base = 0;
+    // One comparison per byte, none per field. (memchr's `memchr2_iter`
+    // restarts its search after every match: on fields this dense it took
+    // 47 ms for 65 MB of the A/B bench's rows against 8 ms for the mask.)
+    let body = &text[start..];
+    let mut blocks = body.chunks_exact(64);
+    let mut base = start;
     for block in &mut blocks {
-        let mut mask = hits(block, delimiter);
+        let mut mask = hits(block, plan.delimiter);
         while mask != 0 {
-            c.at(base + mask.trailing_zeros() as usize, delimiter)?;
+            f.at(base + mask.trailing_zeros() as usize)?;
             mask &= mask - 1;
         }
         base += 64;
     }
     for (k, &b) in blocks.remainder().iter().enumerate() {
-        if b == delimiter || b == b'\n' {
-            c.at(base + k, delimiter)?;
+        if b == plan.delimiter || b == b'\n' {
+            f.at(base + k)?;
         }
     }
-    if text.last().is_some_and(|&b| b != b'\n') {
-        c.line_end(text.len())?;
+    if text.last() != Some(&b'\n') {
+        f.line_end(text.len())?;
     }
-    Some(Split {
-        rows: c.rows,
-        widest: c.widest,
-        newlines: c.newlines,
-    })
+    if f.widest as u64 > plan.max_cell {
+        return None;
+    }
+    Some((f.rows, f.newlines))
 }
 
+/// Where the first record of plain `text` ends (after its line feed),
+/// blank lines before it included, and the line feeds up to there.
+fn header_end(text: &[u8]) -> (usize, u64) {
+    let mut at = 0;
+    let mut newlines = 0;
+    while let Some(k) = memchr::memchr(b'\n', &text[at..]) {
+        let line = &text[at..at + k];
+        newlines += 1;
+        at += k + 1;
+        if !(line.is_empty() || line == b"\r") {
+            return (at, newlines);
+        }
+    }
+    (text.len(), newlines)
+}
+
+/// A chunk's fields being parsed into their columns.
+struct Filler<'a, 'b> {
+    text: &'a [u8],
+    delimiter: u8,
+    decimal: char,
+    nulls: &'a NullSpellings,
+    undecided: &'a [bool],
+    /// The last column's index.
+    last: usize,
+    buffers: &'b mut [ColumnBuffer],
+    /// The column of the field being cut.
+    col: usize,
+    field_start: usize,
+    /// The longest field, in bytes.
+    widest: usize,
+    rows: usize,
+    newlines: u64,
+}
+
+impl Filler<'_, '_> {
+    /// The delimiter or line feed at `i`; `None` when the chunk has to be
+    /// parsed row by row.
+    #[inline(always)]
+    fn at(&mut self, i: usize) -> Option<()> {
+        if self.text[i] == self.delimiter {
+            if self.col == self.last {
+                // more fields than columns
+                return None;
+            }
+            self.cell(i)?;
+            self.col += 1;
+        } else {
+            self.newlines += 1;
+            self.line_end(i)?;
+        }
+        self.field_start = i + 1;
+        Some(())
+    }
+
+    /// The line ending at `i` (a line feed, or the end of the text);
+    /// `None` when its record has not one field per column. A blank line
+    /// (nothing, or a lone `\r`, before the line feed) has no fields.
+    #[inline(always)]
+    fn line_end(&mut self, i: usize) -> Option<()> {
+        let end = if i > self.field_start && self.text[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        if self.col == 0 && end == self.field_start {
+            return Some(());
+        }
+        if self.col != self.last {
+            return None;
+        }
+        self.cell(end)?;
+        self.col = 0;
+        self.rows += 1;
+        Some(())
+    }
+
+    /// The field from `field_start` to `end`, appended to its column.
+    #[inline(always)]
+    fn cell(&mut self, end: usize) -> Option<()> {
+        let b = &self.text[self.field_start..end];
+        self.widest = self.widest.max(b.len());
+        let buffer = &mut self.buffers[self.col];
+        if self.undecided[self.col] {
+            // a column that may only hold nulls
+            if self.nulls.surely_not(b) || !self.nulls.contains(field_text(b)) {
+                return None;
+            }
+            buffer.push_null();
+            return Some(());
+        }
+        buffer.push_cell(b, self.nulls, self.decimal).then_some(())
+    }
+}
 /// Bit `k` set where `block[k]` (of 64 bytes) is `delimiter` or a line feed.
 #[cfg(target_arch = "x86_64")]
 fn hits(block: &[u8], delimiter: u8) -> u64 {
@@ -251,6 +214,9 @@ fn hits(block: &[u8], delimiter: u8) -> u64 {
 mod tests {
     use super::*;
     use crate::csv::plain::plain_records;
+    use crate::options::ColumnType;
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
 
     /// The fields of `text` (records of `width` fields, the first skipped
     /// when `skip_first`) as the row-by-row splitter cuts them, or `None`
@@ -270,27 +236,46 @@ mod tests {
         (!ragged).then_some(out)
     }
 
-    fn by_split(text: &[u8], width: usize, skip_first: bool) -> Option<Vec<Vec<u8>>> {
-        let mut bounds = Vec::new();
-        let found = split(text, b',', width, skip_first, &mut bounds)?;
-        assert_eq!(found.rows * width, bounds.len());
-        assert_eq!(
-            found.newlines,
-            memchr::memchr_iter(b'\n', text).count() as u64
-        );
-        let fields: Vec<Vec<u8>> = bounds
-            .iter()
-            .map(|&[s, e]| text[s as usize..e as usize].to_vec())
+    /// The cells of `text` parsed into text columns (nulls as `None`), in
+    /// row order, with the rows and line feeds found; `None` when the
+    /// parse gives up.
+    fn by_fill(
+        text: &[u8],
+        width: usize,
+        skip_first: bool,
+        nulls: &NullSpellings,
+    ) -> Option<Vec<Option<Vec<u8>>>> {
+        let mut buffers: Vec<ColumnBuffer> = (0..width)
+            .map(|_| ColumnBuffer::new(ColumnType::String, 4))
             .collect();
-        let widest = fields.iter().map(Vec::len).max().unwrap_or(0);
-        assert!(found.widest >= widest);
-        Some(fields)
+        let plan = Plan {
+            delimiter: b',',
+            decimal: '.',
+            width,
+            nulls,
+            max_cell: u64::MAX,
+            undecided: None,
+        };
+        let (rows, newlines) = parse_by_column(text, skip_first, &plan, &mut buffers)?;
+        assert_eq!(newlines, memchr::memchr_iter(b'\n', text).count() as u64);
+        let columns: Vec<_> = buffers.iter_mut().map(ColumnBuffer::finish).collect();
+        let mut out = Vec::new();
+        for i in 0..rows {
+            for c in &columns {
+                let c = c.as_string::<i32>();
+                assert_eq!(c.len(), rows);
+                out.push(c.is_valid(i).then(|| c.value(i).as_bytes().to_vec()));
+            }
+        }
+        Some(out)
     }
 
     #[test]
-    fn random_texts_split_into_the_row_by_row_fields() {
+    fn random_texts_are_parsed_into_the_row_by_row_fields() {
         // Records of mostly three fields from a fixed LCG, long enough to
-        // cross many 64-byte blocks, with blank lines and `\r\n` endings.
+        // cross many 64-byte blocks, with blank lines, `\r\n` endings,
+        // null spellings and padded cells.
+        let nulls = NullSpellings::new(&crate::ReadOptions::default().null_values);
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = |n: u64| {
             state = state
@@ -309,7 +294,7 @@ mod tests {
                     }
                     for _ in 0..next(12) {
                         text.extend_from_slice(
-                            ["a", "7", " ", "ж", "."][next(5) as usize].as_bytes(),
+                            ["a", "7", " ", "ж", ".", "NA", "-"][next(7) as usize].as_bytes(),
                         );
                     }
                 }
@@ -322,11 +307,31 @@ mod tests {
             }
             let text = String::from_utf8_lossy(&text).into_owned();
             for skip_first in [false, true] {
-                let want = by_rows(text.as_bytes(), 3, skip_first);
+                let want = by_rows(text.as_bytes(), 3, skip_first).map(|fields| {
+                    fields
+                        .into_iter()
+                        .map(|f| (!nulls.contains(field_text(&f))).then_some(f))
+                        .collect::<Vec<_>>()
+                });
                 clean += usize::from(want.is_some());
-                assert_eq!(by_split(text.as_bytes(), 3, skip_first), want, "{text:?}");
+                let got = by_fill(text.as_bytes(), 3, skip_first, &nulls);
+                assert_eq!(got, want, "{text:?}");
             }
         }
         assert!(clean > 1_000);
+    }
+
+    #[test]
+    fn a_header_may_have_any_width_and_blank_lines_before_it() {
+        let nulls = NullSpellings::new(&[]);
+        for text in ["\n\r\na,b,c,d,e\n1,2\n", "a\r\n1,2\r\n", "x,y\n\n1,2"] {
+            let got = by_fill(text.as_bytes(), 2, true, &nulls).unwrap();
+            let want: Vec<Option<Vec<u8>>> = vec![Some(b"1".to_vec()), Some(b"2".to_vec())];
+            assert_eq!(got, want, "{text:?}");
+        }
+        // Only a header (with or without its line feed), or nothing.
+        for text in ["a,b,c", "a,b,c\n", "\n\n", ""] {
+            assert_eq!(by_fill(text.as_bytes(), 2, true, &nulls), Some(vec![]));
+        }
     }
 }
