@@ -800,6 +800,23 @@ pub struct Profiler {
     columns: Vec<ColumnState>,
     rows: u64,
     row_hashes: RowHashes,
+    /// Each column's row hashes of the last batch, and their fold: kept
+    /// for the next batch (every slot is written before it is read), so
+    /// that no batch pays for zeroed pages.
+    scratch: Scratch,
+}
+
+/// [`Profiler`]'s buffers, reused from batch to batch.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    column_hashes: Vec<Vec<u64>>,
+    row_hash: Vec<u64>,
+}
+
+/// `v` holding `n` values (whatever they are).
+fn resized(v: &mut Vec<u64>, n: usize) -> &mut [u64] {
+    v.resize(n, 0);
+    &mut v[..n]
 }
 
 impl Profiler {
@@ -816,6 +833,7 @@ impl Profiler {
             options,
             rows: 0,
             row_hashes,
+            scratch: Scratch::default(),
         })
     }
 
@@ -849,28 +867,31 @@ impl Profiler {
         // then folded column by column, in schema order
         let n = batch.num_rows();
         let options = &self.options;
-        let hashes = self
-            .columns
+        let scratch = &mut self.scratch;
+        scratch
+            .column_hashes
+            .resize_with(self.columns.len(), Vec::new);
+        self.columns
             .par_iter_mut()
             .zip(batch.columns().par_iter())
-            .map(|(state, array)| {
-                let mut h = vec![0u64; n];
-                state.update(array.as_ref(), &mut h, options)?;
-                Ok(h)
-            })
-            .collect::<Result<Vec<Vec<u64>>>>()?;
+            .zip(scratch.column_hashes.par_iter_mut())
+            .try_for_each(|((state, array), h)| {
+                state.update(array.as_ref(), resized(h, n), options)
+            })?;
+        let hashes = &scratch.column_hashes;
         // in parallel over ranges of rows: this thread's serial work per
         // batch holds up the next batch's columns
-        let mut row_hash = vec![0u64; n];
+        let row_hash = resized(&mut scratch.row_hash, n);
         row_hash
             .par_chunks_mut(FOLD_ROWS)
             .enumerate()
             .for_each(|(c, rows)| {
-                for h in &hashes {
-                    row_mix::fold_rows(rows, &h[c * FOLD_ROWS..]);
+                rows.fill(0);
+                for h in hashes {
+                    row_mix::fold_rows(rows, &h[c * FOLD_ROWS..n]);
                 }
             });
-        self.row_hashes.extend(&row_hash);
+        self.row_hashes.extend(row_hash);
         self.rows += batch.num_rows() as u64;
         Ok(())
     }

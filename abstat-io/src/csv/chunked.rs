@@ -181,14 +181,14 @@ pub(crate) struct Scanned {
     ragged: Option<(u64, usize)>,
 }
 
-pub(crate) fn scan(chunk: Chunk, ctx: &Context) -> Result<Scanned> {
+pub(crate) fn scan(chunk: &Chunk, ctx: &Context) -> Result<Scanned> {
     let mut s = Scanned {
         guesses: vec![TypeGuess::default(); ctx.width],
         rows: 0,
         newlines: 0,
         ragged: None,
     };
-    let (newlines, _) = records(&chunk, ctx, |line, rec| {
+    let (newlines, _) = records(chunk, ctx, |line, rec| {
         if rec.len() != ctx.width {
             s.ragged.get_or_insert((line, rec.len()));
             return Ok(ctx.bad_rows == BadRows::Skip);
@@ -303,7 +303,7 @@ pub(crate) fn guess_types(
         index: 0,
         bytes: text[..end].to_vec(),
     };
-    let Ok(s) = scan(chunk, ctx) else {
+    let Ok(s) = scan(&chunk, ctx) else {
         return Ok(None);
     };
     if s.ragged.is_some() && ctx.bad_rows == BadRows::Fail {
@@ -337,7 +337,7 @@ pub(crate) struct Parsed {
 /// any value in an undecided column, contradicts the guess: the chunk
 /// stops there, marked [`Parsed::contradicted`].
 fn parse(
-    chunk: Chunk,
+    chunk: &Chunk,
     ctx: &Context,
     schema: &SchemaRef,
     kinds: &[ColumnType],
@@ -352,7 +352,7 @@ fn parse(
             .collect()
     };
     let mut buffers = fresh();
-    if let Some(parsed) = parse_columns(&chunk, ctx, schema, &mut buffers, guessed)? {
+    if let Some(parsed) = parse_columns(chunk, ctx, schema, &mut buffers, guessed)? {
         return Ok(parsed);
     }
     if ctx.by_column {
@@ -361,7 +361,7 @@ fn parse(
     let mut problems = Vec::new();
     let mut rows = 0usize;
     let mut contradicted = false;
-    let (newlines, replaced) = records(&chunk, ctx, |line, rec| {
+    let (newlines, replaced) = records(chunk, ctx, |line, rec| {
         if rec.len() != ctx.width {
             problems.push(Error::MalformedRow {
                 line,
@@ -606,7 +606,7 @@ mod tests {
             index: 0,
             bytes: text.as_bytes().to_vec(),
         };
-        let s = match scan(chunk(), ctx) {
+        let s = match scan(&chunk(), ctx) {
             Ok(s) => s,
             Err(e) => return format!("scan error: {e}"),
         };
@@ -620,7 +620,7 @@ mod tests {
                 .collect::<Vec<_>>(),
         ));
         let scanned = format!("{kinds:?} rows {} ragged {:?}", s.rows, s.ragged);
-        match parse(chunk(), ctx, &schema, &kinds, &originals, None) {
+        match parse(&chunk(), ctx, &schema, &kinds, &originals, None) {
             Ok(p) => format!(
                 "{scanned}\n{:?}\nrows {} newlines {} replaced {}\n{:?}",
                 p.batch,
