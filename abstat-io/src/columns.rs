@@ -49,7 +49,59 @@ enum Values {
 pub(crate) struct ColumnBuffer {
     pub(crate) kind: ColumnType,
     values: Values,
-    valid: Vec<bool>,
+    valid: Validity,
+}
+
+/// Which values of a column are valid, with nothing stored per value
+/// while all of them are (the usual case: a flag pushed per cell was a
+/// store and a capacity check for every cell of every column).
+#[derive(Default)]
+struct Validity {
+    /// A flag per value once a null came; empty before.
+    flags: Vec<bool>,
+    /// Values appended.
+    len: usize,
+    /// Whether a null came (`flags` is then kept).
+    any_null: bool,
+}
+
+impl Validity {
+    #[inline(always)]
+    fn push(&mut self, valid: bool) {
+        if valid {
+            if self.any_null {
+                self.flags.push(true);
+            }
+            self.len += 1;
+        } else {
+            self.push_null();
+        }
+    }
+
+    fn push_null(&mut self) {
+        if !self.any_null {
+            self.any_null = true;
+            self.flags.clear();
+            self.flags.resize(self.len, true);
+        }
+        self.flags.push(false);
+        self.len += 1;
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+        self.flags.truncate(len);
+    }
+
+    /// The null buffer (none when every value is valid), leaving no values.
+    fn take(&mut self) -> Option<NullBuffer> {
+        let nulls =
+            (self.any_null && self.flags.contains(&false)).then(|| arrow_buffer_nulls(&self.flags));
+        self.flags.clear();
+        self.len = 0;
+        self.any_null = false;
+        nulls
+    }
 }
 
 impl ColumnBuffer {
@@ -66,18 +118,20 @@ impl ColumnBuffer {
                     o.push(0);
                     o
                 },
-                data: Vec::new(),
+                // a guess of eight bytes a text: growing by doubling copied
+                // the chunk's text over and over
+                data: Vec::with_capacity(capacity.saturating_mul(8)),
             },
         };
         ColumnBuffer {
             kind,
             values,
-            valid: Vec::with_capacity(capacity),
+            valid: Validity::default(),
         }
     }
 
     pub(crate) fn push_null(&mut self) {
-        self.valid.push(false);
+        self.valid.push_null();
         match &mut self.values {
             Values::Int(v) | Values::Datetime(v) => v.push(0),
             Values::Float(v) => v.push(0.0),
@@ -243,13 +297,8 @@ impl ColumnBuffer {
 
     /// The Arrow array, leaving the buffer empty for the next batch.
     pub(crate) fn finish(&mut self) -> ArrayRef {
-        let capacity = self.valid.capacity();
-        let valid = std::mem::replace(&mut self.valid, Vec::with_capacity(capacity));
-        let nulls = if valid.iter().all(|&v| v) {
-            None
-        } else {
-            Some(arrow_buffer_nulls(&valid))
-        };
+        let capacity = self.valid.len;
+        let nulls = self.valid.take();
         fn prim<T: ArrowPrimitiveType>(v: Vec<T::Native>, nulls: Option<NullBuffer>) -> ArrayRef {
             Arc::new(PrimitiveArray::<T>::new(v.into(), nulls))
         }
@@ -275,7 +324,7 @@ impl ColumnBuffer {
 #[inline(always)]
 fn push_number<T: Copy>(
     values: &mut Vec<T>,
-    valid: &mut Vec<bool>,
+    valid: &mut Validity,
     b: &[u8],
     nulls: &NullSpellings,
     null: T,

@@ -43,6 +43,10 @@ pub(crate) fn with_block_bytes<T>(n: usize, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Bytes reserved beyond a block in a chunk's buffer (see
+/// [`Splitter::next_chunk`]).
+const READ_SLACK: usize = 64 << 10;
+
 /// Chunks parsed ahead of the consumer: bounds memory to about this many
 /// blocks of text and their parsed columns.
 const IN_FLIGHT: usize = 4;
@@ -117,8 +121,10 @@ impl<R: Read> Splitter<R> {
                 return Ok(Some(self.chunk(buf)));
             }
             // Read into the spare capacity: no zeroing of a block that the
-            // read overwrites anyway.
-            buf.reserve_exact(self.block_bytes);
+            // read overwrites anyway. The slack holds the record carried
+            // over from the block before, so that a reused buffer is not
+            // reallocated for it.
+            buf.reserve_exact(self.block_bytes + READ_SLACK);
             let want = self.block_bytes as u64;
             if (&mut self.source).take(want).read_to_end(&mut buf)? < self.block_bytes {
                 self.eof = true;
