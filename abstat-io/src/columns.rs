@@ -6,11 +6,12 @@ use std::sync::Arc;
 use arrow_array::ArrowPrimitiveType;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{ArrayRef, BooleanArray, PrimitiveArray, StringArray};
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, TimeUnit};
 
 use crate::cell::{self, NullSpellings, field_text};
 use crate::options::ColumnType;
+use crate::recycle::{self, Pooled, Pools};
 
 /// The Arrow type a column type is stored as.
 pub fn arrow_type(t: ColumnType) -> DataType {
@@ -50,6 +51,9 @@ pub(crate) struct ColumnBuffer {
     pub(crate) kind: ColumnType,
     values: Values,
     valid: Validity,
+    /// Where the value vectors come from and go back to (see
+    /// [`crate::recycle`]); `None` for plain allocation.
+    pools: Option<Arc<Pools>>,
 }
 
 /// Which values of a column are valid, with nothing stored per value
@@ -106,27 +110,48 @@ impl Validity {
 
 impl ColumnBuffer {
     pub(crate) fn new(kind: ColumnType, capacity: usize) -> Self {
-        let values = match kind {
-            ColumnType::Integer => Values::Int(Vec::with_capacity(capacity)),
-            ColumnType::Float => Values::Float(Vec::with_capacity(capacity)),
+        Self::new_in(kind, capacity, None)
+    }
+
+    /// A column whose value vectors come from `pools` and go back there
+    /// once the arrays made of them are dropped (or with the buffer).
+    pub(crate) fn pooled(kind: ColumnType, capacity: usize, pools: &Arc<Pools>) -> Self {
+        Self::new_in(kind, capacity, Some(pools.clone()))
+    }
+
+    fn new_in(kind: ColumnType, capacity: usize, pools: Option<Arc<Pools>>) -> Self {
+        ColumnBuffer {
+            kind,
+            values: Self::values_in(kind, capacity, &pools),
+            valid: Validity::default(),
+            pools,
+        }
+    }
+
+    /// Empty value vectors for `capacity` values of `kind`.
+    fn values_in(kind: ColumnType, capacity: usize, pools: &Option<Arc<Pools>>) -> Values {
+        fn take<T: Pooled>(pools: &Option<Arc<Pools>>, capacity: usize) -> Vec<T> {
+            match pools {
+                Some(p) => T::pool(p).take(capacity),
+                None => Vec::with_capacity(capacity),
+            }
+        }
+        match kind {
+            ColumnType::Integer => Values::Int(take(pools, capacity)),
+            ColumnType::Float => Values::Float(take(pools, capacity)),
             ColumnType::Boolean => Values::Bool(Vec::with_capacity(capacity)),
-            ColumnType::Date => Values::Date(Vec::with_capacity(capacity)),
-            ColumnType::Datetime => Values::Datetime(Vec::with_capacity(capacity)),
+            ColumnType::Date => Values::Date(take(pools, capacity)),
+            ColumnType::Datetime => Values::Datetime(take(pools, capacity)),
             ColumnType::String => Values::Str {
                 offsets: {
-                    let mut o = Vec::with_capacity(capacity + 1);
+                    let mut o = take(pools, capacity + 1);
                     o.push(0);
                     o
                 },
                 // a guess of eight bytes a text: growing by doubling copied
                 // the chunk's text over and over
-                data: Vec::with_capacity(capacity.saturating_mul(8)),
+                data: take(pools, capacity.saturating_mul(8)),
             },
-        };
-        ColumnBuffer {
-            kind,
-            values,
-            valid: Validity::default(),
         }
     }
 
@@ -299,22 +324,70 @@ impl ColumnBuffer {
     pub(crate) fn finish(&mut self) -> ArrayRef {
         let capacity = self.valid.len;
         let nulls = self.valid.take();
-        fn prim<T: ArrowPrimitiveType>(v: Vec<T::Native>, nulls: Option<NullBuffer>) -> ArrayRef {
-            Arc::new(PrimitiveArray::<T>::new(v.into(), nulls))
+        // Pooled columns are parsed chunks, each finished once: nothing
+        // is taken from the pools for a next batch that never comes.
+        let fresh = match self.pools {
+            Some(_) => Self::values_in(self.kind, 0, &None),
+            None => Self::values_in(self.kind, capacity, &None),
+        };
+        let values = std::mem::replace(&mut self.values, fresh);
+        let pools = self.pools.as_ref();
+        fn scalars<T: Pooled>(v: Vec<T>, pools: Option<&Arc<Pools>>) -> ScalarBuffer<T> {
+            match pools {
+                Some(p) => {
+                    let len = v.len();
+                    ScalarBuffer::new(recycle::buffer(v, p), 0, len)
+                }
+                None => v.into(),
+            }
         }
-        let fresh = ColumnBuffer::new(self.kind, capacity);
-        let values = std::mem::replace(&mut self.values, fresh.values);
+        fn prim<T>(
+            v: Vec<T::Native>,
+            nulls: Option<NullBuffer>,
+            pools: Option<&Arc<Pools>>,
+        ) -> ArrayRef
+        where
+            T: ArrowPrimitiveType,
+            T::Native: Pooled,
+        {
+            Arc::new(PrimitiveArray::<T>::new(scalars(v, pools), nulls))
+        }
         match values {
-            Values::Int(v) => prim::<Int64Type>(v, nulls),
-            Values::Float(v) => prim::<Float64Type>(v, nulls),
-            Values::Date(v) => prim::<Date32Type>(v, nulls),
-            Values::Datetime(v) => prim::<TimestampMicrosecondType>(v, nulls),
+            Values::Int(v) => prim::<Int64Type>(v, nulls, pools),
+            Values::Float(v) => prim::<Float64Type>(v, nulls, pools),
+            Values::Date(v) => prim::<Date32Type>(v, nulls, pools),
+            Values::Datetime(v) => prim::<TimestampMicrosecondType>(v, nulls, pools),
             Values::Bool(v) => Arc::new(BooleanArray::new(v.into(), nulls)),
-            Values::Str { offsets, data } => Arc::new(StringArray::new(
-                OffsetBuffer::new(offsets.into()),
-                data.into(),
-                nulls,
-            )),
+            Values::Str { offsets, data } => {
+                let data = match pools {
+                    Some(p) => recycle::buffer(data, p),
+                    None => data.into(),
+                };
+                Arc::new(StringArray::new(
+                    OffsetBuffer::new(scalars(offsets, pools)),
+                    data,
+                    nulls,
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for ColumnBuffer {
+    /// Unused value vectors go back to their pools.
+    fn drop(&mut self) {
+        let Some(p) = &self.pools else {
+            return;
+        };
+        match std::mem::replace(&mut self.values, Values::Bool(Vec::new())) {
+            Values::Int(v) | Values::Datetime(v) => p.i64.give(v),
+            Values::Float(v) => p.f64.give(v),
+            Values::Date(v) => p.i32.give(v),
+            Values::Str { offsets, data } => {
+                p.i32.give(offsets);
+                p.u8.give(data);
+            }
+            Values::Bool(_) => {}
         }
     }
 }

@@ -59,6 +59,7 @@ pub mod names;
 pub mod options;
 mod parquet_encode;
 mod reader;
+mod recycle;
 pub mod report;
 mod source;
 mod spreadsheet;

@@ -27,6 +27,7 @@ use crate::columns::{ColumnBuffer, type_words};
 use crate::infer::TypeGuess;
 use crate::options::{BadRows, ColumnType, Limits, Progress, ReadOptions};
 use crate::reader::{BatchSource, skip_or_fail};
+use crate::recycle::Pools;
 use crate::report::ReadReport;
 use crate::source::Source;
 use crate::{Error, Result};
@@ -50,6 +51,8 @@ pub(crate) struct Context {
     pub by_column: bool,
     /// Bytes read from the source per chunk.
     pub block_bytes: usize,
+    /// The column vectors of spent chunks, for the next ones.
+    pub pools: Arc<Pools>,
 }
 
 /// One chunk's text as UTF-8: borrowed when valid, otherwise with each
@@ -348,7 +351,7 @@ fn parse(
     let fresh = || -> Vec<ColumnBuffer> {
         kinds
             .iter()
-            .map(|&k| ColumnBuffer::new(k, capacity))
+            .map(|&k| ColumnBuffer::pooled(k, capacity, &ctx.pools))
             .collect()
     };
     let mut buffers = fresh();
@@ -597,6 +600,7 @@ mod tests {
             plain_splitting,
             by_column,
             block_bytes: crate::csv::split::BLOCK_BYTES,
+            pools: Arc::default(),
         }
     }
 

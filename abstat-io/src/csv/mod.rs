@@ -228,6 +228,7 @@ impl CsvReader {
                 plain_splitting: true,
                 by_column: true,
                 block_bytes: split::block_bytes(),
+                pools: Arc::default(),
             })
         });
         if let Some(ctx) = &ctx
