@@ -137,10 +137,7 @@ impl QuantileSketch {
         }
     }
 
-    /// [`Self::insert`] of each of `xs` in turn. Beyond the first
-    /// [`SAMPLE_AFTER`] inputs each is written to the sampled level and
-    /// kept by advancing its length or not, without a branch that the
-    /// processor would mispredict on one input in four.
+    /// [`Self::insert`] of each of `xs` in turn.
     pub(crate) fn extend(&mut self, xs: &[f64]) {
         let whole = (SAMPLE_AFTER.saturating_sub(self.seen) as usize).min(xs.len());
         let (whole, sampled) = xs.split_at(whole);
@@ -148,37 +145,36 @@ impl QuantileSketch {
         if sampled.is_empty() {
             return;
         }
-        let mut buffer = std::mem::take(&mut self.levels[SAMPLE_BITS]);
-        let mut kept = buffer.len();
-        buffer.resize(self.k + 1, 0.0);
-        // The count of inputs in a local: as a field it went through
-        // memory on every input, a chain of stores and loads that made
-        // this loop about twice as slow.
+        // A group of 16 inputs at a time: one mix gives the group's
+        // nibbles, and only the inputs whose nibble is zero (one in 16)
+        // are visited. The count of inputs stays in a local: as a field it
+        // went through memory on every step.
         let mut seen = self.seen;
-        // the mixed word of the inputs' group of 16
-        let mut group = u64::MAX;
-        let mut word = 0;
-        for &x in sampled {
-            if (seen >> 4) != group {
-                group = seen >> 4;
-                word = Self::group_word(group);
+        let mut i = 0;
+        while i < sampled.len() {
+            let offset = (seen & 15) as usize;
+            let n = (16 - offset).min(sampled.len() - i);
+            let word = Self::group_word(seen >> 4);
+            // bit 4j set where nibble j of the word is zero, for the
+            // nibbles of inputs i.. i + n
+            let any = word | (word >> 1);
+            let any = any | (any >> 2);
+            let mut zero = !any & 0x1111_1111_1111_1111 & (!0u64 << (4 * offset));
+            if offset + n < 16 {
+                zero &= (1u64 << (4 * (offset + n))) - 1;
             }
-            let keep = (word >> (4 * (seen & 15))) & 15 == 0;
-            seen += 1;
-            buffer[kept] = x;
-            kept += usize::from(keep);
-            if kept >= self.k {
-                self.seen = seen;
-                buffer.truncate(kept);
-                self.levels[SAMPLE_BITS] = buffer;
-                self.compact(SAMPLE_BITS);
-                buffer = std::mem::take(&mut self.levels[SAMPLE_BITS]);
-                kept = buffer.len();
-                buffer.resize(self.k + 1, 0.0);
+            while zero != 0 {
+                let j = (zero.trailing_zeros() / 4) as usize - offset;
+                zero &= zero - 1;
+                self.levels[SAMPLE_BITS].push(sampled[i + j]);
+                if self.levels[SAMPLE_BITS].len() >= self.k {
+                    self.seen = seen + j as u64 + 1;
+                    self.compact(SAMPLE_BITS);
+                }
             }
+            seen += n as u64;
+            i += n;
         }
-        buffer.truncate(kept);
-        self.levels[SAMPLE_BITS] = buffer;
         self.seen = seen;
     }
 
