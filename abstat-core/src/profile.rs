@@ -25,8 +25,12 @@
 //!   pandas' `describe()`) while a column has at most
 //!   `exact_quantile_limit` values, then come from a KLL-style sketch
 //!   (rank error well under 1 % at the default `sketch_k`) that takes a
-//!   random one-in-four sample of the values beyond its first 2^20 (a
-//!   further rank error of standard deviation under 0.1 %).
+//!   random one-in-sixteen sample of the values beyond its first 2^20 (a
+//!   further rank error of standard deviation under 0.2 %, 0.06 % at ten
+//!   million values).
+//! - **Mean and standard deviation** are summed per batch by numpy's
+//!   pairwise summation and merged across batches by Chan, Golub &
+//!   LeVeque's update.
 //! - **Top values** are exact while a column has at most
 //!   `exact_distinct_limit` distinct texts, then SpaceSaving counters
 //!   (counts are upper bounds; values above n/capacity are never missed).
