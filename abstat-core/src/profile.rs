@@ -53,7 +53,7 @@ use arrow_array::types::{
     Date32Type, Date64Type, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
 };
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use serde::{Deserialize, Serialize};
 
@@ -859,6 +859,19 @@ impl Profiler {
 
     /// Add one batch, which must have the profile's schema.
     pub fn update(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.update_in(batch, true)
+    }
+
+    /// [`Profiler::update`] with all the work on the calling thread, for a
+    /// profile computed on a thread of its own beside other parallel work
+    /// (an ingest's parsing and encoding): its per-batch tasks no longer
+    /// queue on rayon's pool behind that work, which held up the batches
+    /// waiting for the profile. The result is the same.
+    pub fn update_serial(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.update_in(batch, false)
+    }
+
+    fn update_in(&mut self, batch: &RecordBatch, parallel: bool) -> Result<()> {
         let schema = batch.schema();
         self.check_schema(
             schema
@@ -867,7 +880,7 @@ impl Profiler {
                 .map(|f| (f.name().as_str(), f.data_type()))
                 .collect(),
         )?;
-        // columns in parallel, each hashing its rows; the row hashes are
+        // columns (in parallel), each hashing its rows; the row hashes are
         // then folded column by column, in schema order
         let n = batch.num_rows();
         let options = &self.options;
@@ -875,26 +888,40 @@ impl Profiler {
         scratch
             .column_hashes
             .resize_with(self.columns.len(), Vec::new);
-        self.columns
-            .par_iter_mut()
-            .zip(batch.columns().par_iter())
-            .zip(scratch.column_hashes.par_iter_mut())
-            .try_for_each(|((state, array), h)| {
-                state.update(array.as_ref(), resized(h, n), options)
-            })?;
+        let column = |((state, array), h): ((&mut ColumnState, &ArrayRef), &mut Vec<u64>)| {
+            state.update(array.as_ref(), resized(h, n), options)
+        };
+        if parallel {
+            self.columns
+                .par_iter_mut()
+                .zip(batch.columns().par_iter())
+                .zip(scratch.column_hashes.par_iter_mut())
+                .try_for_each(column)?;
+        } else {
+            self.columns
+                .iter_mut()
+                .zip(batch.columns())
+                .zip(scratch.column_hashes.iter_mut())
+                .try_for_each(column)?;
+        }
         let hashes = &scratch.column_hashes;
-        // in parallel over ranges of rows: this thread's serial work per
+        // (in parallel) over ranges of rows: this thread's serial work per
         // batch holds up the next batch's columns
+        let fold = |(c, rows): (usize, &mut [u64])| {
+            rows.fill(0);
+            for h in hashes {
+                row_mix::fold_rows(rows, &h[c * FOLD_ROWS..n]);
+            }
+        };
         let row_hash = resized(&mut scratch.row_hash, n);
-        row_hash
-            .par_chunks_mut(FOLD_ROWS)
-            .enumerate()
-            .for_each(|(c, rows)| {
-                rows.fill(0);
-                for h in hashes {
-                    row_mix::fold_rows(rows, &h[c * FOLD_ROWS..n]);
-                }
-            });
+        if parallel {
+            row_hash
+                .par_chunks_mut(FOLD_ROWS)
+                .enumerate()
+                .for_each(fold);
+        } else {
+            row_hash.chunks_mut(FOLD_ROWS).enumerate().for_each(fold);
+        }
         self.row_hashes.extend(row_hash);
         self.rows += batch.num_rows() as u64;
         Ok(())

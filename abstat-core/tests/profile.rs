@@ -87,6 +87,28 @@ fn batches_and_merged_chunks_give_the_one_batch_profile() {
 }
 
 #[test]
+fn a_profile_updated_on_the_calling_thread_is_the_parallel_one_bit_for_bit() {
+    // past the exact limits, so the sketches and estimates take part too
+    let options = ProfileOptions {
+        exact_distinct_limit: 50,
+        exact_quantile_limit: 300,
+        exact_row_limit: 400,
+        ..Default::default()
+    };
+    let parts: Vec<RecordBatch> = (0..12).map(|k| batch(k * 250..(k + 1) * 250)).collect();
+    let mut parallel = Profiler::new(&schema(), options.clone()).unwrap();
+    let mut serial = Profiler::new(&schema(), options).unwrap();
+    for p in &parts {
+        parallel.update(p).unwrap();
+        serial.update_serial(p).unwrap();
+    }
+    let (parallel, serial) = (parallel.finish(), serial.finish());
+    assert_eq!(parallel.rows, 3_000);
+    assert!(!parallel.duplicate_rows_exact);
+    assert_eq!(format!("{serial:?}"), format!("{parallel:?}"));
+}
+
+#[test]
 fn nan_counts_as_null_and_kinds_are_named() {
     let p = profile(&schema(), &[batch(0..1000)], ProfileOptions::default()).unwrap();
     let x = &p.columns[0];
